@@ -1,0 +1,1 @@
+"""Channel payloads in, posts out: one path (`ingest.store.ingest_page`) for every channel."""

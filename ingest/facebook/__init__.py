@@ -1,0 +1,1 @@
+"""Facebook Graph API: the payload format (`payload`) and, later, the live collector."""

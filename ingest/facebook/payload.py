@@ -1,0 +1,71 @@
+"""The one place that knows the Graph API feed/comments page format.
+
+`GET /{page-id}/feed?fields=...,comments{...,comments{...}}` returns posts with comments nested
+two levels deep. The page's own posts and comments (announcements, admin replies) are context,
+not complaints: they stay in the raw payload but do not become posts. Visitor posts, comments and
+replies do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ingest.payload_checks import compact, load_json_object, optional_str, parse_iso_utc, require_str
+from ingest.records import ParsedPage, PostRecord, Rejected
+
+
+def parse_page(body: bytes, page_id: str | None = None) -> ParsedPage:
+    """`page_id` identifies the page's own speech; for a feed page it is read off the post ids."""
+    page = load_json_object(body)
+    items = page.get("data")
+    if not isinstance(items, list):
+        if "error" in page:
+            raise ValueError(f"Graph API error response: {compact(page['error'])}")
+        raise ValueError("'data' should be a list of posts or comments")
+    parsed = ParsedPage(cursor=((page.get("paging") or {}).get("cursors") or {}).get("after"))
+    speakers = {page_id} if page_id else _prefixes(items)
+    for locator, item, parent in _walk(items, "data", None):
+        _collect(parsed, locator, item, parent, speakers)
+    return parsed
+
+
+def _prefixes(items: list[Any]) -> set[str]:
+    """Feed item ids are PAGEID_POSTID; a comments page's are POSTID_COMMENTID (no author has that id)."""
+    return {str(item["id"]).split("_", 1)[0] for item in items if isinstance(item, dict) and "_" in str(item.get("id"))}
+
+
+def _walk(items: list[Any], prefix: str, parent: dict[str, Any] | None
+          ) -> Iterator[tuple[str, Any, dict[str, Any] | None]]:
+    for index, item in enumerate(items):
+        locator = f"{prefix}[{index}]"
+        yield locator, item, parent
+        children = ((item.get("comments") or {}).get("data") or []) if isinstance(item, dict) else []
+        yield from _walk(children, f"{locator}.comments", item)
+
+
+def _collect(parsed: ParsedPage, locator: str, item: Any, parent: dict[str, Any] | None, speakers: set[str]) -> None:
+    try:
+        if isinstance(item, dict) and (item.get("from") or {}).get("id") in speakers:
+            return
+        parsed.posts.append(_post(item, parent))
+    except (ValueError, TypeError, AttributeError) as exc:
+        code = "no_text" if isinstance(item, dict) and "message" not in item else "malformed_item"
+        parsed.rejected.append(Rejected(locator, code, str(exc), compact(item)))
+
+
+def _post(item: Any, parent: dict[str, Any] | None) -> PostRecord:
+    if not isinstance(item, dict):
+        raise ValueError("an item should be a JSON object")
+    author = item.get("from") or {}
+    parent_id = ((item.get("parent") or {}).get("id")) or (parent or {}).get("id")
+    return PostRecord(
+        source_id=require_str(item, "id"),
+        text=require_str(item, "message"),
+        created_at=parse_iso_utc(require_str(item, "created_time")),
+        author_id=author.get("id"),
+        author_name=author.get("name"),
+        url=optional_str(item, "permalink_url"),
+        parent_id=parent_id,
+        reply_to_id=parent_id,
+    )

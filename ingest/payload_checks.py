@@ -1,0 +1,51 @@
+"""Small validators shared by the channel parsers; each raises ValueError with a readable reason."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+def load_json_object(body: bytes) -> dict[str, Any]:
+    document = json.loads(body.decode("utf-8"))
+    if not isinstance(document, dict):
+        raise ValueError(f"expected a JSON object, got {type(document).__name__}")
+    return document
+
+
+def require_str(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"field '{key}' is missing or not a non-empty string")
+    return value
+
+
+def optional_str(item: dict[str, Any], key: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"field '{key}' should be a string, got {type(value).__name__}")
+    return value
+
+
+def parse_iso_utc(value: str) -> datetime:
+    """ISO 8601 with a zone (X: 2026-11-21T03:14:15.000Z, Graph: 2026-11-20T09:15:02+0000)."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"time '{value}' has no time zone")
+    return parsed.astimezone(UTC)
+
+
+def parse_local_time(value: str, zone: ZoneInfo) -> datetime:
+    """A gateway's local wall-clock time (SMS gateways log WIB without a zone)."""
+    parsed = datetime.fromisoformat(value.strip())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def compact(item: Any) -> str:
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)[:20_000]

@@ -1,0 +1,1 @@
+"""SMS: gateway inbox exports (`payload`) and, later, the gateway webhook."""

@@ -1,0 +1,76 @@
+"""The one ingest path: raw payload first, then posts, quarantine and checkpoint, in one transaction.
+
+Every collector and every file import calls `ingest_page`. Because posts are keyed on
+(channel, source id), payloads on (channel, sha256) and quarantine rows on a fingerprint, running
+it again on the same input changes nothing; because the checkpoint moves in the same transaction
+as the posts it covers, a crash at any point leaves either all of a page or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict
+
+from sqlalchemy.orm import Session
+
+from ingest.records import CheckpointAdvance, IngestOutcome, ParsedPage, Provenance, Rejected
+from pilah.queries import channel as q
+
+Parser = Callable[[bytes], ParsedPage]
+
+
+def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Parser,
+                checkpoint: CheckpointAdvance | None = None) -> IngestOutcome:
+    """Store one payload and what it holds; the caller owns the transaction."""
+    payload_id = q.store_payload(session, _payload_row(body, provenance))
+    page = _parse_or_reject(parse, body)
+    outcome = _store_posts(session, provenance.channel, payload_id, page)
+    _store_rejected(session, provenance.channel, payload_id, page.rejected)
+    outcome.quarantined = len(page.rejected)
+    if checkpoint is not None:
+        q.set_checkpoint(session, checkpoint.collector, checkpoint.key, checkpoint.value)
+    return outcome
+
+
+def _payload_row(body: bytes, provenance: Provenance) -> dict:
+    return {
+        "channel": provenance.channel,
+        "endpoint": provenance.endpoint,
+        "parameters": provenance.parameters,
+        "collector_version": provenance.collector_version,
+        "retrieved_at": provenance.retrieved_at,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "body": body,
+    }
+
+
+def _parse_or_reject(parse: Parser, body: bytes) -> ParsedPage:
+    """A payload the parser cannot read at all becomes one quarantined item, not a crash."""
+    try:
+        return parse(body)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        item = body[:20_000].decode("utf-8", errors="replace")
+        return ParsedPage(rejected=[Rejected("payload", "unreadable_payload", str(exc), item)])
+
+
+def _store_posts(session: Session, channel: str, payload_id: int, page: ParsedPage) -> IngestOutcome:
+    unique = {record.source_id: record for record in page.posts}
+    already = q.existing_source_ids(session, channel, list(unique))
+    rows = [
+        {**asdict(record), "channel": channel, "payload_id": payload_id}
+        for source_id, record in unique.items() if source_id not in already
+    ]
+    q.insert_posts(session, rows)
+    return IngestOutcome(fetched=len(page.posts), new=len(rows), duplicates=len(page.posts) - len(rows))
+
+
+def _store_rejected(session: Session, channel: str, payload_id: int, rejected: list[Rejected]) -> None:
+    q.insert_quarantined(session, [
+        {
+            "channel": channel, "payload_id": payload_id, "locator": item.locator,
+            "reason_code": item.reason_code, "reason": item.reason, "item": item.item,
+            "fingerprint": item.fingerprint,
+        }
+        for item in rejected
+    ])

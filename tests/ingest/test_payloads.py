@@ -1,0 +1,79 @@
+"""Each channel's parser: posts from good items, a reason for every bad one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ingest.facebook.payload import parse_page as parse_facebook
+from ingest.sms.payload import parse_inbox_csv
+from ingest.twitter.payload import parse_page as parse_x
+
+
+def test_x_page_links_retweet_author_and_place(fixtures_dir: Path) -> None:
+    page = parse_x((fixtures_dir / "twitter/mentions_page.json").read_bytes())
+    by_id = {post.source_id: post for post in page.posts}
+    assert len(page.posts) == 3 and page.rejected == []
+    assert by_id["1991000000000000003"].retweet_of_id == "1991000000000000001"
+    assert by_id["1991000000000000002"].geo_hint == "Natar, Indonesia"
+    assert by_id["1991000000000000001"].author_handle == "warga_natar"
+    assert by_id["1991000000000000001"].url == "https://x.com/warga_natar/status/1991000000000000001"
+    assert by_id["1991000000000000001"].created_at == datetime(2026, 11, 20, tzinfo=UTC)
+    assert page.cursor == "1991000000000000003"
+
+
+def test_x_author_missing_from_includes_keeps_the_post(fixtures_dir: Path) -> None:
+    page = parse_x((fixtures_dir / "twitter/mentions_page.json").read_bytes())
+    retweet = next(p for p in page.posts if p.source_id == "1991000000000000003")
+    assert retweet.author_id == "3003" and retweet.author_handle is None
+    assert retweet.url == "https://x.com/i/web/status/1991000000000000003"
+
+
+def test_x_malformed_items_are_rejected_with_reasons(fixtures_dir: Path) -> None:
+    page = parse_x((fixtures_dir / "twitter/mentions_page_malformed_items.json").read_bytes())
+    assert [p.source_id for p in page.posts] == ["1991000000000000010"]
+    reasons = {r.locator: r.reason for r in page.rejected}
+    assert set(reasons) == {"data[1]", "data[2]", "data[3]"}
+    assert "'id'" in reasons["data[1]"] and "'created_at'" in reasons["data[2]"] and "'text'" in reasons["data[3]"]
+
+
+def test_x_page_that_is_not_json_raises_value_error(fixtures_dir: Path) -> None:
+    with pytest.raises(ValueError):
+        parse_x((fixtures_dir / "twitter/truncated_page.json").read_bytes())
+
+
+def test_facebook_comments_and_replies_become_posts_but_page_speech_does_not(fixtures_dir: Path) -> None:
+    page = parse_facebook((fixtures_dir / "facebook/feed_page.json").read_bytes())
+    ids = [p.source_id for p in page.posts]
+    assert ids == ["200000000000001_300000000000001", "200000000000001_300000000000002",
+                   "105000000000001_200000000000002"]
+    reply = page.posts[1]
+    assert reply.parent_id == "200000000000001_300000000000001" and reply.author_name == "Rina"
+
+
+def test_facebook_photo_without_message_is_quarantined_as_no_text(fixtures_dir: Path) -> None:
+    page = parse_facebook((fixtures_dir / "facebook/feed_page.json").read_bytes())
+    assert [(r.locator, r.reason_code) for r in page.rejected] == [("data[0].comments[1]", "no_text")]
+
+
+def test_facebook_error_body_is_refused(fixtures_dir: Path) -> None:
+    with pytest.raises(ValueError, match="190"):
+        parse_facebook((fixtures_dir / "facebook/token_expired.json").read_bytes())
+
+
+def test_sms_inbox_rows_use_local_time_and_modem_scoped_ids(fixtures_dir: Path) -> None:
+    page = parse_inbox_csv((fixtures_dir / "sms/inbox.csv").read_bytes(), ZoneInfo("Asia/Jakarta"))
+    first = page.posts[0]
+    assert first.source_id == "lamsel-sms1:101"
+    assert first.created_at == datetime(2026, 11, 20, 1, 15, 33, tzinfo=UTC)
+    assert first.author_id == "+6281200000001"
+    assert len(page.posts) == 3
+    assert [r.locator for r in page.rejected] == ["row 4", "row 5"]
+
+
+def test_csv_without_gammu_columns_is_refused() -> None:
+    with pytest.raises(ValueError, match="missing columns"):
+        parse_inbox_csv(b"nomor,pesan\n0812,halo\n")

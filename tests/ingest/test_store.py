@@ -1,0 +1,78 @@
+"""The one ingest path: raw first, idempotent, checkpoint with the posts, quarantine with a reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.records import CheckpointAdvance, Provenance
+from ingest.store import ingest_page
+from ingest.twitter.payload import parse_page
+from pilah.queries.channel import get_checkpoint
+from pilah.schema import ChannelPayload, Post, QuarantinedItem
+
+RETRIEVED = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    return tuple(session.scalar(select(func.count()).select_from(t)) for t in (ChannelPayload, Post, QuarantinedItem))
+
+
+def _ingest(factory: sessionmaker[Session], body: bytes, checkpoint: CheckpointAdvance | None = None):
+    provenance = Provenance("twitter", "GET /2/users/:id/mentions", RETRIEVED, {"max_results": 100})
+    with factory() as session, session.begin():
+        return ingest_page(session, body, provenance, parse_page, checkpoint)
+
+
+def test_raw_payload_is_kept_byte_for_byte(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
+    body = (fixtures_dir / "twitter/mentions_page.json").read_bytes()
+    _ingest(factory, body)
+    with factory() as session:
+        stored = session.scalars(select(ChannelPayload)).one()
+    assert stored.body == body
+    assert stored.parameters == {"max_results": 100} and stored.retrieved_at == RETRIEVED
+
+
+def test_ingesting_the_same_page_twice_changes_nothing(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
+    body = (fixtures_dir / "twitter/mentions_page_malformed_items.json").read_bytes()
+    first = _ingest(factory, body)
+    with factory() as session:
+        before = _counts(session)
+    second = _ingest(factory, body)
+    with factory() as session:
+        assert _counts(session) == before == (1, 1, 3)
+    assert (first.new, first.quarantined) == (1, 3)
+    assert (second.new, second.duplicates) == (0, 1)
+
+
+def test_unreadable_payload_is_stored_and_quarantined(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
+    outcome = _ingest(factory, (fixtures_dir / "twitter/truncated_page.json").read_bytes())
+    with factory() as session:
+        item = session.scalars(select(QuarantinedItem)).one()
+        assert _counts(session) == (1, 0, 1)
+    assert outcome.quarantined == 1 and item.reason_code == "unreadable_payload" and item.locator == "payload"
+
+
+def test_checkpoint_moves_in_the_same_transaction(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
+    body = (fixtures_dir / "twitter/mentions_page.json").read_bytes()
+    _ingest(factory, body, CheckpointAdvance("twitter:mentions", "pemkablamsel", "1991000000000000003"))
+    with factory() as session:
+        assert get_checkpoint(session, "twitter:mentions", "pemkablamsel") == "1991000000000000003"
+
+
+def test_failure_mid_page_leaves_neither_posts_nor_checkpoint(factory: sessionmaker[Session],
+                                                               fixtures_dir: Path) -> None:
+    body = (fixtures_dir / "twitter/mentions_page.json").read_bytes()
+    provenance = Provenance("twitter", "GET /2/users/:id/mentions", RETRIEVED)
+    try:
+        with factory() as session, session.begin():
+            ingest_page(session, body, provenance, parse_page, CheckpointAdvance("twitter:mentions", "x", "1"))
+            raise RuntimeError("collector killed before commit")
+    except RuntimeError:
+        pass
+    with factory() as session:
+        assert _counts(session) == (0, 0, 0)
+        assert get_checkpoint(session, "twitter:mentions", "x") is None
