@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from classify.registry import active_model_dir
 from classify.tagger import Tagger
-from pilah.settings import Settings
+from sqlalchemy.orm import Session, sessionmaker
 from triage.pipeline import TriageSummary, run_triage
 from triage.sla import WorkingCalendar
+
+from pilah.settings import Settings
 
 
 def load_tagger(settings: Settings) -> Tagger:
@@ -23,6 +23,6 @@ def load_calendar(settings: Settings) -> WorkingCalendar:
 
 
 def triage_new_posts(factory: sessionmaker[Session], settings: Settings, *, now: datetime,
-                     progress=None) -> TriageSummary:  # noqa: ANN001 - any callable(int)
+                     progress=None) -> TriageSummary:
     """Classify and triage everything that arrived since the last run."""
     return run_triage(factory, settings, load_tagger(settings), load_calendar(settings), now=now, progress=progress)

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pilah import PROJECT_ROOT
 from pilah.errors import ConfigError
+from pilah.settings_channels import ChannelSettings
+from pilah.settings_web import WebSettings
 
 ENV_PREFIX = "PILAH_"
 DEFAULT_CONFIG_NAME = "pilah.toml"
@@ -30,7 +32,9 @@ _config_path: ContextVar[Path | None] = ContextVar("pilah_config_path", default=
 class Settings(BaseSettings):
     """Everything pilah can be told; every field has a default so `pilah demo` needs no file."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
 
     database_url: str = Field(
         "sqlite:///var/pilah.sqlite",
@@ -52,8 +56,14 @@ class Settings(BaseSettings):
         0.6, gt=0.0, le=1.0, description="Jaccard similarity of word shingles that makes two posts one complaint."
     )
     top_n: int = Field(5, ge=1, le=50, description="Rows in each 'most frequent' table of the statistics.")
+    channels: ChannelSettings = Field(default_factory=ChannelSettings, description="[channels] section.")
+    web: WebSettings = Field(default_factory=WebSettings, description="[web] section.")
     secret_key: SecretStr | None = Field(None, description="Signs web sessions. Environment only.")
     x_bearer_token: SecretStr | None = Field(None, description="X API v2 app bearer token. Environment only.")
+    x_consumer_key: SecretStr | None = Field(None, description="X OAuth 1.0a consumer key. Environment only.")
+    x_consumer_secret: SecretStr | None = Field(None, description="X OAuth 1.0a consumer secret. Environment only.")
+    x_access_token: SecretStr | None = Field(None, description="X OAuth 1.0a access token. Environment only.")
+    x_access_token_secret: SecretStr | None = Field(None, description="X OAuth 1.0a token secret. Env only.")
     fb_page_token: SecretStr | None = Field(None, description="Facebook Page access token. Environment only.")
     sms_webhook_secret: SecretStr | None = Field(None, description="SMS gateway HMAC secret. Environment only.")
 
@@ -123,13 +133,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} does not exist", hint="check --config or PILAH_CONFIG") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix the line named above") from None
-    for key, value in values.items():
-        if is_secret(key) or (key == "database_url" and _URL_PASSWORD.search(str(value))):
-            raise ConfigError(
-                f"{path}: '{key}' holds a secret, which pilah accepts only from the environment",
-                hint=f"remove it from the file and set {ENV_PREFIX}{key.upper()} instead",
-            )
+    _refuse_secrets(values, path, prefix="")
     return values
+
+
+def _refuse_secrets(values: dict[str, Any], path: Path, prefix: str) -> None:
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _refuse_secrets(value, path, prefix=f"{name}__")
+        elif is_secret(key) or (key == "database_url" and _URL_PASSWORD.search(str(value))):
+            raise ConfigError(
+                f"{path}: '{name.replace('__', '.')}' holds a secret, which pilah accepts only from the environment",
+                hint=f"remove it from the file and set {ENV_PREFIX}{name.upper()} instead",
+            )
 
 
 def is_secret(name: str) -> bool:
@@ -184,6 +201,8 @@ def effective_settings(settings: Settings) -> dict[str, str]:
         value = getattr(settings, name)
         if isinstance(value, SecretStr) or is_secret(name):
             shown[name] = "(set, hidden)" if value else "(not set)"
+        elif isinstance(value, BaseModel):
+            shown.update({f"{name}.{k}": str(v) for k, v in value.model_dump().items()})
         elif name == "database_url":
             shown[name] = redact_url(str(value))
         else:

@@ -43,7 +43,7 @@ class PilahGroup(click.Group):
                 return None
             raise
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (PilahError, IngestError) as exc:

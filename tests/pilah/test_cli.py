@@ -1,0 +1,68 @@
+"""The CLI shell: parses input, calls the library, turns errors into readable messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pilah.cli import main
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL", "PILAH_X_BEARER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+def test_config_show_prints_settings_without_secrets(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["config", "show"], env={"PILAH_X_BEARER_TOKEN": "AAAA-secret"})
+    assert result.exit_code == 0
+    assert "kabupaten = 18.01" in result.output and "AAAA-secret" not in result.output
+
+
+def test_invalid_config_exits_with_the_named_error(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "pilah.toml").write_text('timezone = "Mars/Olympus"\n')
+    result = runner.invoke(main, ["config", "show"])
+    assert result.exit_code == 2
+    assert "config_invalid" in result.output and "timezone" in result.output
+
+
+def test_db_upgrade_then_current_reports_up_to_date(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    result = runner.invoke(main, ["db", "current"], env=env)
+    assert "up to date" in result.output
+
+
+def test_import_refuses_a_database_that_was_never_upgraded(runner: CliRunner, tmp_path: Path,
+                                                             fixtures_dir: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'baru.sqlite'}"}
+    result = runner.invoke(main, ["import", "--format", "sms-csv", str(fixtures_dir / "sms/inbox.csv")], env=env)
+    assert result.exit_code == 3 and "pilah db upgrade" in result.output
+
+
+def test_import_prints_a_summary_and_is_idempotent(runner: CliRunner, tmp_path: Path, fixtures_dir: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    args = ["import", "--format", "sms-csv", str(fixtures_dir / "sms/inbox.csv")]
+    first = runner.invoke(main, args, env=env)
+    second = runner.invoke(main, args, env=env)
+    assert "3 baru/new" in first.output and "2 karantina" in first.output
+    assert "0 baru/new, 3 sudah ada" in second.output
+
+
+def test_quarantine_lists_reasons(runner: CliRunner, tmp_path: Path, fixtures_dir: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    runner.invoke(main, ["import", "--format", "sms-csv", str(fixtures_dir / "sms/inbox.csv")], env=env)
+    result = runner.invoke(main, ["quarantine"], env=env)
+    assert "column ID is empty" in result.output
+
+
+def test_unknown_format_is_a_usage_error(runner: CliRunner, fixtures_dir: Path) -> None:
+    result = runner.invoke(main, ["import", "--format", "whatsapp", str(fixtures_dir / "sms/inbox.csv")])
+    assert result.exit_code == 2 and "whatsapp" in result.output
