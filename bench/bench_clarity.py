@@ -1,0 +1,134 @@
+"""Unclear-detector quality and location/PII throughput (issue 3, item 8; numbers, not tests).
+
+Trains :class:`classify.clarity.ClarityDetector` on the seed corpus only (``data/seed/*.csv``:
+rows with an ``unclear_reason`` are unclear, the rest clear) and prints precision/recall/F1 for
+"Bukan Aduan" on ``../shared/data/tweets_aduan_or_not.csv`` (skipped when absent; never trained
+on). Then times :meth:`LocationTagger.tag`, :func:`find_pii` and the detector on one core over
+seed posts repeated to ``--posts``, and checks the tagger's kecamatan against the seed labels.
+
+    python bench/bench_clarity.py [--posts 50000] [--char-ngrams] [--threshold 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sklearn.metrics import classification_report, confusion_matrix, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from classify.clarity import ClarityDetector
+from classify.location import LocationTagger
+from classify.pii import find_pii
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed"
+TWEETS = ROOT.parent / "shared" / "data" / "tweets_aduan_or_not.csv"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def seed_rows() -> list[dict[str, str]]:
+    return [row for path in sorted(SEED.glob("*.csv")) for row in read_rows(path)]
+
+
+def report_seed_cv(detector: ClarityDetector, texts: list[str], labels: list[int]) -> None:
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    predicted = cross_val_predict(detector, texts, labels, cv=folds)
+    p, r, f, _ = precision_recall_fscore_support(labels, predicted, pos_label=1, average="binary")
+    print(f"seed 5-fold, unclear class: precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
+
+
+def report_tweets(detector: ClarityDetector) -> None:
+    if not TWEETS.exists():
+        print(f"skipped: {TWEETS} not found")
+        return
+    rows = read_rows(TWEETS)
+    truth = [int(row["label"] == "Bukan Aduan") for row in rows]
+    verdicts = detector.assess_many([row["text"] for row in rows])
+    predicted = [int(v.unclear) for v in verdicts]
+    p, r, f, _ = precision_recall_fscore_support(truth, predicted, pos_label=1, average="binary")
+    print(f"tweets_aduan_or_not.csv ({len(rows)} rows), 'Bukan Aduan' = unclear:")
+    print(f"  precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}   (target F1 >= 0.80)")
+    print(classification_report(truth, predicted, target_names=["Aduan", "Bukan Aduan"], digits=3))
+    print("  confusion [[Aduan->clear, Aduan->unclear], [Bukan->clear, Bukan->unclear]]:")
+    print(f"  {confusion_matrix(truth, predicted).tolist()}")
+    print(f"  reasons given: {dict(Counter(r for v in verdicts for r in v.reasons))}")
+
+
+def per_second(function: Callable[[str], object], texts: list[str]) -> float:
+    start = time.perf_counter()
+    for text in texts:
+        function(text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def batch_per_second(function: Callable[[list[str]], object], texts: list[str], size: int = 1000) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(texts), size):
+        function(texts[i : i + size])
+    return len(texts) / (time.perf_counter() - start)
+
+
+def repeat_to(texts: Iterable[str], n: int) -> list[str]:
+    """``n`` posts from the pool, each made unique (a number appended) so that no cache flatters the timing."""
+    pool = list(texts)
+    return [f"{pool[i % len(pool)]} {i}" for i in range(n)]
+
+
+def report_location_quality(tagger: LocationTagger, rows: list[dict[str, str]]) -> None:
+    labelled = [row for row in rows if not row.get("unclear_reason")]
+    predicted = tagger.predict([row["text"] for row in labelled])
+    truth = [row.get("kecamatan_code", "") for row in labelled]
+    hits = sum(p == t for p, t in zip(predicted, truth, strict=True))
+    named = [(p, t) for p, t in zip(predicted, truth, strict=True) if t]
+    found = sum(p == t for p, t in named)
+    wrong = sum(bool(p) and p != t for p, t in zip(predicted, truth, strict=True))
+    print(f"location on {len(labelled)} clear seed posts: kecamatan agrees {hits / len(labelled):.3f}; "
+          f"of {len(named)} with a kecamatan label found {found / max(1, len(named)):.3f}; "
+          f"{wrong} tagged with a different or unlabelled kecamatan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=50_000)
+    parser.add_argument("--char-ngrams", action="store_true")
+    parser.add_argument("--threshold", type=float, default=0.5)
+    args = parser.parse_args()
+
+    rows = seed_rows()
+    if not rows:
+        print(f"skipped: no seed corpus in {SEED}")
+        return
+    texts = [row["text"] for row in rows]
+    labels = [int(bool(row.get("unclear_reason"))) for row in rows]
+    reasons = [row.get("unclear_reason", "") for row in rows]
+    print(f"seed corpus: {len(rows)} posts, {sum(labels)} unclear {dict(Counter(r for r in reasons if r))}")
+    detector = ClarityDetector(threshold=args.threshold, char_ngrams=args.char_ngrams)
+    if 0 < sum(labels) < len(labels):
+        report_seed_cv(detector, texts, labels)
+        detector.fit(texts, labels, reasons=reasons)
+        report_tweets(detector)
+    else:
+        print("skipped clarity: the seed corpus needs both clear and unclear posts")
+
+    tagger = LocationTagger().fit()
+    report_location_quality(tagger, rows)
+    posts = repeat_to(texts, args.posts)
+    print(f"\nthroughput on one core over {len(posts)} seed posts:")
+    print(f"  LocationTagger.tag   {per_second(tagger.tag, posts):>10,.0f} posts/s")
+    print(f"  find_pii             {per_second(find_pii, posts):>10,.0f} posts/s")
+    if hasattr(detector, "model_"):
+        rate = batch_per_second(detector.assess_many, posts)
+        print(f"  ClarityDetector.assess_many {rate:>10,.0f} posts/s (batches of 1000)")
+
+
+if __name__ == "__main__":
+    main()

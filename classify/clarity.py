@@ -1,0 +1,195 @@
+"""Unclear (tidak jelas) detector: posts nobody can act on, each flag with a reason code.
+
+Rules (:mod:`classify.clarity_rules`) decide greeting-only, too-short, mentions/links-only and
+spam posts; a small linear model (word TF-IDF plus the lexicons' counts of problem, positive,
+topic, greeting and spam words; logistic regression) decides whether the rest contain a
+complaint at all. Trained on labelled posts (``y``: 1 = unclear, 0 = clear), e.g. the seed
+corpus's ``tidak_jelas.csv`` against its category files; the model sees only the posts the
+rules leave to it. With ``reasons`` (the seed's ``unclear_reason``) a second model names the
+reason of a post the first one flags.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from classify.clarity_rules import cue_counts, rule_reasons, words_of
+
+REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only")
+#: The unclear probability reported for a post a rule flagged: rules are near-certain, not certain.
+RULE_SCORE = 0.97
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"@\w+")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Clarity:
+    """Whether a post is unclear, why (reason codes from :data:`REASONS`), and P(unclear)."""
+
+    unclear: bool
+    reasons: tuple[str, ...]
+    score: float
+
+
+def prepare(text: str) -> str:
+    """Lowercase, with links, @mentions and numbers reduced to one token each (they carry no topic)."""
+    text = _URL.sub(" httpurl ", text.lower())
+    return _DIGITS.sub("0", _MENTION.sub(" @user ", text))
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words the rules already split out (cached), so the word features cost no second tokenising."""
+    return list(words_of(text).words)
+
+
+class CueFeatures(TransformerMixin, BaseEstimator):
+    """Lexicon evidence: problem, positive, topic, greeting and spam words (counts and shares), handles,
+    links and question marks. Length itself is left out: the rules already judge short posts."""
+
+    def fit(self, X: Iterable[str], y: object = None) -> CueFeatures:
+        self.n_features_out_ = _N_CUES
+        return self
+
+    def transform(self, X: Iterable[str]) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        return np.array([_cue_row(text) for text in X], dtype=float).reshape(-1, _N_CUES)
+
+
+_N_CUES = 9
+
+
+def _cue_row(text: str) -> tuple[float, ...]:
+    seen = words_of(text)
+    problem, positive, topic, greeting, spam, words = cue_counts(seen)
+    share = 1.0 / (words + 1)
+    counts = (problem, positive, topic, greeting, spam, seen.handles + seen.links, text.count("?"))
+    return (*(math.log1p(c) for c in counts), problem * share, positive * share)
+
+
+class ClarityDetector(ClassifierMixin, BaseEstimator):
+    """Flags unclear posts: rules first, then a linear model for "is there a complaint here".
+
+    Parameters
+    ----------
+    threshold : float
+        P(unclear) at or above which a post the rules let through is flagged.
+    min_words : int
+        Posts with fewer words (besides greetings and handles) are ``too_short`` unless they
+        name a problem in at least two words ("jalan rusak").
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    char_ngrams : bool
+        Add character 2-4-gram features: more robust to spelling, several times slower.
+    """
+
+    def __init__(self, threshold: float = 0.5, min_words: int = 3, C: float = 1.0, char_ngrams: bool = False) -> None:
+        self.threshold = threshold
+        self.min_words = min_words
+        self.C = C
+        self.char_ngrams = char_ngrams
+
+    def fit(self, X: Iterable[str], y: Sequence[int], reasons: Sequence[str] | None = None) -> ClarityDetector:
+        """Learns P(unclear); with ``reasons`` (a code per row, "" for clear ones) also no_complaint vs off_topic."""
+        texts, labels = _checked(X, y)
+        self.classes_ = np.array([0, 1])
+        # The model learns only what the rules leave to it, so that "short" does not become its notion of unclear.
+        open_rows = [i for i, text in enumerate(texts) if not rule_reasons(words_of(text), self.min_words)]
+        if len(set(labels[open_rows].tolist())) < 2:
+            open_rows = list(range(len(texts)))
+        kept = [texts[i] for i in open_rows]
+        self.model_ = self._pipeline().fit(kept, labels[open_rows])
+        kept_reasons = None if reasons is None else [reasons[i] for i in open_rows]
+        if reasons is not None and len(reasons) != len(texts):
+            raise ValueError(f"reasons has {len(reasons)} rows, X has {len(texts)}")
+        self.reason_model_ = self._reason_model(kept, kept_reasons)
+        return self
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        """Columns P(clear), P(unclear); a post a rule flags gets at least :data:`RULE_SCORE`."""
+        texts = _texts(X)
+        check_is_fitted(self, "model_")
+        unclear = self.model_.predict_proba(texts)[:, 1] if texts else np.zeros(0)
+        ruled = np.array([bool(rule_reasons(words_of(t), self.min_words)) for t in texts], dtype=bool)
+        unclear = np.where(ruled, np.maximum(unclear, RULE_SCORE), unclear)
+        return np.column_stack([1.0 - unclear, unclear])
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= self.threshold).astype(int)
+
+    def assess(self, text: str) -> Clarity:
+        """One post's verdict with its reason codes."""
+        return self.assess_many([text])[0]
+
+    def assess_many(self, X: Iterable[str]) -> list[Clarity]:
+        """Verdicts for many posts at once (one model call: much faster than :meth:`assess` in a loop)."""
+        texts = _texts(X)
+        check_is_fitted(self, "model_")
+        scores = self.model_.predict_proba(texts)[:, 1] if texts else np.zeros(0)
+        ruled = [rule_reasons(words_of(text), self.min_words) for text in texts]
+        flagged = [i for i, score in enumerate(scores) if not ruled[i] and score >= self.threshold]
+        guessed = dict(zip(flagged, self._model_reasons([texts[i] for i in flagged]), strict=True))
+        return [_verdict(ruled[i], float(score), guessed.get(i)) for i, score in enumerate(scores)]
+
+    def _model_reasons(self, texts: list[str]) -> list[str]:
+        """Why the model flagged each post: the reason model's guess, or from the lexicon without one."""
+        if not texts:
+            return []
+        if self.reason_model_ is not None:
+            return [str(r) for r in self.reason_model_.predict(texts)]
+        return ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
+
+    def _pipeline(self) -> Pipeline:
+        parts = [("words", TfidfVectorizer(analyzer=word_tokens, sublinear_tf=True)), ("cues", CueFeatures())]
+        if self.char_ngrams:
+            chars = TfidfVectorizer(preprocessor=prepare, analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+            parts.append(("chars", chars))
+        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+        return Pipeline([("features", FeatureUnion(parts)), ("model", model)])
+
+    def _reason_model(self, texts: list[str], reasons: Sequence[str] | None) -> Pipeline | None:
+        if reasons is None:
+            return None
+        rows = [(t, r) for t, r in zip(texts, reasons, strict=True) if r in REASONS]
+        if len({r for _, r in rows}) < 2:
+            return None
+        return self._pipeline().fit([t for t, _ in rows], [r for _, r in rows])
+
+
+def _verdict(ruled: tuple[str, ...], score: float, guessed: str | None) -> Clarity:
+    if ruled:
+        return Clarity(True, ruled, round(max(score, RULE_SCORE), 3))
+    if guessed is None:
+        return Clarity(False, (), round(score, 3))
+    return Clarity(True, (guessed,), round(score, 3))
+
+
+def _texts(X: Iterable[str]) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError("expected an iterable of texts, got one string; wrap it in a list")
+    texts = list(X)
+    bad = next((t for t in texts if not isinstance(t, str)), None)
+    if bad is not None:
+        raise TypeError(f"texts must be str, got {type(bad).__name__}")
+    return texts
+
+
+def _checked(X: Iterable[str], y: Sequence[int]) -> tuple[list[str], np.ndarray]:
+    texts = _texts(X)
+    labels = np.asarray(y)
+    if labels.shape != (len(texts),):
+        raise ValueError(f"y must have one label per text: {labels.shape} for {len(texts)} texts")
+    if not set(np.unique(labels).tolist()) <= {0, 1} or len(np.unique(labels)) < 2:
+        raise ValueError("y must hold both labels 0 (clear) and 1 (unclear), and nothing else")
+    return texts, labels.astype(int)

@@ -1,0 +1,124 @@
+"""Word lists of the unclear detector, written for this project from common (informal) Indonesian.
+
+Lists hold root words; :func:`flags` also finds affixed forms ("kerusakan", "dirusak" -> rusak)
+with a light affix stripper, which is enough for membership and far cheaper than a stemmer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+def _lexicon(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+GREETING = _lexicon(
+    """
+    selamat pagi siang sore malam met slmt assalamualaikum assalamu alaikum alaykum wr wb warahmatullahi
+    wabarakatuh wassalam waalaikumsalam salam halo hallo helo hai hay hi hello min mimin minn admin pak bu bapak
+    ibu kak kakak gan sis bro om mas mbak bang tante semua sahabat teman kawan rekan warga terima kasih makasih
+    makasi trims thanks thank thx you tq ty mantap mantab mantul keren hebat sukses semangat selalu sehat semoga
+    amin aamiin amiin izin ijin permisi numpang lewat hadir nyimak ok oke okay siap good morning night day jumat
+    berkah tabik punten sampurasun sugeng enjing mohon maaf lahir batin minal aidin wal faizin idul fitri adha
+    lebaran ramadhan ramadan puasa happy new year tahun baru natal imlek dirgahayu hut ri indonesia merdeka
+    kemerdekaan ke ya yah dan yang untuk buat kepada kita kami semuanya sekalian juga the of to a all bupati wabup
+    wakil camat kades lurah pemkab pemda dinas lampung selatan lamsel kabupaten tercinta luar biasa bagus sip nih
+    deh dong sih lah salut bangga apresiasi hormat
+    """
+)
+
+#: A problem, a demand for action, a judgement, or a negation: what a complaint is made of.
+PROBLEM = _lexicon(
+    """
+    rusak lubang bolong retak amblas ambruk roboh runtuh jebol bocor pecah putus hancur ancur macet mati padam
+    banjir genang longsor kebakaran terbakar asap debu polusi cemar bau busuk kotor jorok kumuh sampah limbah
+    lambat lamban lelet lama telat lambat molor mandek tunda antri antre nunggu mahal pungli pungut korupsi korup
+    suap sogok gratifikasi nepotisme kkn mafia calo oknum curang manipulasi tipu penipuan bohong dusta hoaks hoax
+    fitnah ingkar sulit susah ribet repot persulit tidak tdk gak ga gk nggak ngga enggak engga ndak kagak belum
+    blm blum bukan tanpa kapan kenapa knp mengapa napa kok gimana tolong tlg mohon harap minta tuntut desak
+    segera keluh kecewa parah buruk jelek bobrok rawan bahaya kecelakaan celaka hilang curi maling begal rampok
+    copet jambret tawuran ricuh rusuh bentrok kekerasan aniaya ancam intimidasi judi judol narkoba miras mabuk
+    liar ilegal langgar terbengkalai mangkrak kurang minim langka kosong krisis defisit utang hutang rugi
+    bangkrut phk pecat nganggur miskin lapar kelaparan derita sengsara resah ganggu bising berisik nyamuk dbd
+    diare gatal sakit penyakit wabah keruh kering tumbang gelap gagal salah jangan stop henti usut tangkap copot
+    mundur tindak benahi perbaiki evaluasi protes kritik kecam tolak gugat lapor adu aduan komplain complain
+    abai diabaikan cuek dibiarkan terlantar telantar marah kesal jengkel muak benci sedih miris prihatin
+    malu memalukan takut khawatir cemas waswas heran aneh ngawur seenaknya semena sewenang arogan zalim
+    zholim dzalim diskriminasi timpang ketimpangan boros mubazir percuma pencitraan munafik rakus serakah tamak
+    bodoh goblok tolol bego dungu payah bangsat brengsek sialan kampret biadab bejat kacau nunggak tunggak tagih
+    potong denda tilang palak peras preman
+    """
+)
+
+#: Praise, thanks, hope, support, good news: what a post that is not a complaint is often made of.
+POSITIVE = _lexicon(
+    """
+    terima kasih makasih trims apresiasi bangga hebat mantap keren bagus baik sukses berhasil semoga amin aamiin
+    selamat dukung siap aman damai tertib lancar nyaman bersih indah maju kembang bangun tingkat prestasi juara
+    meriah semangat gotong royong peduli bantu layan transparan terbuka profesional optimal efektif komitmen
+    upaya wujud harmonis sejahtera bijak amanah inspirasi motivasi bahagia senang gembira syukur alhamdulillah
+    cinta sayang rindu kangen indah cantik enak seru asyik lucu keren salut top jempol kompak solid hormat doa
+    resmi launching luncur gelar hadir kunjung rayakan peringati ucap informasi info jadwal agenda acara kegiatan
+    lomba festival pameran
+    """
+)
+
+#: Public services and the places they happen: what a complaint to a kabupaten is usually about.
+TOPIC = _lexicon(
+    """
+    jalan jembatan gorong drainase got selokan irigasi saluran aspal trotoar pju lampu listrik pln air pdam sumur
+    sekolah guru murid siswa ppdb sd smp sma puskesmas pustu posyandu rsud rumah dokter bidan perawat ambulans
+    obat bpjs kis ktp kk akta dukcapil disdukcapil ektp nik bansos pkh blt bpnt dtks sembako raskin beras
+    pupuk subsidi gas elpiji lpg bbm solar pertalite spbu pasar harga angkot bus terminal pelabuhan kapal ferry
+    dermaga tol parkir sinyal internet desa kades perangkat dana add bumdes rt rw dusun kecamatan kelurahan
+    camat sampah tps truk pelayanan petugas pegawai kantor dinas pemkab bupati satpol polisi polsek
+    """
+)
+
+#: Promotion and online-gambling advertising. Strong words are enough alone; weak ones need company.
+SPAM_STRONG = _lexicon(
+    """
+    gacor maxwin scatter togel slot88 zeus olympus jackpot jp rtp bonusnewmember depo wd endorse giveaway
+    followers subscriber parlay cashback
+    """
+)
+SPAM_WEAK = _lexicon(
+    """
+    promo diskon murah order dm wa whatsapp cek bio follow jual dijual daftar link klik gratis hadiah bonus slot
+    deposit pinjol pinjaman cair jaminan investasi profit cuan olshop ready stok stock cod trading crypto minat hub
+    hubungi terjangkau reseller dropship member situs terpercaya terbaik dijamin modal receh jasa nego cicil
+    penghasilan untung gabung join bisnis bandar
+    """
+)
+
+PROBLEM_FLAG, POSITIVE_FLAG, TOPIC_FLAG, GREETING_FLAG, SPAM_FLAG = 1, 2, 4, 8, 16
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "di", "ter", "ber", "ke", "se")
+_SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
+
+
+def roots(word: str) -> tuple[str, ...]:
+    """The word and what it may be without its affixes: "kerusakan" -> (..., "rusak")."""
+    out = [word.split("-", 1)[0]] if "-" in word else [word]  # "rusak-rusak", "anak-anak"
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            out.append(word[: -len(suffix)])
+    for base in tuple(out):
+        for prefix in _PREFIXES:
+            if base.startswith(prefix) and len(base) - len(prefix) >= 3:
+                out.append(base[len(prefix) :])
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def flags(word: str) -> int:
+    """Which lexicons hold the word or one of its roots, as PROBLEM_FLAG | POSITIVE_FLAG | ... bits."""
+    bits = 0
+    for root in roots(word):
+        bits |= (
+            PROBLEM_FLAG * (root in PROBLEM)
+            | POSITIVE_FLAG * (root in POSITIVE)
+            | TOPIC_FLAG * (root in TOPIC)
+            | SPAM_FLAG * (root in SPAM_STRONG or root in SPAM_WEAK)
+        )
+    return bits | GREETING_FLAG * (word in GREETING)

@@ -1,0 +1,224 @@
+"""Finding and scoring place-name mentions in one post (the inner loop of the location tagger).
+
+The text is normalised without changing its length: every character becomes one ASCII byte,
+letters lowercased, anything but a letter or digit a space. One Aho-Corasick pass over it,
+padded with a space at each end, finds every gazetteer key (" jati mulyo ", " jatimulyo "):
+because keys carry their spaces, a key only matches whole words ("canti" is not found in
+"cantik") and a match's position is its position in the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+from classify.gazetteer import Entry
+
+#: byte -> byte: A-Z to a-z, letters and digits kept, everything else a space ("?" stands for non-ASCII).
+_NORMALISE = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256)
+)
+
+#: Words that announce a place, with the level they announce (0: any level; -1: a direction, weaker).
+CUE_LEVEL: dict[str, int] = {
+    "desa": 4, "ds": 4, "dsa": 4, "kel": 4, "kelurahan": 4, "kec": 3, "kecamatan": 3, "kab": 2, "kabupaten": 2,
+    "kota": 2, "di": 0, "dekat": 0, "depan": 0, "dusun": 0, "dsn": 0, "daerah": 0, "wilayah": 0, "sekitar": 0,
+    "warga": 0, "kawasan": 0, "belakang": 0, "samping": 0, "seberang": 0, "kampung": 0, "pasar": 0, "jalan": 0,
+    "jl": 0, "jln": 0, "arah": -1, "menuju": -1, "ke": -1, "dari": -1, "dr": -1,
+}
+#: Punctuation that ends a sentence: a cue word before it does not reach the name after it.
+_SENTENCE_END = frozenset(".!?;\n")
+#: A name right after an honorific is a person ("Pak Hatta"), not a place.
+PERSON_BEFORE = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "kak", "om", "sdr", "saudara", "haji"})
+LEVEL_BASE = {1: 0.35, 2: 0.5, 3: 0.6, 4: 0.55}
+
+
+@dataclass(slots=True)
+class Hit:
+    """One mention: ``text[start:end]`` names one of ``entries``.
+
+    ``context`` holds places the words could name but too weakly to be the answer (an everyday word
+    without cue or capital, "ketapang"): they only back a related mention ("karang sari ketapang").
+    """
+
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+    cue: int | None
+    context: tuple[Entry, ...] = ()
+
+
+@dataclass(slots=True)
+class Candidate:
+    hit: Hit
+    entry: Entry
+    score: float
+
+
+def build_automaton(keys: dict[str, tuple[Entry, ...]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, entries in keys.items():
+        automaton.add_word(key, (len(key), entries))
+    automaton.make_automaton()
+    return automaton
+
+
+def normalise(text: str) -> str:
+    """Same length as ``text``: lowercase ASCII letters and digits, spaces for everything else."""
+    return text.encode("ascii", "replace").translate(_NORMALISE).decode("ascii")
+
+
+def raw_hits(automaton: ahocorasick.Automaton, padded: str) -> list[tuple[int, int, tuple[Entry, ...]]]:
+    """Mentions as (start, end, entries) in original-text offsets, longest mentions only."""
+    # A key spans padded[end - length + 1 : end + 1] with a space at each end; padded is text shifted by one.
+    found = [(end - length + 1, end - 1, entries) for end, (length, entries) in automaton.iter(padded)]
+    return _longest(found) if len(found) > 1 else found
+
+
+def _longest(found: list[tuple[int, int, tuple[Entry, ...]]]) -> list[tuple[int, int, tuple[Entry, ...]]]:
+    """Drops mentions inside longer ones: "Lampung" inside "Bandar Lampung"."""
+    return [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1] for o in found)]
+
+
+class Scanner:
+    """Per-post state: the text, its normalised form and whether it is written all in capitals."""
+
+    def __init__(self, text: str, lenient: bool = False) -> None:
+        self.text = text
+        self.padded = f" {normalise(text)} "
+        self.lenient = lenient
+        self._shouting: bool | None = None
+
+    def word_before(self, start: int) -> str:
+        """The word before offset ``start`` in the same sentence, lowercased ("" if none)."""
+        end = start + 1  # in padded offsets, the space before the mention
+        while end > 0 and self.padded[end - 1] == " ":
+            end -= 1
+        word = self.padded[self.padded.rfind(" ", 0, end) + 1 : end]
+        between = self.text[max(0, end - 1) : start]
+        if any(c in _SENTENCE_END for c in between) and not (word in CUE_LEVEL and between.strip() == "."):
+            return ""  # "... jalan. Bangunan liar" is two sentences; "kec. Palas" is one
+        return word
+
+    def capitalised(self, start: int) -> bool:
+        """A capital is evidence only inside a sentence of text that is not written all in capitals."""
+        if not self.text[start].isupper() or self.padded[: start + 1].rstrip() == "":
+            return False
+        if self.text[: start].rstrip()[-1:] in ".!?":
+            return False
+        if self._shouting is None:
+            self._shouting = self.text.isupper()
+        return not self._shouting
+
+    def hits(self, automaton: ahocorasick.Automaton, inside: str) -> list[Hit]:
+        out = []
+        for start, end, entries in raw_hits(automaton, self.padded):
+            before = self.word_before(start)
+            if before in PERSON_BEFORE or self._in_handle(start):
+                continue
+            cue = CUE_LEVEL.get(before)
+            if cue is None and self._opens_the_post(start):
+                cue = 0
+            out.append(self._admit(start, end, entries, cue, inside))
+        return out
+
+    def _in_handle(self, start: int) -> bool:
+        """Inside an @mention, an e-mail address or a link: an account's name, not a place."""
+        first = start
+        while first > 0 and not self.text[first - 1].isspace():
+            first -= 1
+        last = start
+        while last < len(self.text) and not self.text[last].isspace():
+            last += 1
+        word = self.text[first:last]
+        return "@" in word or "://" in word
+
+    def _opens_the_post(self, start: int) -> bool:
+        """SMS style names the place first: "ketapang, jalan pantai gelap", "palas pasar malamnya ..."."""
+        return self.padded[: start + 1].strip() == ""
+
+    def _admit(self, start: int, end: int, entries: tuple[Entry, ...], cue: int | None, inside: str) -> Hit:
+        context: tuple[Entry, ...] = ()
+        if not self.lenient and any(e.common for e in entries):
+            capital = self.capitalised(start)
+            ok = [_common_ok(e, cue, capital, _is_in(e.code, inside)) for e in entries]
+            context = tuple(e for e, keep in zip(entries, ok, strict=True) if not keep)
+            entries = tuple(e for e, keep in zip(entries, ok, strict=True) if keep)
+        return Hit(start, end, _prefer_cued_level(entries, cue), cue, context)
+
+
+def _common_ok(entry: Entry, cue: int | None, capital: bool, inside: bool) -> bool:
+    """Everyday words count as places with a cue or a capital; very everyday words and places outside
+    the kabupaten need a "desa"/"kec."-like cue, or a capital and a cue."""
+    if cue == entry.level:
+        return True
+    if inside and entry.common == 1:
+        return cue is not None or capital
+    if inside:
+        return capital or (cue is not None and cue > 0)
+    return cue is not None and capital
+
+
+def _prefer_cued_level(entries: tuple[Entry, ...], cue: int | None) -> tuple[Entry, ...]:
+    """"desa Natar" means the desa, "kec. Natar" the kecamatan; a bare "Natar" the kecamatan, not its namesake desa."""
+    if cue is not None and cue > 0:
+        same = tuple(e for e in entries if e.level == cue)
+        if same:
+            return same
+    if cue != 4 and len(entries) > 1:
+        kecamatan = {e.code for e in entries if e.level == 3}
+        return tuple(e for e in entries if not (e.level == 4 and e.code.rsplit(".", 1)[0] in kecamatan))
+    return entries
+
+
+def _is_in(code: str, region: str) -> bool:
+    return code == region or code.startswith(region + ".")
+
+
+def related(a: str, b: str) -> bool:
+    """True when one code is the other or contains it (18.01 and 18.01.04.2001)."""
+    return _is_in(a, b) or _is_in(b, a)
+
+
+def admit_by_hierarchy(hits: list[Hit]) -> None:
+    """An everyday word named with its own kecamatan is a place after all: "agom kalianda", "wawasan tj sari"."""
+    for hit in hits:
+        if not hit.context:
+            continue
+        named = [e.code for other in hits if other is not hit for e in other.entries if e.level >= 3]
+        promoted = tuple(e for e in hit.context if any(e.code.startswith(code + ".") for code in named))
+        if promoted:
+            hit.entries += promoted
+            hit.context = tuple(e for e in hit.context if e not in promoted)
+
+
+def score_candidates(scanner: Scanner, hits: list[Hit], inside: str) -> list[Candidate]:
+    """Every (mention, place) pair with its score: level, cue, capital, scope and hierarchy evidence."""
+    out = []
+    alone = len(hits) == 1
+    for hit in hits:
+        capital = scanner.capitalised(hit.start)
+        for entry in hit.entries:
+            score = LEVEL_BASE[entry.level] + _cue_bonus(hit.cue, entry.level) + 0.05 * capital
+            score += 0.15 * entry.landmark + 0.2 * _is_in(entry.code, inside)
+            out.append(Candidate(hit, entry, score if alone else score + _support(entry, hit, hits)))
+    return out
+
+
+def _cue_bonus(cue: int | None, level: int) -> float:
+    if cue is None or cue < 0:
+        return 0.0
+    return 0.25 if cue == level else 0.1
+
+
+def _support(entry: Entry, hit: Hit, hits: list[Hit]) -> float:
+    """Another mention of a containing or contained region ("Karang Sari, Jati Agung") backs this one."""
+    best = 0.0
+    for other in hits:
+        if other is hit:
+            continue
+        for e in (*other.entries, *other.context):
+            if e.code != entry.code and related(e.code, entry.code):
+                best = max(best, 0.1 if min(e.level, entry.level) == 1 else 0.3)
+    return best

@@ -1,0 +1,180 @@
+"""Personal data in posts: NIK, KK, phone numbers, e-mail addresses and vehicle plates.
+
+DESIGN.md: personal data is masked in the UI and exports for roles that do not need it.
+:func:`find_pii` returns spans; :func:`mask_pii` hides them.
+
+Decisions (issue 3, item 5):
+
+- A 16-digit number (digits may be grouped by spaces, dots or dashes: ``1801 0123 4567 0001``)
+  is a NIK when its first two digits are a province code and it is not a run like
+  ``1111111111111111`` or ``1234567890123456``; any 16-digit number after a cue word
+  ("NIK", "KTP", "KK", "kartu keluarga") counts regardless. It is a KK when the nearest cue
+  before it is a KK cue. Numbers grouped in thousands or written after "Rp" are amounts, never ids.
+- A number counts only as a whole: digits joined to more digits by a single space, dot or dash
+  belong to one longer number, which is neither a NIK nor a phone number.
+- Phone numbers are Indonesian mobiles: ``08…``, ``+62 8…``, ``62 8…``, 10-13 digits once
+  written as ``08…``, separators allowed. Landlines are not matched (too like other numbers).
+- Plates are an Indonesian region prefix (``BE``, ``B``, ``AD``...), 1-4 digits and 1-3 letters,
+  in capitals as printed on the plate (``BE 1234 XY``); ``kb 2 anak`` is not a plate.
+- Masking is partial by default so staff can still tell two numbers apart without reading them:
+  ``1801********0001``, ``0812******90``, ``b***@gmail.com``, ``BE **** XY``. ``style="token"``
+  replaces each span with ``[NIK]``, ``[KK]``, ``[TELEPON]``, ``[EMAIL]``, ``[PLAT]``, the tokens
+  of the shared evaluation data. Either way masking is idempotent: a masked span is never found again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from lokal.provinces import PROVINCES
+
+KINDS = ("nik", "kk", "phone", "email", "plate")
+TOKENS = {"nik": "[NIK]", "kk": "[KK]", "phone": "[TELEPON]", "email": "[EMAIL]", "plate": "[PLAT]"}
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    """One piece of personal data: its kind (one of :data:`KINDS`) and where it is in the text."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+_EMAIL = re.compile(r"(?<![\w.%+*-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", re.ASCII)
+_SIXTEEN = re.compile(r"(?<![\d*])(?<![\d*][ .\-])\d(?:[ .\-]?\d){15}(?![ .\-]?[\d*])", re.ASCII)
+_PHONE = re.compile(
+    r"(?<![\w+*])(?<![\d*][ .\-])(?:\+62|62|0)[ .\-]?8\d(?:[ .\-]?\d){7,10}(?![ .\-]?[\d*])(?![A-Za-z])", re.ASCII
+)
+_PLATE_PREFIX = (
+    "A|B|D|E|F|G|H|K|L|M|N|P|R|S|T|W|Z|AA|AB|AD|AE|AG|BA|BB|BD|BE|BG|BH|BK|BL|BM|BN|BP|"
+    "DA|DB|DC|DD|DE|DG|DH|DK|DL|DM|DN|DR|DS|DT|EA|EB|ED|KB|KH|KT|KU|PA|PB"
+)
+_PLATE_PREFIXES = frozenset(_PLATE_PREFIX.split("|"))
+_PLATE = re.compile(r"\b(?P<prefix>[A-Z]{1,2}) ?[0-9]{1,4} ?(?P<suffix>[A-Z]{1,3})\b", re.ASCII)
+#: Capital words that follow a number without being a plate's letters: "E 10 KM", "T 2 RT".
+_NOT_PLATE_SUFFIX = frozenset({"KM", "KG", "RT", "RW", "WIB", "WIT", "JAM", "MIN", "HP", "CM", "MM", "ML", "PM", "AM"})
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
+_ID_CUE = re.compile(r"\b(nik|e-?ktp|ktp|nkk|kk|kartu keluarga)\b", re.IGNORECASE)
+_MAX_PASSES = 8
+_TEN_DIGITS = re.compile(r"[0-9](?:[ .\-]?[0-9]){9}")
+_SEPARATORS = re.compile(r"[ .\-]")
+_DIGIT = re.compile(r"[0-9]")
+
+
+def find_pii(text: str) -> list[PiiSpan]:
+    """Every piece of personal data in ``text``, in order, without overlaps.
+
+    Where two kinds overlap the more specific wins: e-mail, then NIK/KK, phone, plate.
+    """
+    if not _DIGIT.search(text):  # most posts: only an e-mail address is possible
+        return list(_emails(text))
+    # A NIK, KK or phone number has at least ten digits in a row: most posts skip those two scans.
+    numbers = [*_id_numbers(text), *_phones(text)] if _TEN_DIGITS.search(text) else []
+    taken: list[PiiSpan] = []
+    for span in (*_emails(text), *numbers, *_plates(text)):
+        if not any(span.start < t.end and t.start < span.end for t in taken):
+            taken.append(span)
+    return sorted(taken, key=lambda s: s.start)
+
+
+def mask_pii(
+    text: str, kinds: Iterable[str] | None = None, *, style: Literal["partial", "token"] = "partial"
+) -> str:
+    """``text`` with personal data of ``kinds`` (default: all) hidden; see the module notes for the style.
+
+    Masks until nothing of those kinds is left: hiding one number can expose another that only its
+    digits kept from being seen ("1801...0001+62812..."), and a second call must change nothing.
+    """
+    wanted = set(KINDS if kinds is None else kinds)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown personal-data kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
+    for _ in range(_MAX_PASSES):
+        masked = _mask_once(text, wanted, style)
+        if masked is text:
+            break
+        text = masked
+    return text
+
+
+def _mask_once(text: str, wanted: set[str], style: str) -> str:
+    out, last = [], 0
+    for span in find_pii(text):
+        if span.kind in wanted:
+            out += [text[last : span.start], TOKENS[span.kind] if style == "token" else _partial(span)]
+            last = span.end
+    return "".join(out) + text[last:] if out else text
+
+
+def _emails(text: str) -> Iterator[PiiSpan]:
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield PiiSpan("email", m.start(), m.end(), m.group())
+
+
+def _id_numbers(text: str) -> Iterator[PiiSpan]:
+    for m in _SIXTEEN.finditer(text):
+        digits = _SEPARATORS.sub("", m.group())
+        if _THOUSANDS.fullmatch(m.group()) or _after_rupiah(text, m.start()):
+            continue
+        cue = _last_cue(text[max(0, m.start() - 30) : m.start()])
+        if cue or _plausible_nik(digits):
+            yield PiiSpan("kk" if cue in ("kk", "nkk", "kartu keluarga") else "nik", m.start(), m.end(), m.group())
+
+
+def _after_rupiah(text: str, start: int) -> bool:
+    return text[max(0, start - 4) : start].lower().rstrip(" .").endswith("rp")
+
+
+def _last_cue(before: str) -> str | None:
+    cues = _ID_CUE.findall(before)
+    return cues[-1].lower() if cues else None
+
+
+def _plausible_nik(digits: str) -> bool:
+    """A NIK starts with a province code; runs of one digit or counting sequences are placeholders."""
+    if digits[:2] not in PROVINCES or len(set(digits)) == 1:
+        return False
+    return digits not in "12345678901234567890" and digits not in "98765432109876543210"
+
+
+def _phones(text: str) -> Iterator[PiiSpan]:
+    for m in _PHONE.finditer(text):
+        digits = _SEPARATORS.sub("", m.group()).lstrip("+")
+        local = "0" + digits[2:] if digits.startswith("62") else digits
+        if 10 <= len(local) <= 13:
+            yield PiiSpan("phone", m.start(), m.end(), m.group())
+
+
+def _plates(text: str) -> Iterator[PiiSpan]:
+    for m in _PLATE.finditer(text):
+        if m.group("prefix") in _PLATE_PREFIXES and m.group("suffix") not in _NOT_PLATE_SUFFIX:
+            yield PiiSpan("plate", m.start(), m.end(), m.group())
+
+
+def _partial(span: PiiSpan) -> str:
+    if span.kind == "email":
+        local, _, domain = span.text.partition("@")
+        return f"{local[0]}***@{domain}"
+    if span.kind == "plate":
+        return _DIGIT.sub("*", span.text)
+    if span.kind == "phone":  # keep the operator prefix (0812, +62 812) and the last two digits
+        return _mask_digits(span.text, 4 if span.text.startswith("0") else 5, 2)
+    return _mask_digits(span.text, 4, 4)
+
+
+def _mask_digits(value: str, keep_head: int, keep_tail: int) -> str:
+    """Digits outside the first ``keep_head`` and last ``keep_tail`` become ``*``; separators stay."""
+    total = len(_DIGIT.findall(value))
+    out, seen = [], 0
+    for char in value:
+        if "0" <= char <= "9":
+            char = char if seen < keep_head or seen >= total - keep_tail else "*"
+            seen += 1
+        out.append(char)
+    return "".join(out)

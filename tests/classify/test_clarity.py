@@ -1,0 +1,197 @@
+"""Unclear detector: each reason code, real complaints let through, the estimator contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import skops.io
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import check_parameters_default_constructible
+
+from classify.clarity import REASONS, Clarity, ClarityDetector
+from classify.clarity_rules import rule_reasons, words_of
+
+COMPLAINTS = [
+    "jalan di desa jati mulyo rusak parah, lubangnya dalam, mohon segera diperbaiki",
+    "lampu PJU di depan pasar natar mati sudah dua minggu, gelap dan rawan begal",
+    "sampah di TPS pinggir jalan tidak diangkut seminggu, baunya sampai ke rumah warga",
+    "pelayanan KTP di disdukcapil lambat sekali, sudah tiga bulan belum jadi",
+    "air PDAM mati terus sejak kemarin, warga kesulitan air bersih",
+    "jembatan penghubung dua dusun retak dan hampir ambruk, anak sekolah takut lewat",
+    "bansos PKH ibu saya dipotong oknum perangkat desa, tolong ditindak",
+    "guru honorer belum digaji empat bulan, kami kecewa dengan dinas pendidikan",
+    "drainase tersumbat, tiap hujan jalan tergenang dan banjir masuk rumah",
+    "puskesmas sering tutup siang, pasien disuruh pulang padahal sakit",
+    "antrean di pelabuhan bakauheni parah, truk mengular berjam-jam tanpa petugas",
+    "pungli di pasar kalianda meresahkan pedagang kecil, minta ditertibkan",
+]
+NO_COMPLAINT = [
+    "terima kasih dinas PU jalan di desa kami sudah mulus sekarang",
+    "min mau tanya jadwal pelayanan kantor kecamatan hari sabtu buka tidak",
+    "info dong syarat daftar sekolah SMP negeri tahun ini apa saja",
+    "alhamdulillah bantuan sudah cair, terima kasih pak kades",
+    "kapan ya jadwal vaksin di puskesmas bulan depan",
+    "apresiasi untuk petugas kebersihan yang bekerja sejak subuh",
+]
+OFF_TOPIC = [
+    "nonton bola semalam seru banget, timnas main bagus",
+    "ada yang tau resep rendang yang enak gak",
+    "hari ini cuaca cerah cocok buat jalan jalan ke pantai sama keluarga",
+    "lagu baru band itu enak banget diputar terus",
+    "siapa yang mau ikut mancing minggu depan",
+    "anak saya ulang tahun hari ini, bahagia sekali",
+]
+
+
+@pytest.fixture(scope="module")
+def training() -> tuple[list[str], list[int], list[str]]:
+    texts = COMPLAINTS + NO_COMPLAINT + OFF_TOPIC
+    labels = [0] * len(COMPLAINTS) + [1] * (len(NO_COMPLAINT) + len(OFF_TOPIC))
+    reasons = [""] * len(COMPLAINTS) + ["no_complaint"] * len(NO_COMPLAINT) + ["off_topic"] * len(OFF_TOPIC)
+    return texts, labels, reasons
+
+
+@pytest.fixture(scope="module")
+def detector(training: tuple[list[str], list[int], list[str]]) -> ClarityDetector:
+    texts, labels, reasons = training
+    return ClarityDetector().fit(texts, labels, reasons=reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Selamat pagi min 🙏", "greeting_only"),
+        ("Assalamualaikum wr wb, semangat pak bupati!", "greeting_only"),
+        ("Mohon maaf lahir dan batin, selamat idul fitri", "greeting_only"),
+        ("tes", "too_short"),
+        ("p", "too_short"),
+        ("🙏🙏🙏", "too_short"),
+        ("tolong", "too_short"),
+        ("@pemkablamsel @dpupr_lamsel", "mentions_only"),
+        ("@pemkablamsel https://t.co/abc123 #LampungSelatan", "mentions_only"),
+        ("Slot gacor maxwin hari ini! daftar sekarang link di bio", "spam"),
+        ("PROMO diskon 50% kaos murah, order via WA 081234567890", "spam"),
+        ("pinjaman cair tanpa jaminan, minat hub wa.me/6281234567890", "spam"),
+    ],
+)
+def test_rules_flag_each_reason(detector: ClarityDetector, text: str, reason: str) -> None:
+    verdict = detector.assess(text)
+    assert verdict.unclear
+    assert verdict.reasons == (reason,)
+    assert verdict.score >= 0.97
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("terima kasih dinas, jalan desa kami sudah mulus", "no_complaint"),
+        ("min mau tanya jadwal pelayanan kantor kecamatan", "no_complaint"),
+        ("seru banget nonton bola semalam sama keluarga", "off_topic"),
+        ("ada yang tau resep sambal yang enak", "off_topic"),
+    ],
+)
+def test_model_flags_posts_without_a_complaint(detector: ClarityDetector, text: str, reason: str) -> None:
+    verdict = detector.assess(text)
+    assert verdict.unclear and verdict.reasons == (reason,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jalan di desa way hui berlubang parah, sudah banyak yang jatuh, mohon diperbaiki",
+        "lampu jalan mati semua, gelap gulita dan rawan kecelakaan",
+        "jalan rusak!!",
+        "sudah tiga bulan KTP elektronik belum jadi, pelayanan disdukcapil lambat",
+        "Tolong berantas judi online di desa kami, banyak pemuda main slot sampai rumah tangga hancur",
+    ],
+)
+def test_real_complaints_are_not_flagged(detector: ClarityDetector, text: str) -> None:
+    verdict = detector.assess(text)
+    assert not verdict.unclear, verdict
+    assert verdict.reasons == () and verdict.score < 0.5
+
+
+def test_rules_need_no_model() -> None:
+    assert rule_reasons(words_of("halo min"), min_words=3) == ("greeting_only",)
+    assert rule_reasons(words_of("jalan rusak parah di natar"), min_words=3) == ()
+
+
+def test_predict_and_proba_agree_with_assess(detector: ClarityDetector) -> None:
+    texts = ["Selamat pagi min", "jalan rusak parah mohon diperbaiki segera", "ada yang tau resep rendang"]
+    proba = detector.predict_proba(texts)
+    assert proba.shape == (3, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert detector.predict(texts).tolist() == [int(v.unclear) for v in detector.assess_many(texts)]
+    assert detector.predict(texts).tolist() == [1, 0, 1]
+
+
+def test_threshold_moves_the_decision(training: tuple[list[str], list[int], list[str]]) -> None:
+    texts, labels, _ = training
+    eager = ClarityDetector(threshold=0.0).fit(texts, labels)
+    assert eager.assess("jalan rusak parah mohon diperbaiki segera").unclear
+
+
+def test_without_reasons_the_model_reason_comes_from_the_lexicon(
+    training: tuple[list[str], list[int], list[str]],
+) -> None:
+    texts, labels, _ = training
+    plain = ClarityDetector().fit(texts, labels)
+    assert plain.reason_model_ is None
+    verdict = plain.assess("seru banget nonton bola semalam sama keluarga")
+    assert verdict.reasons in (("off_topic",), ("no_complaint",))
+
+
+def test_reasons_are_the_shared_vocabulary() -> None:
+    assert set(REASONS) == {"greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only"}
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "error"),
+    [
+        (["a", "b"], [0, 0], ValueError),
+        (["a", "b"], [0, 2], ValueError),
+        (["a", "b"], [0], ValueError),
+        ("one string", [0, 1], TypeError),
+        ([1, 2], [0, 1], TypeError),
+    ],
+)
+def test_fit_refuses_bad_input(x: object, y: list[int], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        ClarityDetector().fit(x, y)
+
+
+def test_estimator_contract(training: tuple[list[str], list[int], list[str]]) -> None:
+    texts, labels, _ = training
+    check_parameters_default_constructible("ClarityDetector", ClarityDetector())
+    detector = ClarityDetector(threshold=0.6)
+    for call in (detector.predict, detector.predict_proba, detector.assess_many):
+        with pytest.raises(NotFittedError):
+            call(["halo"])
+    assert detector.fit(texts, labels) is detector
+    assert detector.classes_.tolist() == [0, 1]
+    copy = clone(detector)
+    assert copy.get_params() == detector.get_params() and not hasattr(copy, "model_")
+    assert 0.0 <= detector.score(texts, labels) <= 1.0
+
+
+def test_skops_round_trip_needs_only_our_own_types(detector: ClarityDetector) -> None:
+    data = skops.io.dumps(detector)
+    untrusted = skops.io.get_untrusted_types(data=data)
+    ours = {"ClarityDetector", "CueFeatures", "word_tokens"}
+    assert set(untrusted) == {f"classify.clarity.{name}" for name in ours}
+    restored = skops.io.loads(data, trusted=untrusted)
+    text = "lampu jalan mati tolong diperbaiki"
+    assert restored.assess(text) == detector.assess(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=200))
+def test_never_crashes_on_any_text(detector: ClarityDetector, text: str) -> None:
+    verdict = detector.assess(text)
+    assert isinstance(verdict, Clarity)
+    assert 0.0 <= verdict.score <= 1.0
+    assert verdict.unclear == bool(verdict.reasons)
+    assert set(verdict.reasons) <= set(REASONS)
