@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import SourceUnreadable, UnknownFormat
 from ingest.facebook.payload import parse_page as parse_facebook_page
+from ingest.imports.lapor import parse_workbook as parse_lapor_workbook
+from ingest.imports.mapped_csv import parse_csv as parse_mapped_csv
 from ingest.records import CheckpointAdvance, IngestOutcome, ParsedPage, Provenance
 from ingest.sms.payload import parse_inbox_csv
 from ingest.store import ingest_page
+from ingest.twitter.payload import parse_jsonl as parse_x_jsonl
 from ingest.twitter.payload import parse_page as parse_x_page
 
 
@@ -26,17 +29,23 @@ class FileFormat:
     channel: str
     suffix: str
     description: str
-    parser: Callable[[bytes, ZoneInfo], ParsedPage]
+    parser: Callable[[bytes, ZoneInfo, dict[str, str] | None], ParsedPage]
 
 
 FORMATS: dict[str, FileFormat] = {
     f.name: f for f in (
         FileFormat("x-json", "twitter", ".json", "X API v2 response page (mentions or recent search)",
-                   lambda body, zone: parse_x_page(body)),
+                   lambda body, zone, mapping: parse_x_page(body)),
+        FileFormat("x-jsonl", "twitter", ".jsonl", "twarc2 output: one X API v2 response page per line",
+                   lambda body, zone, mapping: parse_x_jsonl(body)),
         FileFormat("fb-json", "facebook", ".json", "Facebook Graph API feed/comments page",
-                   lambda body, zone: parse_facebook_page(body)),
+                   lambda body, zone, mapping: parse_facebook_page(body)),
         FileFormat("sms-csv", "sms", ".csv", "SMS gateway inbox export (Gammu-smsd inbox table)",
-                   lambda body, zone: parse_inbox_csv(body, zone)),
+                   lambda body, zone, mapping: parse_inbox_csv(body, zone)),
+        FileFormat("lapor-xlsx", "import", ".xlsx", "LAPOR!/LaporGub-style XLSX export (NO, NAMA, LAPORAN, ...)",
+                   lambda body, zone, mapping: parse_lapor_workbook(body, zone)),
+        FileFormat("csv", "import", ".csv", "Generic CSV; columns named with --map text=COL,created_at=COL,...",
+                   lambda body, zone, mapping: parse_mapped_csv(body, zone, mapping)),
     )
 }
 
@@ -44,18 +53,22 @@ FORMATS: dict[str, FileFormat] = {
 FOLDER_FORMATS = {"twitter": "x-json", "facebook": "fb-json", "sms": "sms-csv"}
 
 
-def import_file(factory: sessionmaker[Session], path: Path, format_name: str, zone: ZoneInfo) -> IngestOutcome:
-    """Import one file in one transaction; its items are posts or quarantine rows, never lost."""
+def import_file(factory: sessionmaker[Session], path: Path, format_name: str, zone: ZoneInfo,
+                mapping: dict[str, str] | None = None) -> IngestOutcome:
+    """Import one file in one transaction; its items are posts or quarantine rows, never lost.
+
+    `mapping` (field → column) is used by the generic `csv` format only.
+    """
     file_format = _format(format_name)
     body = _read(path)
     provenance = Provenance(
         channel=file_format.channel,
         endpoint=f"file:{path.name}",
         retrieved_at=datetime.now(UTC),
-        parameters={"format": file_format.name, "path": str(path)},
+        parameters={"format": file_format.name, "path": str(path), **({"mapping": mapping} if mapping else {})},
     )
     with factory() as session, session.begin():
-        return ingest_page(session, body, provenance, partial(file_format.parser, zone=zone),
+        return ingest_page(session, body, provenance, partial(file_format.parser, zone=zone, mapping=mapping),
                            CheckpointAdvance(f"import:{file_format.name}", str(path.resolve()), _digest(body)))
 
 

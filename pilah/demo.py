@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
-from triage.directory import sync_directory
+from triage.directory import sync_directory, taxonomy_labels
 from triage.pipeline import TriageSummary, run_triage
-from triage.statistics import Statistics, compute_statistics, statistics_markdown, statistics_rows
+from triage.statistics import Statistics, compute_statistics
+from triage.statistics_text import statistics_markdown, statistics_rows
 
 from ingest.files import import_tree
 from ingest.records import IngestOutcome
@@ -77,7 +78,8 @@ def _publish(factory: sessionmaker[Session], settings: Settings, out_dir: Path, 
              ingest: IngestOutcome, summary: TriageSummary) -> DemoResult:
     with factory() as session:
         stats = compute_statistics(session, top_n=settings.top_n)
-    markdown = statistics_markdown(stats, title="Rekapitulasi Pengaduan — Demo Kabupaten Lampung Selatan")
+    markdown = statistics_markdown(stats, taxonomy_labels(settings.data_dir, settings.language),
+                                   title="Rekapitulasi Pengaduan — Demo Kabupaten Lampung Selatan")
     markdown_path, csv_path = out_dir / "rekap-demo.md", out_dir / "rekap-demo.csv"
     markdown_path.write_text(markdown, encoding="utf-8")
     _write_csv(csv_path, statistics_rows(stats))

@@ -9,7 +9,9 @@ replies do.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from ingest.payload_checks import compact, load_json_object, optional_str, parse_iso_utc, require_str
 from ingest.records import ParsedPage, PostRecord, Rejected
@@ -69,3 +71,41 @@ def _post(item: Any, parent: dict[str, Any] | None) -> PostRecord:
         parent_id=parent_id,
         reply_to_id=parent_id,
     )
+
+
+#: The paging parameters of a Graph `paging.next` URL that say where the next page starts.
+PAGING_KEYS = ("after", "until", "__paging_token")
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What a collector needs from a Graph page: where the next page starts, the newest item, and
+    the posts whose comments did not all fit inline."""
+
+    next_params: dict[str, str]
+    newest_time: int | None
+    more_comments: list[str]
+
+
+def page_meta(body: bytes) -> PageMeta:
+    """Raises ValueError for a body that is not a Graph list page (including error answers)."""
+    page = load_json_object(body)
+    items = page.get("data")
+    if not isinstance(items, list):
+        raise ValueError("'data' should be a list of posts or comments")
+    next_url = (page.get("paging") or {}).get("next")
+    query = parse_qs(urlparse(next_url).query) if isinstance(next_url, str) else {}
+    times = [parse_iso_utc(i["created_time"]) for i in items if isinstance(i, dict) and i.get("created_time")]
+    more = [str(i["id"]) for i in items
+            if isinstance(i, dict) and ((i.get("comments") or {}).get("paging") or {}).get("next")]
+    return PageMeta({k: query[k][0] for k in PAGING_KEYS if k in query},
+                    int(max(times).timestamp()) if times else None, more)
+
+
+def graph_error(body: bytes) -> dict[str, Any] | None:
+    """The `error` object of a Graph error answer, or None when the body is not one."""
+    try:
+        error = load_json_object(body).get("error")
+    except ValueError:
+        return None
+    return error if isinstance(error, dict) else None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from ingest.payload_checks import compact, parse_local_time
+from ingest.payload_checks import compact, load_json_object, parse_local_time
 from ingest.records import ParsedPage, PostRecord, Rejected
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -47,4 +48,39 @@ def _post(row: dict[str, str | None], zone: ZoneInfo) -> PostRecord:
         text=text,
         created_at=parse_local_time(row.get("ReceivingDateTime") or "", zone),
         author_id=sender,
+    )
+
+
+#: Webhook fields (JSON object or form), as SMS gateways such as Gammu/Kannel/RapidPro hooks can be told to send.
+WEBHOOK_FIELDS = ("message_id", "sender", "text", "received_at")
+
+
+def parse_webhook(body: bytes, content_type: str, zone: ZoneInfo = WIB, gateway: str = "webhook") -> ParsedPage:
+    """One SMS delivered by a gateway's webhook call: JSON or application/x-www-form-urlencoded."""
+    fields = _webhook_fields(body, content_type)
+    parsed = ParsedPage()
+    try:
+        parsed.posts.append(_webhook_post(fields, zone, gateway))
+    except (ValueError, TypeError) as exc:
+        parsed.rejected.append(Rejected("body", "malformed_sms", str(exc), compact(fields)))
+    return parsed
+
+
+def _webhook_fields(body: bytes, content_type: str) -> dict[str, str]:
+    if content_type.startswith("application/json"):
+        document = load_json_object(body)
+        return {k: str(v) for k, v in document.items() if v is not None}
+    pairs = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    return {k: v[0] for k, v in pairs.items()}
+
+
+def _webhook_post(fields: dict[str, str], zone: ZoneInfo, gateway: str) -> PostRecord:
+    missing = [name for name in WEBHOOK_FIELDS if not fields.get(name, "").strip()]
+    if missing:
+        raise ValueError(f"missing fields: {', '.join(missing)}")
+    return PostRecord(
+        source_id=f"{gateway}:{fields['message_id'].strip()}",
+        text=fields["text"].strip(),
+        created_at=parse_local_time(fields["received_at"], zone),
+        author_id=fields["sender"].strip(),
     )

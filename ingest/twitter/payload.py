@@ -6,6 +6,7 @@ Referenced tweets in `includes.tweets` are context, not posts: only `data` items
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ingest.payload_checks import compact, load_json_object, optional_str, parse_iso_utc, require_str
@@ -74,3 +75,50 @@ def tweet_url(username: str | None, tweet_id: str) -> str:
     if username:
         return f"https://x.com/{username}/status/{tweet_id}"
     return f"https://x.com/i/web/status/{tweet_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What a collector needs from a page's `meta`: where the next page starts and how much was read."""
+
+    result_count: int
+    newest_id: str | None
+    next_token: str | None
+
+
+def page_meta(body: bytes) -> PageMeta:
+    """Raises ValueError for a body that is not an X API v2 page."""
+    page = load_json_object(body)
+    meta = page.get("meta")
+    if not isinstance(meta, dict):
+        raise ValueError("an X API v2 page has a 'meta' object")
+    tweets = page.get("data") or []
+    count = meta.get("result_count", len(tweets) if isinstance(tweets, list) else 0)
+    return PageMeta(int(count), optional_str(meta, "newest_id"), optional_str(meta, "next_token"))
+
+
+def user_id_from_lookup(body: bytes) -> str:
+    """The id in a `GET /2/users/by/username/:username` answer; ValueError when the user is absent."""
+    user = load_json_object(body).get("data")
+    user_id = user.get("id") if isinstance(user, dict) else None
+    if not isinstance(user_id, str) or not user_id.isdigit():
+        raise ValueError("the answer names no user id")
+    return user_id
+
+
+def parse_jsonl(body: bytes) -> ParsedPage:
+    """twarc2 output: one X API v2 response page per line (its `__twarc` metadata is ignored)."""
+    parsed = ParsedPage()
+    for number, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            page = parse_page(line)
+        except (ValueError, UnicodeDecodeError) as exc:
+            item = line[:20_000].decode("utf-8", errors="replace")
+            parsed.rejected.append(Rejected(f"line {number}", "unreadable_line", f"baris/line {number}: {exc}", item))
+            continue
+        parsed.posts.extend(page.posts)
+        parsed.rejected.extend(Rejected(f"line {number} {r.locator}", r.reason_code, f"baris/line {number}: {r.reason}",
+                                        r.item) for r in page.rejected)
+    return parsed

@@ -22,6 +22,11 @@ COMMANDS = {
     "demo": "pilah.cli.demo:demo",
     "train": "pilah.cli.train:train",
     "models": "pilah.cli.models:models",
+    "collect": "pilah.cli.collect:collect",
+    "scheduler": "pilah.cli.scheduler:scheduler",
+    "serve": "pilah.cli.serve:serve",
+    "users": "pilah.cli.users:users",
+    "tokens": "pilah.cli.users:tokens",
 }
 
 

@@ -7,7 +7,9 @@ import sys
 from datetime import datetime, time
 
 import click
-from triage.statistics import compute_statistics, statistics_markdown, statistics_rows
+from triage.directory import taxonomy_labels
+from triage.statistics import compute_statistics
+from triage.statistics_text import statistics_markdown, statistics_rows
 
 from pilah.cli.runtime import open_database
 from pilah.settings import Settings
@@ -29,7 +31,7 @@ def report(settings: Settings, start: datetime | None, end: datetime | None, fmt
     with open_database(settings)() as session:
         stats = compute_statistics(session, start=start_at, end=end_at, top_n=settings.top_n)
     if fmt == "md":
-        click.echo(statistics_markdown(stats, title="Rekapitulasi Pengaduan"))
+        click.echo(statistics_markdown(stats, taxonomy_labels(settings.data_dir, settings.language)))
         return
     rows = statistics_rows(stats)
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))

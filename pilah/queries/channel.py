@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pilah.queries.upsert import insert_ignoring_conflicts
+from pilah.queries.upsert import insert_ignoring_conflicts, insert_returning_new, upsert
 from pilah.schema import ChannelPayload, Checkpoint, Post, QuarantinedItem, utcnow
 
 _IN_CHUNK = 500
@@ -22,6 +22,17 @@ def store_payload(session: Session, values: dict[str, Any]) -> int:
             ChannelPayload.channel == values["channel"], ChannelPayload.sha256 == values["sha256"]
         )
     ).one()
+
+
+def insert_new_payload(session: Session, values: dict[str, Any]) -> int | None:
+    """Store a raw payload; its new id, or None when these exact bytes were already stored on this channel."""
+    inserted = insert_returning_new(session, ChannelPayload.__table__, [values], ["channel", "sha256"], "id")
+    return inserted[0] if inserted else None
+
+
+def insert_new_posts(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert posts not yet stored (by channel + source id); how many were new."""
+    return insert_ignoring_conflicts(session, Post.__table__, rows, ["channel", "source_id"])
 
 
 def existing_source_ids(session: Session, channel: str, source_ids: Sequence[str]) -> set[str]:
@@ -49,13 +60,9 @@ def get_checkpoint(session: Session, collector: str, key: str) -> str | None:
 
 
 def set_checkpoint(session: Session, collector: str, key: str, value: str) -> None:
-    row = session.scalars(
-        select(Checkpoint).where(Checkpoint.collector == collector, Checkpoint.key == key)
-    ).one_or_none()
-    if row is None:
-        session.add(Checkpoint(collector=collector, key=key, value=value))
-    else:
-        row.value, row.updated_at = value, utcnow()
+    upsert(session, Checkpoint.__table__,
+           {"collector": collector, "key": key, "value": value, "updated_at": utcnow()},
+           ["collector", "key"], ["value", "updated_at"])
 
 
 def post_by_source_id(session: Session, channel: str, source_id: str) -> Post | None:

@@ -1,0 +1,173 @@
+"""Queue and report page latency with many reports: p50/p95/p99 and errors.
+
+Seeds N reports into a fresh database, starts the app with uvicorn in a subprocess on
+127.0.0.1, logs 20 clients in and lets them alternate queue pages and report pages for the
+given duration. Targets (issue 6): p95 <= 100 ms for both pages, 0 errors.
+
+    python bench/bench_web.py                                  # SQLite, 100,000 reports, 60 s
+    python bench/bench_web.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, text
+
+from pilah import PROJECT_ROOT, migrate
+from pilah.auth.accounts import NewUser, create_user
+from pilah.db import make_engine, session_factory
+from pilah.schema import ChannelPayload, Post, Report
+from triage.directory import sync_directory
+
+CATEGORIES = ["infrastruktur", "adminduk", "kesehatan", "pendidikan", "sosial", "lingkungan"]
+STATUSES = ["perlu_verifikasi"] * 4 + ["terverifikasi", "terdisposisi", "selesai", "ditolak", "tertunda"]
+KECAMATAN = ["18.01.04", "18.01.05", "18.01.06", "18.01.13", "18.01.10"]
+PASSWORD = "bench-password-123"
+
+
+def seed(url: str, count: int) -> None:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    factory = session_factory(engine)
+    with factory.begin() as session:
+        sync_directory(session, PROJECT_ROOT / "data")
+        create_user(session, NewUser("bench", "Bench", "verifikator", PASSWORD))
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(ChannelPayload), [dict(channel="import", endpoint="bench", parameters={},
+                           collector_version="bench", retrieved_at=base, sha256="0" * 64, body=b"{}")])
+        for start in range(0, count, 5000):
+            rows = range(start, min(start + 5000, count))
+            connection.execute(insert(Post), [_post(n, base) for n in rows])
+            connection.execute(insert(Report), [_report(n, base) for n in rows])
+    engine.dispose()
+
+
+def _post(n: int, base: datetime) -> dict:
+    return dict(id=n + 1, channel="twitter", source_id=f"b{n}", payload_id=1, author_id=f"a{n % 997}",
+                author_name=f"Warga {n % 997}", author_handle=f"warga{n % 997}", url=f"https://x.com/s/{n}",
+                text=f"Laporan {n}: jalan rusak dan drainase tersumbat di desa, mohon ditindaklanjuti 0812{n:08d}",
+                created_at=base + timedelta(minutes=n), ingested_at=base + timedelta(minutes=n))
+
+
+def _report(n: int, base: datetime) -> dict:
+    rng = random.Random(n)
+    status = rng.choice(STATUSES)
+    return dict(id=n + 1, post_id=n + 1, status=status, category=rng.choice(CATEGORIES), category_confidence=0.7,
+                category_terms=["jalan"], kecamatan_code=rng.choice(KECAMATAN), masked_text=None,
+                opd_code="dpupr" if status in ("terdisposisi", "selesai") else None,
+                verify_due=base + timedelta(days=3, minutes=n), created_at=base + timedelta(minutes=n),
+                updated_at=base + timedelta(minutes=n), version=1)
+
+
+def start_server(url: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, PILAH_DATABASE_URL=url, PILAH_SECRET_KEY="bench-" + "k" * 40)
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "pilah.web.asgi:app", "--host", "127.0.0.1",
+                                "--port", str(port), "--log-level", "warning"], env=env, cwd=PROJECT_ROOT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(f"{base}/masuk", timeout=1)
+            return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("server did not start")
+
+
+def logged_in(base: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/masuk").text).group(1)
+    client.post("/masuk", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def worker(client: httpx.Client, deadline: float, count: int, results: dict[str, list[float]], errors: list) -> None:
+    rng = random.Random()
+    while time.monotonic() < deadline:
+        kind = rng.choice(["queue", "report"])
+        path = f"/antrian?page={rng.randint(1, 20)}" if kind == "queue" else f"/antrian/{rng.randint(1, count)}"
+        started = time.perf_counter()
+        try:
+            status = client.get(path).status_code
+        except httpx.HTTPError as exc:
+            errors.append(repr(exc))
+            continue
+        results[kind].append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            errors.append(f"{path} → {status}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL database (a fresh schema is made); default SQLite")
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=60.0)
+    args = parser.parse_args()
+    url, cleanup = _database(args.database_url)
+    try:
+        seed(url, args.reports)
+        process, base = start_server(url)
+        try:
+            results, errors = run(base, args)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    finally:
+        cleanup()
+    for kind, values in results.items():
+        cuts = statistics.quantiles(values, n=100) if len(values) > 1 else [0.0] * 99
+        print(f"{kind:7} n={len(values):6}  p50={cuts[49]:7.1f} ms  p95={cuts[94]:7.1f} ms  p99={cuts[98]:7.1f} ms")
+    print(f"errors={len(errors)}", *errors[:5], sep="\n  ")
+
+
+def run(base: str, args) -> tuple[dict[str, list[float]], list[str]]:
+    clients = [logged_in(base) for _ in range(args.clients)]
+    results: dict[str, list[float]] = {"queue": [], "report": []}
+    errors: list[str] = []
+    deadline = time.monotonic() + args.duration
+    threads = [threading.Thread(target=worker, args=(c, deadline, args.reports, results, errors)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def _database(url: str | None):
+    if url is None:
+        folder = tempfile.TemporaryDirectory()
+        return f"sqlite:///{Path(folder.name) / 'bench.sqlite'}", folder.cleanup
+    schema = f"bench_{os.getpid()}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}", drop
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Generic CSV with a column mapping (`text=isi,created_at=tanggal,...`): for exports no other format covers."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from zoneinfo import ZoneInfo
+
+from ingest.payload_checks import compact, parse_local_time
+from ingest.records import ParsedPage, PostRecord, Rejected
+
+FIELDS = ("source_id", "text", "created_at", "author_id", "author_name", "url")
+REQUIRED = ("text", "created_at")
+DEFAULT_MAPPING = {"source_id": "id", "text": "text", "created_at": "created_at", "author_name": "author"}
+
+
+def parse_mapping(spec: str) -> dict[str, str]:
+    """`text=isi, created_at=tanggal` → {"text": "isi", "created_at": "tanggal"}; unknown fields are refused."""
+    mapping = dict(DEFAULT_MAPPING)
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        field, _, column = part.partition("=")
+        if field.strip() not in FIELDS or not column.strip():
+            raise ValueError(f"'{part}': use FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def parse_csv(body: bytes, zone: ZoneInfo, mapping: dict[str, str] | None = None) -> ParsedPage:
+    mapping = mapping or DEFAULT_MAPPING
+    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+    missing = [mapping[f] for f in REQUIRED if mapping.get(f) not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"CSV has no column {', '.join(missing)}; give --map text=COLUMN,created_at=COLUMN")
+    parsed = ParsedPage()
+    for row in reader:
+        try:
+            parsed.posts.append(_post(row, mapping, zone))
+        except (ValueError, TypeError) as exc:
+            number = reader.line_num
+            parsed.rejected.append(Rejected(f"row {number}", "malformed_row", f"baris/row {number}: {exc}",
+                                            compact(row)))
+    return parsed
+
+
+def _post(row: dict[str, str | None], mapping: dict[str, str], zone: ZoneInfo) -> PostRecord:
+    values = {field: (row.get(column) or "").strip() for field, column in mapping.items()}
+    if not values.get("text"):
+        raise ValueError(f"column {mapping['text']} is empty")
+    created = parse_local_time(values.get("created_at", ""), zone)
+    source_id = values.get("source_id") or "csv:" + hashlib.sha256(
+        f"{created.isoformat()}\x00{values.get('author_name')}\x00{values['text']}".encode()).hexdigest()[:32]
+    return PostRecord(source_id=source_id, text=values["text"], created_at=created,
+                      author_id=values.get("author_id") or None, author_name=values.get("author_name") or None,
+                      url=values.get("url") or None)

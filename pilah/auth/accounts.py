@@ -1,0 +1,78 @@
+"""Creating and changing staff accounts, with the rules the CLI and the admin page share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from pilah.auth.errors import AccountError
+from pilah.auth.passwords import MIN_LENGTH, hash_password
+from pilah.queries import web as queries
+from pilah.schema import ROLES, User
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    role: str
+    password: str
+    opd_code: str | None = None
+
+
+def validate_new_user(session: Session, new: NewUser) -> None:
+    """Raise AccountError naming the first field that is wrong."""
+    if not _USERNAME.match(new.username):
+        raise AccountError("Nama pengguna 3–60 huruf kecil/angka/._- / username must be 3-60 of a-z 0-9 . _ -",
+                           field="username")
+    if queries.user_by_username(session, new.username) is not None:
+        raise AccountError(f"Nama pengguna '{new.username}' sudah ada / username already exists", field="username")
+    if new.role not in ROLES:
+        raise AccountError(f"Peran harus salah satu dari {', '.join(ROLES)} / unknown role", field="role")
+    _check_opd(session, new)
+    if len(new.password) < MIN_LENGTH:
+        raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
+
+
+def _check_opd(session: Session, new: NewUser) -> None:
+    if new.role == "opd" and not new.opd_code:
+        raise AccountError("Peran opd memerlukan kode OPD (--opd) / role opd needs an OPD code", field="opd_code")
+    if new.role != "opd" and new.opd_code:
+        raise AccountError("Hanya peran opd yang memiliki OPD / only role opd has an OPD", field="opd_code")
+    if new.opd_code and queries.opd_by_code(session, new.opd_code) is None:
+        raise AccountError(f"OPD '{new.opd_code}' tidak dikenal / unknown OPD", field="opd_code",
+                           hint="load the OPD directory first (data/opd.toml)")
+
+
+def create_user(session: Session, new: NewUser) -> User:
+    validate_new_user(session, new)
+    user = User(username=new.username, display_name=new.display_name or new.username, role=new.role,
+                opd_code=new.opd_code, password_hash=hash_password(new.password), active=True)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = _existing(session, username)
+    if len(password) < MIN_LENGTH:
+        raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
+    user.password_hash = hash_password(password)
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    user = _existing(session, username)
+    user.active = active
+    return user
+
+
+def _existing(session: Session, username: str) -> User:
+    user = queries.user_by_username(session, username)
+    if user is None:
+        raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")
+    return user

@@ -1,0 +1,36 @@
+"""Checking a login, refusing it after repeated failures; every try is recorded in the database
+so the limit holds across server processes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from pilah.auth.errors import LoginFailed, LoginThrottled
+from pilah.auth.passwords import hash_password, needs_rehash, verify_password
+from pilah.queries import web as queries
+from pilah.schema import LoginAttempt, User
+
+
+def authenticate(session: Session, username: str, password: str, *, client: str | None, now: datetime,
+                 max_failures: int, lockout: timedelta) -> User:
+    """The active user with these credentials; LoginThrottled before any check once locked out."""
+    username = username.strip().lower()[:60]
+    if queries.recent_login_failures(session, username, since=now - lockout) >= max_failures:
+        session.add(LoginAttempt(username=username, client=client, success=False, at=now))
+        raise LoginThrottled("Terlalu banyak percobaan masuk / too many failed logins",
+                             minutes=int(lockout.total_seconds() // 60))
+    user = queries.user_by_username(session, username)
+    ok = verify_password(user.password_hash if user else None, password)
+    session.add(LoginAttempt(username=username, client=client, success=ok and user.active, at=now))
+    if not ok or user is None or not user.active:
+        raise LoginFailed("Nama pengguna atau kata sandi salah / wrong username or password")
+    _refresh(user, password, now)
+    return user
+
+
+def _refresh(user: User, password: str, now: datetime) -> None:
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)

@@ -1,0 +1,106 @@
+"""`pilah users` and `pilah tokens`: staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import click
+
+from pilah.auth.accounts import NewUser, create_user, set_active, set_password
+from pilah.auth.errors import AccountError
+from pilah.auth.tokens import issue_token, revoke_token
+from pilah.cli.runtime import open_database
+from pilah.db import transaction
+from pilah.queries import web as queries
+from pilah.schema import ROLES, utcnow
+from pilah.settings import Settings
+
+
+@click.group()
+def users() -> None:
+    """Kelola akun petugas. Manage staff accounts (roles: admin, verifikator, opd, analis, pimpinan)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="Peran pengguna. The user's role.")
+@click.option("--opd", "opd_code", help="Kode OPD (wajib untuk peran opd), e.g. dpupr.")
+@click.option("--name", "display_name", default="", help="Nama lengkap. Display name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="PILAH_NEW_PASSWORD", help="Kata sandi (ditanyakan bila tidak diberikan; min. 10 karakter).")
+@click.pass_obj
+def add(settings: Settings, username: str, role: str, opd_code: str | None, display_name: str, password: str) -> None:
+    """Tambah pengguna. Add a user, e.g. the first admin: pilah users add admin --role admin"""
+    with transaction(open_database(settings)) as session:
+        user = create_user(session, NewUser(username=username.strip().lower(), display_name=display_name,
+                                            role=role, password=password, opd_code=opd_code))
+    click.echo(f"pengguna {user.username} ({user.role}{' · ' + user.opd_code if user.opd_code else ''}) dibuat")
+
+
+@users.command("list")
+@click.pass_obj
+def list_users(settings: Settings) -> None:
+    """Daftar pengguna. List users."""
+    with open_database(settings)() as session:
+        for user in queries.all_users(session):
+            state = "aktif" if user.active else "nonaktif"
+            click.echo(f"{user.username}\t{user.role}\t{user.opd_code or '-'}\t{state}\t{user.display_name}")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="PILAH_NEW_PASSWORD",
+              help="Kata sandi baru.")
+@click.pass_obj
+def change_password(settings: Settings, username: str, password: str) -> None:
+    """Ganti kata sandi. Set a user's password."""
+    with transaction(open_database(settings)) as session:
+        set_password(session, username, password)
+    click.echo(f"kata sandi {username} diganti")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@click.pass_obj
+def deactivate(settings: Settings, username: str) -> None:
+    """Nonaktifkan pengguna (sesi berakhir pada permintaan berikutnya). Deactivate a user."""
+    with transaction(open_database(settings)) as session:
+        set_active(session, username, False)
+    click.echo(f"pengguna {username} dinonaktifkan")
+
+
+@click.group()
+def tokens() -> None:
+    """Token API untuk integrasi /api/v1. API tokens for integrations."""
+
+
+@tokens.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="Nama integrasi, e.g. 'lapor-sp4n'.")
+@click.pass_obj
+def add_token(settings: Settings, username: str, name: str) -> None:
+    """Buat token (ditampilkan sekali). Issue a token for USERNAME; it is shown only once."""
+    with transaction(open_database(settings)) as session:
+        user = queries.user_by_username(session, username)
+        if user is None:
+            raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")
+        token = issue_token(session, user, name)
+    click.echo(token)
+
+
+@tokens.command("list")
+@click.pass_obj
+def list_tokens(settings: Settings) -> None:
+    """Daftar token (tanpa nilainya). List tokens (never their values)."""
+    with open_database(settings)() as session:
+        for token, username in queries.tokens_of(session):
+            state = "dicabut" if token.revoked_at else "aktif"
+            click.echo(f"{token.id}\t{token.name}\t{username}\t{state}\t{token.last_used_at or '-'}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+def revoke(settings: Settings, token_id: int) -> None:
+    """Cabut token. Revoke a token by its id."""
+    with transaction(open_database(settings)) as session:
+        revoke_token(session, token_id, now=utcnow())
+    click.echo(f"token {token_id} dicabut")

@@ -1,0 +1,161 @@
+"""Queries over the triage queue: reports, their flags and groups, and the counts statistics publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from pilah.queries.upsert import insert_ignoring_conflicts
+from pilah.schema import Opd, Post, Report, ReportFlag, ReportStatus
+
+_IN_CHUNK = 500
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+def post_ids_without_report(session: Session, limit: int) -> list[int]:
+    missing = ~exists().where(Report.post_id == Post.id)
+    return list(session.scalars(select(Post.id).where(missing).order_by(Post.id).limit(limit)))
+
+
+def insert_reports(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new reports; a post that already has one (another run got there first) is skipped."""
+    insert_ignoring_conflicts(session, Report.__table__, rows, ["post_id"])
+
+
+# --- the automatic triage stages ----------------------------------------------------------------
+
+def new_reports(session: Session, limit: int) -> list[tuple[Report, Post]]:
+    """Reports still in `baru`, oldest post first, so the earliest report of a group is seen first."""
+    rows = session.execute(
+        select(Report, Post).join(Post, Report.post_id == Post.id)
+        .where(Report.status == ReportStatus.BARU.value)
+        .order_by(Post.created_at, Post.id).limit(limit)
+    )
+    return [(report, post) for report, post in rows]
+
+
+def earliest_new_post_time(session: Session) -> datetime | None:
+    return session.scalar(
+        select(func.min(Post.created_at)).join(Report, Report.post_id == Post.id)
+        .where(Report.status == ReportStatus.BARU.value)
+    )
+
+
+def triaged_reports_since(session: Session, since: datetime) -> list[tuple[Report, Post]]:
+    """Reports already past `baru` whose post is recent enough to be matched as a duplicate."""
+    rows = session.execute(
+        select(Report, Post).join(Post, Report.post_id == Post.id)
+        .where(Report.status != ReportStatus.BARU.value, Post.created_at >= since)
+        .order_by(Post.created_at, Post.id)
+    )
+    return [(report, post) for report, post in rows]
+
+
+def reports_for_posts(session: Session, channel: str, source_ids: Sequence[str]) -> dict[str, int]:
+    """source id → report id, for posts of one channel (retweet and quote links)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(source_ids), _IN_CHUNK):
+        chunk = source_ids[start:start + _IN_CHUNK]
+        rows = session.execute(
+            select(Post.source_id, Report.id).join(Report, Report.post_id == Post.id)
+            .where(Post.channel == channel, Post.source_id.in_(chunk))
+        )
+        found.update({source_id: report_id for source_id, report_id in rows})
+    return found
+
+
+def group_members(session: Session, canonical_id: int) -> list[tuple[Report, Post]]:
+    rows = session.execute(
+        select(Report, Post).join(Post, Report.post_id == Post.id)
+        .where(Report.duplicate_of_id == canonical_id).order_by(Post.created_at, Report.id)
+    )
+    return [(report, post) for report, post in rows]
+
+
+def report_with_post(session: Session, report_id: int) -> tuple[Report, Post] | None:
+    row = session.execute(
+        select(Report, Post).join(Post, Report.post_id == Post.id).where(Report.id == report_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+# --- flags --------------------------------------------------------------------------------------
+
+def flag(session: Session, report_id: int, code: str) -> ReportFlag | None:
+    return session.scalars(
+        select(ReportFlag).where(ReportFlag.report_id == report_id, ReportFlag.code == code)
+    ).one_or_none()
+
+
+def flags_of(session: Session, report_id: int) -> list[ReportFlag]:
+    return list(session.scalars(
+        select(ReportFlag).where(ReportFlag.report_id == report_id).order_by(ReportFlag.code)
+    ))
+
+
+def flags_with_prefix(session: Session, report_id: int, prefix: str) -> list[ReportFlag]:
+    return list(session.scalars(
+        select(ReportFlag).where(ReportFlag.report_id == report_id, ReportFlag.code.startswith(prefix))
+        .order_by(ReportFlag.code)
+    ))
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+def _received(start: datetime | None, end: datetime | None) -> Select:
+    """Reports whose post was received within [start, end] (either bound may be open)."""
+    query = select(Report.id).join(Post, Report.post_id == Post.id)
+    if start is not None:
+        query = query.where(Post.created_at >= start)
+    if end is not None:
+        query = query.where(Post.created_at <= end)
+    return query
+
+
+def count_by_status(session: Session, start: datetime | None, end: datetime | None) -> dict[str, int]:
+    ids = _received(start, end).subquery()
+    rows = session.execute(
+        select(Report.status, func.count()).where(Report.id.in_(select(ids.c.id))).group_by(Report.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def count_unclear_or_repeated(session: Session, start: datetime | None, end: datetime | None,
+                              unclear_prefix: str) -> int:
+    unclear = exists().where(ReportFlag.report_id == Report.id, ReportFlag.code.startswith(unclear_prefix))
+    query = _received(start, end).where(or_(unclear, Report.duplicate_of_id.is_not(None)))
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def top_values(session: Session, column: Any, start: datetime | None, end: datetime | None,
+               limit: int) -> list[tuple[str, int]]:
+    """Most frequent values of a report column among received reports that head their own group."""
+    ids = _received(start, end).where(Report.duplicate_of_id.is_(None), column.is_not(None)).subquery()
+    rows = session.execute(
+        select(column, func.count().label("n")).where(Report.id.in_(select(ids.c.id)))
+        .group_by(column).order_by(func.count().desc(), column).limit(limit)
+    )
+    return [(value, count) for value, count in rows]
+
+
+def opd_workload(session: Session, start: datetime | None, end: datetime | None,
+                 statuses: Sequence[str], followed: Sequence[str], done: str) -> list[tuple[str, str, int, int, int]]:
+    """Per OPD: (code, short name, dispositioned, followed up, done) over reports in the given statuses."""
+    ids = _received(start, end).where(Report.status.in_(statuses), Report.opd_code.is_not(None)).subquery()
+    followed_count = func.sum(_flag_int(Report.status.in_(followed)))
+    done_count = func.sum(_flag_int(Report.status == done))
+    rows = session.execute(
+        select(Opd.code, Opd.short_name, func.count(), followed_count, done_count)
+        .join(Report, Report.opd_code == Opd.code).where(Report.id.in_(select(ids.c.id)))
+        .group_by(Opd.code, Opd.short_name).order_by(func.count().desc(), Opd.code)
+    )
+    return [(code, name, int(n), int(f or 0), int(d or 0)) for code, name, n, f, d in rows]
+
+
+def _flag_int(condition: Any) -> Any:
+    return case((condition, 1), else_=0)

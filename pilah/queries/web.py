@@ -1,0 +1,254 @@
+"""Queries the staff web application asks: users, the queue, one report with its history, the OPD view.
+
+Queue rows carry masked text for every role (a list is for scanning, not for contacting people).
+
+The queue is paged with LIMIT/OFFSET over indexed columns and never counts the whole table,
+so a page costs the same with 100 or 100,000 reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from classify.pii import mask_pii
+from pilah.schema import (
+    ApiToken,
+    AuditEvent,
+    Disposition,
+    FollowUp,
+    Label,
+    LoginAttempt,
+    ModelVersion,
+    Opd,
+    Post,
+    Report,
+    ReportFlag,
+    User,
+)
+
+#: The verifikator's working set when no status is chosen.
+REVIEW_STATUSES = ("baru", "perlu_verifikasi", "terverifikasi", "tertunda")
+#: What an OPD liaison sees: reports dispositioned to them and not yet closed or returned.
+OPD_STATUSES = ("terdisposisi", "ditindaklanjuti", "selesai")
+CLOSED_STATUSES = ("selesai", "ditolak")
+SORTS = ("risiko", "terbaru", "terlama")
+
+
+# --- users, logins, tokens ---------------------------------------------------------------
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def all_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.role, User.username)).all()
+
+
+def recent_login_failures(session: Session, username: str, *, since: datetime) -> int:
+    """Failures after `since` and after the user's last successful login."""
+    last_ok = session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
+    )
+    start = max(since, last_ok) if last_ok else since
+    return session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at > start
+        )
+    ) or 0
+
+
+def api_token_by_hash(session: Session, digest: str) -> ApiToken | None:
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
+
+
+def tokens_of(session: Session) -> Sequence[tuple[ApiToken, str]]:
+    return session.execute(
+        select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+    ).all()
+
+
+# --- directory ---------------------------------------------------------------------------
+
+def opd_by_code(session: Session, code: str) -> Opd | None:
+    return session.get(Opd, code)
+
+
+def active_opds(session: Session) -> Sequence[Opd]:
+    return session.scalars(select(Opd).where(Opd.active.is_(True)).order_by(Opd.kind, Opd.name)).all()
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue form asks for; empty strings mean 'any'."""
+
+    status: str = ""
+    category: str = ""
+    kecamatan: str = ""
+    channel: str = ""
+    flag: str = ""
+    opd: str = ""
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    overdue: bool = False
+    sort: str = "risiko"
+    page: int = 1
+
+
+@dataclass
+class QueueRow:
+    report: Report
+    channel: str
+    posted_at: datetime
+    text: str
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    page: int
+    has_next: bool
+
+
+def _due():
+    return func.coalesce(Report.followup_due, Report.verify_due)
+
+
+def _queue_conditions(wanted: QueueFilter, now: datetime) -> list:
+    conditions = []
+    if wanted.status == "semua":
+        pass
+    elif wanted.status:
+        conditions.append(Report.status == wanted.status)
+    else:
+        conditions.append(Report.status.in_(REVIEW_STATUSES))
+    for column, value in ((Report.category, wanted.category), (Report.kecamatan_code, wanted.kecamatan),
+                          (Post.channel, wanted.channel), (Report.opd_code, wanted.opd)):
+        if value:
+            conditions.append(column == value)
+    conditions.extend(_time_conditions(wanted, now))
+    if wanted.flag:
+        conditions.append(Report.id.in_(select(ReportFlag.report_id).where(ReportFlag.code == wanted.flag)))
+    return conditions
+
+
+def _time_conditions(wanted: QueueFilter, now: datetime) -> list:
+    conditions = []
+    if wanted.date_from:
+        conditions.append(Post.created_at >= wanted.date_from)
+    if wanted.date_to:
+        conditions.append(Post.created_at < wanted.date_to)
+    if wanted.overdue:
+        conditions.append(and_(_due() < now, Report.status.not_in(CLOSED_STATUSES)))
+    return conditions
+
+
+def _ordered(query: Select, sort: str) -> Select:
+    if sort == "terbaru":
+        return query.order_by(Report.id.desc())
+    if sort == "terlama":
+        return query.order_by(Report.id)
+    due = _due()
+    return query.order_by(case((due.is_(None), 1), else_=0), due, Report.id)
+
+
+def queue_page(session: Session, wanted: QueueFilter, *, now: datetime, page_size: int,
+               opd_code: str | None = None) -> QueuePage:
+    """One page of the queue; `opd_code` scopes it to one OPD's dispositioned reports."""
+    query = select(Report, Post.channel, Post.created_at, Post.text).join(Post, Post.id == Report.post_id)
+    conditions = _queue_conditions(wanted, now)
+    if opd_code is not None:
+        conditions.append(Report.opd_code == opd_code)
+    query = _ordered(query.where(*conditions), wanted.sort)
+    offset = (max(wanted.page, 1) - 1) * page_size
+    found = session.execute(query.offset(offset).limit(page_size + 1)).all()
+    rows = [QueueRow(r, channel, posted, r.masked_text or mask_pii(text))
+            for r, channel, posted, text in found[:page_size]]
+    _attach_flags(session, rows)
+    return QueuePage(rows=rows, page=max(wanted.page, 1), has_next=len(found) > page_size)
+
+
+def _attach_flags(session: Session, rows: list[QueueRow]) -> None:
+    by_id = {row.report.id: row for row in rows}
+    if not by_id:
+        return
+    for report_id, code in session.execute(
+        select(ReportFlag.report_id, ReportFlag.code).where(ReportFlag.report_id.in_(by_id)).order_by(ReportFlag.code)
+    ):
+        by_id[report_id].flags.append(code)
+
+
+def flag_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(ReportFlag.code).distinct().order_by(ReportFlag.code)))
+
+
+# --- one report --------------------------------------------------------------------------
+
+def report_with_post(session: Session, report_id: int) -> tuple[Report, Post] | None:
+    row = session.execute(
+        select(Report, Post).join(Post, Post.id == Report.post_id).where(Report.id == report_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+def reports_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Report]:
+    return session.scalars(select(Report).where(Report.id.in_(ids)).order_by(Report.id)).all()
+
+
+def group_members(session: Session, report: Report) -> Sequence[tuple[Report, Post]]:
+    """Every report in the report's duplicate group (the root and all linked to it), root first."""
+    root = report.duplicate_of_id or report.id
+    return session.execute(
+        select(Report, Post).join(Post, Post.id == Report.post_id)
+        .where(or_(Report.id == root, Report.duplicate_of_id == root)).order_by(Report.id).limit(200)
+    ).all()
+
+
+def report_history(session: Session, report_id: int) -> Sequence[AuditEvent]:
+    return session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "report", AuditEvent.entity_id == str(report_id))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+
+
+def report_dispositions(session: Session, report_id: int) -> Sequence[Disposition]:
+    return session.scalars(
+        select(Disposition).where(Disposition.report_id == report_id).order_by(Disposition.created_at)
+    ).all()
+
+
+def report_follow_ups(session: Session, report_id: int) -> Sequence[FollowUp]:
+    return session.scalars(
+        select(FollowUp).where(FollowUp.report_id == report_id).order_by(FollowUp.created_at, FollowUp.id)
+    ).all()
+
+
+# --- learning ------------------------------------------------------------------------------
+
+def model_versions(session: Session) -> Sequence[ModelVersion]:
+    return session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc())).all()
+
+
+def labels_since(session: Session, since: datetime | None) -> int:
+    query = select(func.count()).select_from(Label)
+    if since is not None:
+        query = query.where(Label.created_at > since)
+    return session.scalar(query) or 0
+
+
+def label_counts_by_category(session: Session, since: datetime | None) -> list[tuple[str, int]]:
+    query = select(Label.category, func.count()).group_by(Label.category).order_by(func.count().desc())
+    if since is not None:
+        query = query.where(Label.created_at > since)
+    return [(category or "-", count) for category, count in session.execute(query)]

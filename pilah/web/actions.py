@@ -1,0 +1,86 @@
+"""The web side of a report action: load in scope, call triage, commit; map domain errors to pages.
+
+`perform` is the one path every POST on a report takes, so each handler is a few lines: the
+version the form was rendered with goes to triage.queue, which refuses with VersionConflict
+when someone saved in between; the page is then re-rendered as it now is, with status 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from pilah.queries import web as queries
+from pilah.schema import Report, User
+from pilah.web import directory, roles
+from pilah.web.deps import flash
+from pilah.web.errors import NotFound
+from pilah.web.i18n import N_, current_language, gettext
+from triage import flags as triage_flags
+from triage.errors import TriageError, UnknownOpd, VersionConflict
+from triage.routing import route
+
+Action = Callable[[Report], Any]
+
+
+def load_in_scope(db: Session, user: User, report_id: int):
+    """The report and its post, or NotFound when it doesn't exist or lies outside the OPD's scope."""
+    found = queries.report_with_post(db, report_id)
+    if found is None or (user.role == "opd" and not roles.in_opd_scope(user, found[0])):
+        raise NotFound()
+    return found
+
+
+def perform(request: Request, db: Session, user: User, report_id: int, action: Action, *, done: str,
+            back: str = "queue.report", back_url: str | None = None, template: str = "queue/report.html"):
+    """Run `action(report)`; commit and redirect, or re-render with the conflict or refusal."""
+    from pilah.web.routes.queue import render_report
+
+    report, post = load_in_scope(db, user, report_id)
+    try:
+        action(report)
+        db.commit()
+    except VersionConflict:
+        db.rollback()
+        report, post = load_in_scope(db, user, report_id)
+        return render_report(request, db, user, report, post, status_code=409, template=template,
+                             errors={"conflict": gettext(N_("Laporan ini baru saja diubah oleh orang lain. Periksa "
+                                                            "keadaan terkini di bawah lalu ulangi tindakan Anda."))})
+    except TriageError as exc:
+        db.rollback()
+        report, post = load_in_scope(db, user, report_id)
+        return render_report(request, db, user, report, post, status_code=422, template=template,
+                             errors={"form": triage_message(exc)})
+    flash(request, gettext(done))
+    return RedirectResponse(back_url or request.url_for(back, report_id=report_id), status_code=303)
+
+
+def triage_message(exc: TriageError) -> str:
+    return exc.message_en if current_language() == "en" else exc.message_id
+
+
+def form_error(request: Request, db: Session, user: User, report_id: int, errors: dict[str, str], *,
+               template: str = "queue/report.html"):
+    from pilah.web.routes.queue import render_report
+
+    report, post = load_in_scope(db, user, report_id)
+    return render_report(request, db, user, report, post, errors=errors, status_code=400, template=template)
+
+
+def suggested_opd(request: Request, db: Session, report: Report) -> str | None:
+    """What triage suggested, else what the routing rules say now; the verifikator decides."""
+    suggestion = triage_flags.suggested_opd(db, report)
+    if suggestion or report.opd_code:
+        return report.opd_code or suggestion
+    try:
+        return route(db, report.category, report.kecamatan_code).opd_code
+    except UnknownOpd:
+        return None
+
+
+def desa_choices(report: Report) -> dict[str, str]:
+    return directory.desa(report.kecamatan_code) if report.kecamatan_code else {}

@@ -1,0 +1,79 @@
+"""`create_app`: the staff web application as one FastAPI object.
+
+Middleware order (outermost first): language → signed session cookie → routes. Every route
+passes `deps.guard` (role rule, CSRF, user); `create_app` refuses a route with no rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from pilah.errors import ConfigError
+from pilah.schema import utcnow
+from pilah.settings import Settings
+from pilah.web import roles
+from pilah.web.deps import guard
+from pilah.web.handlers import install_error_handlers
+from pilah.web.i18n import LanguageMiddleware
+from pilah.web.routes import api, auth, dashboard, models, opd, open311, queue, users
+from pilah.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "pilah_session"
+ROUTERS = (auth, queue, opd, dashboard, users, models, api, open311)
+
+
+def create_app(settings: Settings, factory: sessionmaker[Session] | None = None, *,
+               clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """Build the app; without `factory` it opens the configured database (refusing an old schema)."""
+    secret = _secret(settings)
+    app = FastAPI(title="pilah", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(guard)])
+    app.state.settings, app.state.clock, app.state.templates = settings, clock, make_templates()
+    app.state.factory = factory or _open(settings)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
+                       max_age=settings.web.session_max_age_minutes * 60, same_site="lax",
+                       https_only=settings.web.secure_cookies)
+    app.add_middleware(LanguageMiddleware, default=settings.language, zone=settings.zone)
+    _check_rules(app)
+    return app
+
+
+def _secret(settings: Settings) -> str:
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    if len(secret) < 32:
+        raise ConfigError(
+            "PILAH_SECRET_KEY is not set (or shorter than 32 characters); the web app signs sessions with it",
+            hint='set it in the environment, e.g. export PILAH_SECRET_KEY="$(python -c '
+                 "'import secrets; print(secrets.token_urlsafe(48))')\"",
+        )
+    return secret
+
+
+def _open(settings: Settings) -> sessionmaker[Session]:
+    from pilah.cli.runtime import open_database
+
+    return open_database(settings)
+
+
+def all_routes() -> list[APIRoute]:
+    """Every route the routers declare (with its full path), for the rule check and the matrix test."""
+    return [route for module in ROUTERS for route in module.router.routes if isinstance(route, APIRoute)]
+
+
+def _check_rules(app: FastAPI) -> None:
+    missing = roles.missing_rules([route.name for route in all_routes()])
+    if missing:
+        raise RuntimeError(f"routes without a rule in pilah/web/roles.py: {', '.join(missing)}")

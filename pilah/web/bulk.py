@@ -1,0 +1,53 @@
+"""Bulk verify/reject/disposition over a queue selection: one triage call per report, each in its
+own savepoint, so one conflicting report is skipped without undoing the others."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from pilah.queries import web as queries
+from triage import queue as triage_queue
+from triage.errors import TriageError
+from triage.routing import route
+from triage.sla import WorkingCalendar
+
+BULK_ACTIONS = ("verify", "reject", "disposition")
+MAX_SELECTION = 200
+
+
+def bulk_selection(values: list[str]) -> dict[int, int]:
+    """'id:version' checkbox values → {id: version}; malformed values are ignored."""
+    selected: dict[int, int] = {}
+    for value in values[:MAX_SELECTION]:
+        report_id, _, version = value.partition(":")
+        if report_id.isdigit() and version.isdigit():
+            selected[int(report_id)] = int(version)
+    return selected
+
+
+def apply_bulk(db: Session, selected: dict[int, int], action: str, *, actor: str, at: datetime, reason: str,
+               opd_code: str | None, calendar: WorkingCalendar) -> tuple[int, int]:
+    done = 0
+    for report in queries.reports_by_ids(db, list(selected)):
+        try:
+            with db.begin_nested():
+                _one(db, report, action, selected[report.id], actor, at, reason, opd_code, calendar)
+            done += 1
+        except (TriageError, ValueError):
+            db.expire(report)
+    db.commit()
+    return done, len(selected) - done
+
+
+def _one(db: Session, report, action: str, version: int, actor: str, at: datetime, reason: str,
+         opd_code: str | None, calendar: WorkingCalendar) -> None:
+    if action == "verify":
+        triage_queue.verify(db, report, actor=actor, expected_version=version, at=at)
+    elif action == "reject":
+        triage_queue.reject(db, report, actor=actor, reason=reason, expected_version=version, at=at)
+    else:
+        target = opd_code or route(db, report.category, report.kecamatan_code).opd_code
+        triage_queue.disposition(db, report, target, actor=actor, calendar=calendar, now=at,
+                                 expected_version=version)

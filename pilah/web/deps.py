@@ -1,0 +1,115 @@
+"""Per-request dependencies: the database session, the signed-in user, CSRF and the role check.
+
+`guard` runs on every route (it is the app-wide dependency): it resolves the route's rule in
+`roles.RULES`, checks the CSRF token on every POST that came with a session cookie, and puts
+the user on `request.state.user`. Handlers only ask for `current_user` or `db`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import datetime
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from pilah.auth.tokens import user_for_token
+from pilah.queries import web as queries
+from pilah.schema import User, utcnow
+from pilah.web import roles
+from pilah.web.errors import CsrfFailed, Forbidden, LoginRequired
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.factory() as session:
+        yield session
+
+
+def now(request: Request) -> datetime:
+    return request.app.state.clock()
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (so the login form has one too)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or _bearer(request):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        sent = (await request.form()).get(CSRF_FIELD)
+    expected = request.session.get("csrf")
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed()
+
+
+def guard(request: Request, db: Session = Depends(get_db), _csrf: None = Depends(check_csrf)) -> User | None:
+    name = request.scope["route"].name
+    user = _api_user(request, db) if _bearer(request) else _session_user(request, db)
+    request.state.user = user
+    if roles.allowed(name, None):
+        return user
+    if user is None:
+        raise LoginRequired()
+    if not roles.allowed(name, user.role):
+        raise Forbidden()
+    return user
+
+
+def current_user(request: Request, _user: User | None = Depends(guard)) -> User:
+    if request.state.user is None:
+        raise LoginRequired()
+    return request.state.user
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _api_user(request: Request, db: Session) -> User | None:
+    user = user_for_token(db, _bearer(request) or "", now=utcnow())
+    if user is None:
+        raise LoginRequired("token")
+    db.commit()
+    return user
+
+
+def _session_user(request: Request, db: Session) -> User | None:
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    user = queries.user_by_id(db, uid)
+    settings = request.app.state.settings.web
+    too_old = time.time() - request.session.get("login_at", 0) > settings.session_absolute_hours * 3600
+    if user is None or not user.active or too_old:
+        request.session.clear()
+        return None
+    return user
+
+
+def start_session(request: Request, user: User) -> None:
+    """A fresh session (new CSRF token) so a token planted before login is worthless after it."""
+    request.session.clear()
+    request.session.update(uid=user.id, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", []).append([kind, message])
+    request.session["flash"] = request.session["flash"]
+
+
+def take_flashes(request: Request) -> list[list[str]]:
+    return request.session.pop("flash", []) if "flash" in request.session else []

@@ -1,0 +1,99 @@
+"""The dashboard (`/dasbor`): the published statistics for a period, charts, CSV/XLSX downloads.
+
+The statistics are counts only (no post text, no authors), so downloads are the same for every
+role allowed here; nothing personal leaves through them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from pilah.schema import User
+from pilah.web import directory
+from pilah.web.charts import bar_chart
+from pilah.web.deps import current_user, get_db, now
+from pilah.web.errors import NotFound
+from pilah.web.forms import FieldErrors, parse_day
+from pilah.web.i18n import gettext
+from pilah.web.templating import render
+from triage.statistics import Statistics, compute_statistics
+from triage.statistics_text import statistics_rows
+
+router = APIRouter(prefix="/dasbor")
+
+
+def _period(request: Request, errors: FieldErrors) -> tuple[date, date]:
+    today = now(request).astimezone(request.app.state.settings.zone).date()
+    start = parse_day(request.query_params.get("from", ""), "from", errors) or today.replace(day=1)
+    end = parse_day(request.query_params.get("to", ""), "to", errors) or today
+    return (start, end) if start <= end else (end, start)
+
+
+def _statistics(request: Request, db: Session, start: date, end: date) -> Statistics:
+    zone = request.app.state.settings.zone
+    return compute_statistics(db, start=datetime.combine(start, time.min, tzinfo=zone),
+                              end=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+                              top_n=request.app.state.settings.top_n)
+
+
+@router.get("", name="dashboard.show")
+def dashboard(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
+    errors = FieldErrors()
+    start, end = _period(request, errors)
+    stats = _statistics(request, db, start, end)
+    return render(request, "dashboard/show.html", {"stats": stats, "start": start, "end": end,
+                                                    "charts": _charts(request, stats), "errors": errors.errors},
+                  status_code=400 if errors else 200)
+
+
+def _charts(request: Request, stats: Statistics) -> list:
+    labels = directory.categories(request.app.state.settings.data_dir)
+    return [
+        bar_chart(gettext("Kategori terbanyak"),
+                  [(labels[r.code].label if r.code in labels else r.label, r.count) for r in stats.top_categories]),
+        bar_chart(gettext("Kecamatan dengan laporan terbanyak"), [(r.label, r.count) for r in stats.top_kecamatan]),
+        bar_chart(gettext("OPD penerima disposisi terbanyak"),
+                  [(o.name, o.dispositioned, o.done) for o in stats.top_opds],
+                  legend=(gettext("didisposisikan"), gettext("selesai"))),
+    ]
+
+
+@router.get("/unduh.{fmt}", name="dashboard.download")
+def download(request: Request, fmt: str, db: Session = Depends(get_db), user: User = Depends(current_user)):
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    start, end = _period(request, FieldErrors())
+    rows = statistics_rows(_statistics(request, db, start, end))
+    name = f"rekapitulasi-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "csv":
+        return Response(_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(_xlsx(rows), headers=headers,
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["bagian", "kode", "uraian", "jumlah"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _xlsx(rows: list[dict]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Rekapitulasi"
+    sheet.append(["bagian", "kode", "uraian", "jumlah"])
+    for row in rows:
+        sheet.append([row["bagian"], row["kode"], row["uraian"], row["jumlah"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,150 @@
+"""The verifikator's queue (`/antrian`) and one report's page with its actions.
+
+Handlers parse the form, call `triage.queue`, commit, and redirect; the version check and the
+audit event happen in the library. A VersionConflict re-renders the report as it now is (409).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from pilah.queries import web as queries
+from pilah.schema import CHANNELS, ReportStatus, User
+from pilah.web import actions, directory
+from pilah.web.bulk import BULK_ACTIONS, apply_bulk, bulk_selection
+from pilah.web.deps import current_user, flash, get_db, now
+from pilah.web.directory import UNCLEAR_REASONS
+from pilah.web.errors import NotFound
+from pilah.web.forms import FieldErrors, parse_version, queue_filter
+from pilah.web.i18n import N_, gettext
+from pilah.web.templating import render
+from pilah.web.views import report_view
+from triage import queue as triage_queue
+from triage.sla import WorkingCalendar
+
+router = APIRouter(prefix="/antrian")
+
+
+@router.get("", name="queue.list")
+def queue_list(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
+    errors = FieldErrors()
+    wanted = queue_filter(dict(request.query_params), request.app.state.settings.zone, errors)
+    page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size)
+    context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
+               "channels": CHANNELS, "flags": queries.flag_codes(db), "opds": queries.active_opds(db),
+               "query": request.query_params}
+    return render(request, "queue/list.html", context, status_code=400 if errors else 200)
+
+
+@router.get("/{report_id}", name="queue.report")
+def report_page(request: Request, report_id: int, db: Session = Depends(get_db),
+                user: User = Depends(current_user)):
+    found = queries.report_with_post(db, report_id)
+    if found is None:
+        raise NotFound()
+    return render_report(request, db, user, *found)
+
+
+def render_report(request: Request, db: Session, user: User, report, post, *, errors: dict | None = None,
+                  status_code: int = 200, template: str = "queue/report.html"):
+    context = {"view": report_view(db, user, report, post), "errors": errors or {},
+               "opds": queries.active_opds(db), "suggested_opd": actions.suggested_opd(request, db, report),
+               "desa": actions.desa_choices(report)}
+    return render(request, template, context, status_code=status_code)
+
+
+def _calendar(request: Request):
+    state = request.app.state
+    if getattr(state, "calendar", None) is None:
+        state.calendar = WorkingCalendar.load(state.settings.data_dir / "holidays", state.settings.zone)
+    return state.calendar
+
+
+def _checked(request, db, user, report_id, version: str, check=None):
+    """The expected version, or the re-rendered page with field errors (400)."""
+    errors = FieldErrors()
+    expected = parse_version(version, errors)
+    if check:
+        check(errors)
+    if errors:
+        return None, actions.form_error(request, db, user, report_id, errors.errors)
+    return expected, None
+
+
+@router.post("/{report_id}/verifikasi", name="queue.report:verify")
+def verify(request: Request, report_id: int, version: str = Form(""), category: str = Form(""),
+           kecamatan_code: str = Form(""), desa_code: str = Form(""), db: Session = Depends(get_db),
+           user: User = Depends(current_user)):
+    settings = request.app.state.settings
+    expected, error = _checked(request, db, user, report_id, version,
+                               lambda e: check_location(e, settings, category, kecamatan_code, desa_code))
+    if error:
+        return error
+    return actions.perform(request, db, user, report_id, lambda r: triage_queue.verify(
+        db, r, actor=user.username, category=category or None, kecamatan_code=kecamatan_code or None,
+        desa_code=desa_code or None, expected_version=expected, at=now(request)),
+        done=N_("Laporan diverifikasi."))
+
+
+@router.post("/{report_id}/disposisi", name="queue.report:disposition")
+def dispose(request: Request, report_id: int, version: str = Form(""), opd_code: str = Form(""),
+            note: str = Form(""), db: Session = Depends(get_db), user: User = Depends(current_user)):
+    expected, error = _checked(request, db, user, report_id, version,
+                               lambda e: None if opd_code else e.add("opd_code", N_("Pilih OPD tujuan.")))
+    if error:
+        return error
+    return actions.perform(request, db, user, report_id, lambda r: triage_queue.disposition(
+        db, r, opd_code, actor=user.username, calendar=_calendar(request), now=now(request),
+        note=note.strip()[:500] or None, expected_version=expected), done=N_("Laporan didisposisikan."))
+
+
+@router.post("/{report_id}/tolak", name="queue.report:reject")
+def reject(request: Request, report_id: int, version: str = Form(""), reason: str = Form(""),
+           note: str = Form(""), db: Session = Depends(get_db), user: User = Depends(current_user)):
+    expected, error = _checked(request, db, user, report_id, version, lambda e: None if reason in UNCLEAR_REASONS
+                               else e.add("reason", N_("Pilih alasan penolakan.")))
+    if error:
+        return error
+    why = f"{reason}: {note.strip()[:500]}" if note.strip() else reason
+    return actions.perform(request, db, user, report_id, lambda r: triage_queue.reject(
+        db, r, actor=user.username, reason=why, expected_version=expected, at=now(request)),
+        done=N_("Laporan ditolak."))
+
+
+@router.post("/{report_id}/tunda", name="queue.report:pending")
+def pending(request: Request, report_id: int, version: str = Form(""), message: str = Form(""),
+            db: Session = Depends(get_db), user: User = Depends(current_user)):
+    expected, error = _checked(request, db, user, report_id, version, lambda e: None if message.strip()
+                               else e.add("message", N_("Tulis pertanyaan untuk pelapor.")))
+    if error:
+        return error
+    return actions.perform(request, db, user, report_id, lambda r: triage_queue.set_pending(
+        db, r, actor=user.username, message=message.strip()[:1000], expected_version=expected, at=now(request)),
+        done=N_("Laporan ditunda; pertanyaan menunggu dikirim ke pelapor."))
+
+
+def check_location(errors: FieldErrors, settings, category: str, kecamatan_code: str, desa_code: str) -> None:
+    if category and category not in directory.categories(settings.data_dir):
+        errors.add("category", N_("Kategori tidak dikenal."))
+    if kecamatan_code and kecamatan_code not in directory.kecamatan(settings.kabupaten):
+        errors.add("kecamatan_code", N_("Kecamatan tidak dikenal di kabupaten ini."))
+    if desa_code and (not kecamatan_code or desa_code not in directory.desa(kecamatan_code)):
+        errors.add("desa_code", N_("Kode desa tidak berada di kecamatan yang dipilih."))
+
+
+@router.post("/massal", name="queue.bulk")
+def bulk(request: Request, ids: list[str] = Form(default_factory=list), action: str = Form(""),
+         reason: str = Form(""), opd_code: str = Form(""), db: Session = Depends(get_db),
+         user: User = Depends(current_user)):
+    """Apply one action to each selected report (id:version); each succeeds or is counted as skipped."""
+    selected = bulk_selection(ids)
+    if action not in BULK_ACTIONS or not selected or (action == "reject" and reason not in UNCLEAR_REASONS):
+        flash(request, gettext(N_("Pilih laporan, tindakan, dan alasan penolakan bila menolak.")), "error")
+        return RedirectResponse(request.url_for("queue.list"), status_code=303)
+    done, skipped = apply_bulk(db, selected, action, actor=user.username, at=now(request), reason=reason,
+                               opd_code=opd_code or None, calendar=_calendar(request))
+    flash(request, gettext(N_("Berhasil: {done}, dilewati (diubah orang lain atau tidak sah): {skipped}.")).format(
+        done=done, skipped=skipped), "ok" if not skipped else "error")
+    return RedirectResponse(request.url_for("queue.list"), status_code=303)

@@ -1,0 +1,60 @@
+"""What a role may see of a report: the text and author masked or not, assembled for the template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from classify.pii import mask_pii
+from pilah.queries import web as queries
+from pilah.schema import Post, Report, User
+from pilah.web import roles
+
+
+@dataclass
+class ReportView:
+    report: Report
+    post: Post
+    text: str
+    author: str | None
+    link: str | None
+    members: list[dict[str, Any]]
+    history: list[Any]
+    dispositions: list[Any]
+    follow_ups: list[Any]
+
+
+def visible_text(user: User, report: Report, post: Post) -> str:
+    if roles.sees_pii(user):
+        return post.text
+    return report.masked_text or mask_pii(post.text)
+
+
+def visible_author(user: User, post: Post) -> str | None:
+    if roles.sees_pii(user):
+        handle = f" (@{post.author_handle})" if post.author_handle else ""
+        return f"{post.author_name or post.author_id or '–'}{handle}"
+    if roles.sees_author_name(user):
+        return mask_pii(post.author_name) if post.author_name else None
+    return None
+
+
+def safe_link(url: str | None) -> str | None:
+    """Only http(s) links reach an href; a `javascript:` URL in a payload stays text."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def report_view(session: Session, user: User, report: Report, post: Post) -> ReportView:
+    members = [
+        {"report": member, "channel": member_post.channel, "posted_at": member_post.created_at,
+         "text": visible_text(user, member, member_post)}
+        for member, member_post in queries.group_members(session, report)
+    ]
+    return ReportView(
+        report=report, post=post, text=visible_text(user, report, post), author=visible_author(user, post),
+        link=safe_link(post.url), members=members, history=list(queries.report_history(session, report.id)),
+        dispositions=list(queries.report_dispositions(session, report.id)),
+        follow_ups=list(queries.report_follow_ups(session, report.id)),
+    )

@@ -1,0 +1,40 @@
+"""`pilah collect`: one collector run by hand against a replayed X API, and a clear refusal without credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import responses
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from pilah.cli import main
+from pilah.schema import CollectorRun
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL", "PILAH_X_BEARER_TOKEN", "PILAH_FB_PAGE_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+def test_collect_twitter_once_prints_the_counts(runner, engine, factory, database_url, fixtures_dir) -> None:
+    (Path.cwd() / "pilah.toml").write_text('[channels.twitter]\naccounts = ["1500000000000000001"]\n')
+    env = {"PILAH_DATABASE_URL": database_url, "PILAH_X_BEARER_TOKEN": "test-bearer"}
+    with responses.RequestsMock() as api:
+        api.get("https://api.twitter.com/2/users/1500000000000000001/mentions",
+                body=(fixtures_dir / "twitter/mentions_last.json").read_bytes())
+        result = runner.invoke(main, ["collect", "twitter", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "twitter: ok — 2 diambil/fetched, 2 baru/new" in result.output
+    with factory() as session:
+        assert session.scalars(select(CollectorRun.source)).all() == ["twitter"]
+
+
+def test_collect_without_credentials_names_the_variable(runner, engine, database_url) -> None:
+    (Path.cwd() / "pilah.toml").write_text('[channels.twitter]\naccounts = ["pemkablamsel"]\n')
+    result = runner.invoke(main, ["collect", "twitter"], env={"PILAH_DATABASE_URL": database_url})
+    assert result.exit_code == 1 and "PILAH_X_BEARER_TOKEN" in result.output

@@ -1,0 +1,153 @@
+"""The lifecycle: every legal and illegal transition, audit events, optimistic locking, the named actions."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from triage_helpers import make_report, wib
+
+from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Report, ReportStatus
+from triage import queue
+from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
+from triage.queue import TRANSITIONS
+from triage.sla import WorkingCalendar
+
+LEGAL = sorted((a.value, b.value) for a, targets in TRANSITIONS.items() for b in targets)
+ILLEGAL = sorted((a.value, b.value) for a, b in itertools.product(ReportStatus, ReportStatus)
+                 if b not in TRANSITIONS[a])
+
+
+def test_the_table_covers_every_status_and_the_design_path() -> None:
+    assert set(TRANSITIONS) == set(ReportStatus)
+    path = ["baru", "perlu_verifikasi", "terverifikasi", "terdisposisi", "ditindaklanjuti", "selesai"]
+    assert all(queue.is_legal(a, b) for a, b in itertools.pairwise(path))
+    assert TRANSITIONS[ReportStatus.SELESAI] == frozenset()
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), LEGAL)
+def test_legal_transition_is_applied_and_audited(session: Session, make_post, from_status: str,
+                                                 to_status: str) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status=from_status)
+        queue.transition(session, report, to_status, actor="verifikator:ani", reason="uji")
+    events = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).all()
+    assert report.status == to_status
+    assert [(e.from_status, e.to_status, e.actor, e.reason) for e in events] == [
+        (from_status, to_status, "verifikator:ani", "uji")]
+
+
+@pytest.mark.parametrize("from_status", [s.value for s in ReportStatus])
+def test_illegal_transitions_are_refused_without_a_trace(session: Session, make_post, from_status: str) -> None:
+    targets = [b for a, b in ILLEGAL if a == from_status]
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status=from_status)
+        for to_status in targets:
+            with pytest.raises(IllegalTransition) as refused:
+                queue.transition(session, report, to_status, actor="verifikator:ani")
+            assert refused.value.code == "illegal_transition"
+            assert report.status == from_status
+    assert session.scalars(select(AuditEvent)).all() == []
+
+
+def test_illegal_transition_message_speaks_both_languages(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), status="baru")
+        with pytest.raises(IllegalTransition) as refused:
+            queue.transition(session, report, "selesai", actor="x")
+    assert "tidak dapat diubah dari 'baru' ke 'selesai'" in refused.value.message_id
+    assert "cannot move from 'baru' to 'selesai'" in refused.value.message_en
+
+
+def test_stale_expected_version_is_a_conflict(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"))
+    seen = report.version
+    with session.begin():
+        queue.transition(session, report, "tertunda", actor="a")
+    with session.begin(), pytest.raises(VersionConflict) as conflict:
+        queue.transition(session, report, "ditolak", actor="b", reason="spam", expected_version=seen)
+    assert conflict.value.code == "version_conflict"
+    assert report.status == "tertunda"
+
+
+def test_second_writer_in_another_session_gets_a_conflict(factory: sessionmaker[Session], session: Session,
+                                                          make_post) -> None:
+    with session.begin():
+        report_id = make_report(session, make_post("jalan rusak")).id
+    with factory() as alice, factory() as budi:
+        mine = alice.get(Report, report_id)
+        alice.commit()  # Alice has the form open; her transaction is over (SQLite takes the write lock on BEGIN)
+        theirs = budi.get(Report, report_id)
+        queue.verify(budi, theirs, actor="budi", category="infrastruktur")
+        budi.commit()
+        with pytest.raises(VersionConflict):
+            queue.reject(alice, mine, actor="alice", reason="tidak jelas")
+        alice.rollback()
+    with factory() as check:
+        assert check.get(Report, report_id).status == "terverifikasi"
+        assert [e.actor for e in check.scalars(select(AuditEvent))] == ["budi"]
+
+
+def test_verify_applies_corrections_and_records_a_label(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), category="lingkungan", masked_text="jalan rusak")
+        queue.verify(session, report, actor="ani", category="infrastruktur", kecamatan_code="18.01.04")
+    label = session.scalars(select(Label)).one()
+    assert (report.status, report.category, report.category_source) == ("terverifikasi", "infrastruktur", "human")
+    assert (label.category, label.kecamatan_code, label.labeller, label.text) == (
+        "infrastruktur", "18.01.04", "ani", "jalan rusak")
+    event = session.scalars(select(AuditEvent)).one()
+    assert event.details == {"corrected": ["category", "kecamatan_code"]}
+
+
+def test_disposition_sets_opd_and_follow_up_deadline(directory: Session, make_post,
+                                                     calendar: WorkingCalendar) -> None:
+    session = directory
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), status="terverifikasi")
+        row = queue.disposition(session, report, "dpupr", actor="ani", calendar=calendar, now=wib(2026, 11, 20, 10))
+    assert report.status == "terdisposisi" and report.opd_code == "dpupr"
+    assert report.followup_due == row.due_at == calendar.add_working_days(wib(2026, 11, 20, 10), 5)
+    assert session.scalars(select(Disposition)).one().created_by == "ani"
+
+
+def test_disposition_to_an_unknown_opd_is_refused(directory: Session, make_post, calendar) -> None:
+    session = directory
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), status="terverifikasi")
+        with pytest.raises(UnknownOpd) as refused:
+            queue.disposition(session, report, "dinas-hantu", actor="ani", calendar=calendar, now=wib(2026, 11, 20))
+    assert refused.value.code == "unknown_opd"
+    assert report.status == "terverifikasi"
+
+
+def test_follow_up_then_complete(directory: Session, make_post) -> None:
+    session = directory
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), status="terdisposisi", opd_code="dpupr")
+        queue.start_follow_up(session, report, actor="pu:joko", note="tim survei dijadwalkan")
+        queue.complete(session, report, actor="pu:joko", note="lubang sudah ditambal")
+    notes = [(f.note, f.completes, f.opd_code) for f in session.scalars(select(FollowUp).order_by(FollowUp.id))]
+    assert report.status == "selesai"
+    assert notes == [("tim survei dijadwalkan", False, "dpupr"), ("lubang sudah ditambal", True, "dpupr")]
+
+
+def test_set_pending_queues_the_question_for_the_reporter(session: Session, make_post) -> None:
+    with session.begin():
+        post = make_post("jalan rusak", channel="sms", source_id="lamsel-sms1:7", author_id="+6281200000001")
+        report = make_report(session, post)
+        queue.set_pending(session, report, actor="ani", message="Mohon sebutkan nama desa dan kecamatannya.")
+    outbox = session.scalars(select(OutboxMessage)).one()
+    assert report.status == "tertunda"
+    assert (outbox.channel, outbox.recipient, outbox.in_reply_to) == ("sms", "+6281200000001", "lamsel-sms1:7")
+
+
+def test_reject_needs_a_reason(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("halo"))
+        with pytest.raises(ValueError, match="reason"):
+            queue.reject(session, report, actor="ani", reason="  ")
+    assert report.status == "perlu_verifikasi"

@@ -1,0 +1,53 @@
+"""/api/v1 with a Bearer token, its OpenAPI schema, and the Open311 read subset."""
+
+from __future__ import annotations
+
+import pytest
+
+from pilah.auth.tokens import issue_token
+
+
+@pytest.fixture
+def token(users, directory) -> str:
+    with directory.begin() as session:
+        return issue_token(session, session.merge(users["verifikator"]), "uji")
+
+
+def test_reports_need_a_valid_token(anonymous) -> None:
+    assert anonymous.get("/api/v1/reports").status_code == 401
+    response = anonymous.get("/api/v1/reports", headers={"Authorization": "Bearer pilah_salah"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "login_required"
+
+
+def test_list_and_get_reports_with_a_token(anonymous, token, make_report) -> None:
+    report = make_report()
+    auth = {"Authorization": f"Bearer {token}"}
+    listed = anonymous.get("/api/v1/reports?category=infrastruktur", headers=auth).json()
+    assert [r["id"] for r in listed["reports"]] == [report.id]
+    assert anonymous.get(f"/api/v1/reports/{report.id}", headers=auth).json()["status"] == "perlu_verifikasi"
+
+
+def test_status_change_with_token_needs_no_csrf_and_checks_version(anonymous, token, make_report) -> None:
+    report = make_report()
+    auth = {"Authorization": f"Bearer {token}"}
+    ok = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth,
+                        json={"status": "terverifikasi", "version": 1})
+    assert ok.status_code == 200 and ok.json()["status"] == "terverifikasi"
+    stale = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth,
+                           json={"status": "perlu_verifikasi", "version": 1})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
+
+
+def test_openapi_schema_lists_the_report_endpoints(anonymous, token) -> None:
+    schema = anonymous.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {token}"}).json()
+    assert "/api/v1/reports/{report_id}/status" in schema["paths"]
+
+
+def test_open311_services_and_requests(anonymous, token, make_report) -> None:
+    make_report(status="selesai")
+    auth = {"Authorization": f"Bearer {token}"}
+    services = anonymous.get("/open311/v2/services.json", headers=auth).json()
+    assert "infrastruktur" in {s["service_code"] for s in services}
+    closed = anonymous.get("/open311/v2/requests.json?status=closed", headers=auth).json()
+    assert [r["status"] for r in closed] == ["closed"]
+    assert anonymous.get("/open311/v2/requests.json?status=open", headers=auth).json() == []

@@ -1,0 +1,38 @@
+"""The dashboard's numbers, its SVG charts and the CSV/XLSX downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from web_helpers import html
+
+
+def test_dashboard_counts_reports_in_the_period_and_draws_charts(login, make_report) -> None:
+    make_report(status="terdisposisi", opd_code="dpupr")
+    make_report(status="perlu_verifikasi")
+    page = html(login("pimpinan").get("/dasbor?from=2026-03-01&to=2026-03-31"))
+    assert page.select_one('[data-stat="received"] strong').get_text() == "2"
+    assert page.select_one('[data-stat="dispositioned"] strong').get_text() == "1"
+    assert len(page.select(".charts svg")) == 3
+    assert page.select(".charts svg rect")
+
+
+def test_csv_download_has_the_summary_rows(login, make_report) -> None:
+    make_report()
+    response = login("pimpinan").get("/dasbor/unduh.csv?from=2026-03-01&to=2026-03-31")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows[0]["bagian"] == "ringkasan" and {"kode", "uraian", "jumlah"} <= set(rows[0])
+
+
+def test_xlsx_download_opens_as_a_workbook(login, make_report) -> None:
+    make_report()
+    response = login("analis").get("/dasbor/unduh.xlsx?from=2026-03-01&to=2026-03-31")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[1]] == ["bagian", "kode", "uraian", "jumlah"]
+
+
+def test_unknown_download_format_is_404(login) -> None:
+    assert login("pimpinan").get("/dasbor/unduh.pdf").status_code == 404

@@ -1,0 +1,51 @@
+"""The OPD liaison's view: their dispositioned reports, start follow-up, complete, return."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from web_helpers import form_values, html
+
+from pilah.schema import AuditEvent, FollowUp, Report
+
+
+def _submit(client, report_id: int, form_id: str, **fields):
+    page = html(client.get(f"/opd/laporan/{report_id}"))
+    return client.post(page.find("form", id=form_id)["action"], data=form_values(page, form_id) | fields)
+
+
+def test_opd_list_shows_only_own_dispositioned_reports(login, make_report) -> None:
+    ours = make_report(status="terdisposisi", opd_code="dpupr")
+    make_report(status="terdisposisi", opd_code="disdukcapil", category="adminduk")
+    make_report(status="perlu_verifikasi")
+    rows = html(login("opd").get("/opd")).select("tr[data-report-id]")
+    assert [row["data-report-id"] for row in rows] == [str(ours.id)]
+
+
+def test_liaison_starts_and_completes_follow_up(login, make_report, directory) -> None:
+    report = make_report(status="terdisposisi", opd_code="dpupr")
+    client = login("opd")
+    assert _submit(client, report.id, "form-start", note="Tim survei berangkat").status_code == 303
+    response = client.post(f"/opd/laporan/{report.id}/selesai", data=form_values(
+        html(client.get(f"/opd/laporan/{report.id}")), "form-followup") | {"note": "Jalan sudah ditambal"})
+    assert response.status_code == 303
+    with directory() as session:
+        notes = session.scalars(select(FollowUp.note).where(FollowUp.report_id == report.id)).all()
+        assert session.get(Report, report.id).status == "selesai"
+    assert notes == ["Tim survei berangkat", "Jalan sudah ditambal"]
+
+
+def test_follow_up_without_note_rerenders_with_field_error(login, make_report) -> None:
+    report = make_report(status="ditindaklanjuti", opd_code="dpupr")
+    response = _submit(login("opd"), report.id, "form-followup", note=" ")
+    assert response.status_code == 400
+    assert html(response).select_one("#form-followup .error-text").get_text() == "Catatan tindak lanjut wajib diisi."
+
+
+def test_return_as_not_our_authority_goes_back_to_the_verifikator(login, make_report, directory) -> None:
+    report = make_report(status="terdisposisi", opd_code="dpupr")
+    response = _submit(login("opd"), report.id, "form-return", reason="Jalan provinsi, bukan kabupaten")
+    assert response.status_code == 303 and response.headers["location"].endswith("/opd")
+    with directory() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).one()
+        assert session.get(Report, report.id).status == "terverifikasi"
+    assert event.details["bukan_wewenang"] is True and event.reason == "Jalan provinsi, bukan kabupaten"

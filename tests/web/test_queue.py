@@ -1,0 +1,147 @@
+"""The queue and a report's actions: each goes through triage.queue, writes audit events and labels,
+and a stale form gets a 409 conflict page showing the current state."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from web_helpers import csrf_of, form_values, html
+
+from pilah.schema import AuditEvent, Disposition, Label, OutboxMessage, Report
+
+
+def _post_form(client, report_id: int, form_id: str, **fields):
+    page = html(client.get(f"/antrian/{report_id}"))
+    values = form_values(page, form_id) | fields
+    action = page.find("form", id=form_id)["action"]
+    return client.post(action, data=values)
+
+
+def test_queue_lists_reports_needing_review_and_filters_by_category(login, make_report) -> None:
+    road = make_report("Jalan rusak parah")
+    make_report("KTP belum jadi", category="adminduk")
+    make_report("Sudah selesai", status="selesai")
+    client = login("verifikator")
+    all_open = html(client.get("/antrian")).select("tr[data-report-id]")
+    assert len(all_open) == 2
+    roads = html(client.get("/antrian?category=infrastruktur")).select("tr[data-report-id]")
+    assert [row["data-report-id"] for row in roads] == [str(road.id)]
+
+
+def test_queue_filter_with_bad_date_rerenders_with_field_error(login) -> None:
+    response = login("verifikator").get("/antrian?from=kemarin")
+    assert response.status_code == 400
+    assert html(response).select_one("form#filters .error-text").get_text() == "Tanggal harus berbentuk TTTT-BB-HH."
+
+
+def test_verify_with_corrected_category_stores_a_label_and_an_audit_event(login, make_report, directory) -> None:
+    report = make_report()
+    client = login("verifikator")
+    response = _post_form(client, report.id, "form-verify", category="ketertiban", kecamatan_code="18.01.13",
+                          desa_code="18.01.13.2008")
+    assert response.status_code == 303
+    with directory() as session:
+        saved = session.get(Report, report.id)
+        label = session.scalars(select(Label).where(Label.report_id == report.id)).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).one()
+    assert (saved.status, saved.category, saved.desa_code) == ("terverifikasi", "ketertiban", "18.01.13.2008")
+    assert (label.category, label.labeller) == ("ketertiban", "u-verifikator-x")
+    assert (event.from_status, event.to_status, event.actor) == ("perlu_verifikasi", "terverifikasi", "u-verifikator-x")
+
+
+def test_invalid_correction_rerenders_with_field_error_and_changes_nothing(login, make_report, directory) -> None:
+    report = make_report()
+    response = _post_form(login("verifikator"), report.id, "form-verify", kecamatan_code="18.01.13",
+                          desa_code="18.01.04.2001")
+    assert response.status_code == 400
+    assert "Kode desa tidak berada" in html(response).select_one("#form-verify .error-text").get_text()
+    with directory() as session:
+        assert session.get(Report, report.id).status == "perlu_verifikasi"
+
+
+def test_second_save_of_the_same_report_gets_a_conflict_and_sees_the_current_state(login, make_report,
+                                                                                    directory) -> None:
+    report = make_report()
+    first, second = login("verifikator"), login("admin")
+    stale = form_values(html(second.get(f"/antrian/{report.id}")), "form-reject")
+    assert _post_form(first, report.id, "form-verify").status_code == 303
+    response = second.post(f"/antrian/{report.id}/tolak", data=stale | {"reason": "spam"})
+    assert response.status_code == 409
+    page = html(response)
+    assert page.select_one("#conflict") is not None
+    assert page.select_one("#report-status").get_text(strip=True) == "Terverifikasi"
+    with directory() as session:
+        assert session.get(Report, report.id).status == "terverifikasi"
+
+
+def test_disposition_sets_opd_and_working_day_deadline(login, make_report, directory) -> None:
+    report = make_report(status="terverifikasi")
+    page = html(login("verifikator").get(f"/antrian/{report.id}"))
+    assert page.select_one("#form-disposition option[selected]")["value"] == "dpupr"
+    client = login("verifikator")
+    assert _post_form(client, report.id, "form-disposition", opd_code="dpupr").status_code == 303
+    with directory() as session:
+        disposition = session.scalars(select(Disposition).where(Disposition.report_id == report.id)).one()
+        saved = session.get(Report, report.id)
+    assert (saved.status, saved.opd_code, disposition.opd_code) == ("terdisposisi", "dpupr", "dpupr")
+    assert saved.followup_due is not None and saved.followup_due.weekday() < 5
+
+
+def test_reject_needs_a_reason_code(login, make_report) -> None:
+    report = make_report()
+    response = _post_form(login("verifikator"), report.id, "form-reject", reason="bukan-kode")
+    assert response.status_code == 400
+    assert html(response).select_one("#form-reject .error-text").get_text() == "Pilih alasan penolakan."
+
+
+def test_pending_queues_a_question_for_the_reporter(login, make_report, directory) -> None:
+    report = make_report()
+    response = _post_form(login("verifikator"), report.id, "form-pending", message="Di RT berapa, Pak?")
+    assert response.status_code == 303
+    with directory() as session:
+        outbox = session.scalars(select(OutboxMessage).where(OutboxMessage.report_id == report.id)).one()
+        assert (session.get(Report, report.id).status, outbox.body) == ("tertunda", "Di RT berapa, Pak?")
+
+
+def test_illegal_transition_is_refused_with_a_readable_message(login, make_report) -> None:
+    report = make_report(status="selesai")
+    response = _post_form(login("verifikator"), report.id, "form-pending", message="Halo?")
+    assert response.status_code == 422
+    assert "tidak dapat diubah" in html(response).find(attrs={"role": "alert"}).get_text()
+
+
+def test_bulk_verify_applies_to_selection_and_skips_stale_versions(login, make_report, directory) -> None:
+    a, b = make_report("Satu jalan rusak"), make_report("Dua jalan rusak")
+    client = login("verifikator")
+    token = csrf_of(client, "/antrian")
+    response = client.post("/antrian/massal", data={"csrf_token": token, "action": "verify",
+                                                     "ids": [f"{a.id}:1", f"{b.id}:99"]})
+    assert response.status_code == 303
+    with directory() as session:
+        assert session.get(Report, a.id).status == "terverifikasi"
+        assert session.get(Report, b.id).status == "perlu_verifikasi"
+
+
+def test_post_text_with_markup_is_rendered_as_inert_text(login, make_report) -> None:
+    hostile = '<script>alert(1)</script> "><img src=x onerror=alert(2)> jalan rusak'
+    report = make_report(hostile)
+    for path in ("/antrian", f"/antrian/{report.id}"):
+        page = html(login("verifikator").get(path))
+        assert page.find("script", string=lambda s: s and "alert" in s) is None
+        assert page.find("img") is None
+    page = html(login("verifikator").get(f"/antrian/{report.id}"))
+    assert page.select_one("#post-text").get_text() == hostile
+
+
+def test_javascript_url_in_a_payload_is_not_a_link(login, make_report, directory) -> None:
+    report = make_report()
+    with directory.begin() as session:
+        from pilah.schema import Post
+        session.get(Post, session.get(Report, report.id).post_id).url = "javascript:alert(1)"
+    page = html(login("verifikator").get(f"/antrian/{report.id}"))
+    assert not page.select('a[href^="javascript"]')
+
+
+def test_unknown_report_renders_404_page(login) -> None:
+    response = login("verifikator").get("/antrian/999999")
+    assert response.status_code == 404
+    assert html(response).find("h1").get_text() == "404"

@@ -1,0 +1,162 @@
+"""The report lifecycle (DESIGN.md): only legal transitions, each one audited, optimistic locking.
+
+Every function takes the session of the caller's transaction and flushes, so a conflicting save
+by someone else surfaces here as VersionConflict rather than later at commit. A caller that
+showed the report to a person passes `expected_version` (the version the person saw): if the
+report has moved on since, nothing is changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from pilah.queries import directory as dq
+from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Post, Report, utcnow
+from pilah.schema import ReportStatus as S
+from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
+from triage.sla import FOLLOW_UP_WORKING_DAYS, WorkingCalendar
+
+#: from status → the statuses it may move to.
+TRANSITIONS: dict[S, frozenset[S]] = {
+    S.BARU: frozenset({S.PERLU_VERIFIKASI}),
+    S.PERLU_VERIFIKASI: frozenset({S.TERVERIFIKASI, S.TERTUNDA, S.DITOLAK}),
+    S.TERTUNDA: frozenset({S.PERLU_VERIFIKASI, S.DITOLAK}),
+    S.TERVERIFIKASI: frozenset({S.TERDISPOSISI, S.PERLU_VERIFIKASI}),
+    # back to terverifikasi: the OPD returned it as "bukan wewenang" (not its authority).
+    S.TERDISPOSISI: frozenset({S.DITINDAKLANJUTI, S.TERVERIFIKASI}),
+    S.DITINDAKLANJUTI: frozenset({S.SELESAI}),
+    S.SELESAI: frozenset(),
+    # reopened when a merge or rejection was a mistake.
+    S.DITOLAK: frozenset({S.PERLU_VERIFIKASI}),
+}
+
+
+def is_legal(from_status: str, to_status: str) -> bool:
+    return S(to_status) in TRANSITIONS[S(from_status)]
+
+
+def transition(session: Session, report: Report, to_status: str, *, actor: str, reason: str | None = None,
+               expected_version: int | None = None, at: datetime | None = None,
+               details: dict[str, Any] | None = None) -> Report:
+    """Move a report to another status and record who, when, from, to and why."""
+    _check_version(report, expected_version)
+    report_id, from_status = report.id, report.status
+    if not is_legal(from_status, to_status):
+        raise IllegalTransition(report_id, from_status, str(to_status))
+    report.status = S(to_status).value
+    session.add(AuditEvent(at=at or utcnow(), actor=actor, entity_type="report", entity_id=str(report_id),
+                           action="transition", from_status=from_status, to_status=report.status,
+                           reason=reason, details=details or {}))
+    _flush(session, report_id, expected_version)
+    return report
+
+
+def verify(session: Session, report: Report, *, actor: str, category: str | None = None,
+           kecamatan_code: str | None = None, desa_code: str | None = None, reason: str | None = None,
+           expected_version: int | None = None, at: datetime | None = None) -> Report:
+    """Accept a report, with the verifikator's corrections; the confirmed tags become a label."""
+    _check_version(report, expected_version)
+    corrected = _apply_corrections(report, category, kecamatan_code, desa_code)
+    transition(session, report, S.TERVERIFIKASI, actor=actor, reason=reason, expected_version=expected_version,
+               at=at, details={"corrected": corrected})
+    session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
+                      kecamatan_code=report.kecamatan_code, desa_code=report.desa_code,
+                      source="verifikasi", labeller=actor, created_at=at or utcnow()))
+    return report
+
+
+def disposition(session: Session, report: Report, opd_code: str, *, actor: str, calendar: WorkingCalendar,
+                now: datetime, note: str | None = None, expected_version: int | None = None) -> Disposition:
+    """Send a verified report to an OPD with its follow-up deadline (5 working days)."""
+    opd = dq.opd(session, opd_code)
+    if opd is None or not opd.active:
+        raise UnknownOpd(opd_code)
+    _check_version(report, expected_version)
+    due = calendar.add_working_days(now, FOLLOW_UP_WORKING_DAYS)
+    report.opd_code, report.followup_due = opd_code, due
+    transition(session, report, S.TERDISPOSISI, actor=actor, reason=note or f"disposisi ke {opd.short_name}",
+               expected_version=expected_version, at=now, details={"opd_code": opd_code})
+    row = Disposition(report_id=report.id, opd_code=opd_code, due_at=due, note=note, created_by=actor,
+                      created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def start_follow_up(session: Session, report: Report, *, actor: str, note: str,
+                    expected_version: int | None = None, at: datetime | None = None) -> FollowUp:
+    """The OPD's liaison records that work has started (tindak lanjut)."""
+    transition(session, report, S.DITINDAKLANJUTI, actor=actor, reason=note, expected_version=expected_version,
+               at=at)
+    return _follow_up(session, report, actor, note, completes=False, at=at)
+
+
+def complete(session: Session, report: Report, *, actor: str, note: str,
+             expected_version: int | None = None, at: datetime | None = None) -> FollowUp:
+    """The OPD marks its follow-up complete: the report is done (selesai)."""
+    transition(session, report, S.SELESAI, actor=actor, reason=note, expected_version=expected_version, at=at)
+    return _follow_up(session, report, actor, note, completes=True, at=at)
+
+
+def reject(session: Session, report: Report, *, actor: str, reason: str,
+           expected_version: int | None = None, at: datetime | None = None) -> Report:
+    """Reject (ditolak): unclear, spam, or merged into another report. A reason is required."""
+    if not reason.strip():
+        raise ValueError("a rejection needs a reason the reporter could be told")
+    return transition(session, report, S.DITOLAK, actor=actor, reason=reason, expected_version=expected_version,
+                      at=at)
+
+
+def set_pending(session: Session, report: Report, *, actor: str, message: str,
+                expected_version: int | None = None, at: datetime | None = None) -> OutboxMessage:
+    """Ask the reporter for details (tertunda); the question waits in the outbox for the channel to send."""
+    if not message.strip():
+        raise ValueError("a pending report needs the question to send to the reporter")
+    transition(session, report, S.TERTUNDA, actor=actor, reason=message, expected_version=expected_version, at=at)
+    post = session.get(Post, report.post_id)
+    outbox = OutboxMessage(report_id=report.id, channel=post.channel, recipient=post.author_handle or post.author_id,
+                           in_reply_to=post.source_id, body=message, created_by=actor, created_at=at or utcnow())
+    session.add(outbox)
+    session.flush()
+    return outbox
+
+
+def _apply_corrections(report: Report, category: str | None, kecamatan_code: str | None,
+                       desa_code: str | None) -> list[str]:
+    corrected = []
+    for name, value in (("category", category), ("kecamatan_code", kecamatan_code), ("desa_code", desa_code)):
+        if value is not None and getattr(report, name) != value:
+            setattr(report, name, value)
+            corrected.append(name)
+    if "category" in corrected:
+        report.category_source = "human"
+    return corrected
+
+
+def _follow_up(session: Session, report: Report, actor: str, note: str, *, completes: bool,
+               at: datetime | None) -> FollowUp:
+    row = FollowUp(report_id=report.id, opd_code=report.opd_code, note=note, completes=completes, actor=actor,
+                   created_at=at or utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _check_version(report: Report, expected_version: int | None) -> None:
+    if expected_version is not None and report.version != expected_version:
+        raise VersionConflict(report.id, expected_version, report.version)
+
+
+def _flush(session: Session, report_id: int, expected_version: int | None) -> None:
+    """Flush now so that a concurrent save (the UPDATE matching no row) is reported as a conflict.
+
+    After a failed flush the session must be rolled back, so nothing of the report is read here.
+    """
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise VersionConflict(report_id, expected_version, None) from exc

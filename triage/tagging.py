@@ -1,0 +1,91 @@
+"""Stores what the classifier said about a report, and the flags that follow from it.
+
+Depends only on the shape of classify's `Tagging` (category, confidence, location, unclear
+reasons, personal-data kinds, masked text), never on how it was produced.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from pilah.queries import reports as q
+from pilah.schema import Report
+from triage import flags as f
+
+
+class TaggingLike(Protocol):
+    category: str | None
+    category_confidence: float
+    category_terms: tuple[str, ...]
+    abstained: bool
+    kecamatan_code: str | None
+    kecamatan_name: str | None
+    desa_code: str | None
+    location_confidence: float
+    location_span: str | None
+    outside_kabupaten: bool
+    unclear: bool
+    unclear_reasons: tuple[str, ...]
+    pii_kinds: tuple[str, ...]
+    masked_text: str
+
+
+def store_tagging(session: Session, report: Report, tagging: TaggingLike, *, abstain_below: float,
+                  model_version: str | None, now: datetime) -> list[str]:
+    """Copy the tags onto the report and (re)write its model flags; returns the flag codes raised."""
+    report.category = tagging.category
+    report.category_confidence = float(tagging.category_confidence)
+    report.category_terms = list(tagging.category_terms)
+    report.category_source = "model"
+    report.model_version = model_version
+    report.kecamatan_code, report.desa_code = tagging.kecamatan_code, tagging.desa_code
+    report.location_confidence = float(tagging.location_confidence)
+    report.location_span = tagging.location_span
+    report.masked_text = tagging.masked_text
+    report.classified_at = now
+    _clear_model_flags(session, report)
+    raised = model_flags(tagging, abstain_below)
+    for code, reason in raised.items():
+        f.set_flag(session, report, code, reason, source="model")
+    return list(raised)
+
+
+def model_flags(tagging: TaggingLike, abstain_below: float) -> dict[str, str]:
+    """Flag code → reason for one tagging (pure, so the vocabulary is easy to test)."""
+    raised: dict[str, str] = {}
+    for reason in tagging.unclear_reasons if tagging.unclear else ():
+        raised[f.unclear_code(reason)] = f.unclear_reason_text(reason)
+    if tagging.unclear and not tagging.unclear_reasons:
+        raised[f.unclear_code("no_complaint")] = f.unclear_reason_text("no_complaint")
+    if not tagging.unclear and (tagging.abstained or tagging.category_confidence < abstain_below):
+        raised[f.LOW_CONFIDENCE] = _low_confidence_reason(tagging, abstain_below)
+    if tagging.outside_kabupaten:
+        raised[f.OUTSIDE_KABUPATEN] = f"Di luar wilayah: {tagging.location_span or 'lokasi di luar kabupaten'}"
+    elif tagging.kecamatan_code is None and not tagging.unclear:
+        raised[f.NO_LOCATION] = "Lokasi (kecamatan) tidak ditemukan dalam teks"
+    if tagging.pii_kinds:
+        kinds = ", ".join(f.PII_KINDS.get(kind, kind) for kind in tagging.pii_kinds)
+        raised[f.PII] = f"Berisi data pribadi ({kinds}); disamarkan untuk peran yang tidak memerlukannya"
+    return raised
+
+
+def _low_confidence_reason(tagging: TaggingLike, abstain_below: float) -> str:
+    guess = tagging.category or "tanpa kategori"
+    return (f"Keyakinan kategori rendah ({tagging.category_confidence:.2f} < {abstain_below:.2f}; "
+            f"tebakan: {guess})")
+
+
+def _clear_model_flags(session: Session, report: Report) -> None:
+    for row in q.flags_of(session, report.id):
+        if row.source == "model":
+            session.delete(row)
+    session.flush()
+
+
+def model_version_of(tagger: Any) -> str | None:
+    """The tagger's model version when it exposes one (`model_version` or `version`)."""
+    version = getattr(tagger, "model_version", None) or getattr(tagger, "version", None)
+    return str(version) if version else None

@@ -1,0 +1,92 @@
+"""Text signatures for duplicate detection: a normal form, its hash, word shingles, similarity.
+
+This is deliberately not classify's normaliser: a duplicate signature must stay the same when
+the model (and its normaliser) is retrained, or old and new reports would stop matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_RETWEET_PREFIX = re.compile(r"^rt @\w+:?\s*")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION_OR_TAG = re.compile(r"[@#]\w+")
+_REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+# Spellings citizens use for the same word; folded so "sdh" and "sudah" shingle alike.
+_SPELLINGS = {
+    "sdh": "sudah", "udh": "sudah", "udah": "sudah", "dah": "sudah", "blm": "belum", "jln": "jalan",
+    "jl": "jalan", "ds": "desa", "kec": "kecamatan", "kab": "kabupaten", "sy": "saya", "aku": "saya",
+    "gk": "tidak", "ga": "tidak", "gak": "tidak", "nggak": "tidak", "tdk": "tidak", "yg": "yang",
+    "dgn": "dengan", "dg": "dengan", "utk": "untuk", "tp": "tapi", "jg": "juga", "dr": "dari",
+    "pd": "pada", "mhn": "mohon", "tlg": "tolong", "tolg": "tolong", "kpn": "kapan", "bgt": "banget",
+    "krn": "karena", "karna": "karena", "sm": "sama", "bnyk": "banyak", "byk": "banyak", "skrg": "sekarang",
+    "trs": "terus", "lg": "lagi", "org": "orang", "ujan": "hujan", "taun": "tahun", "thn": "tahun",
+    "smua": "semua", "smpe": "sampai", "sampe": "sampai", "trmksh": "terima kasih", "tks": "terima kasih",
+    "makasih": "terima kasih", "wrg": "warga", "pak": "pak", "bpk": "pak", "bapak": "pak",
+}
+
+# Words that say nothing about what a complaint is about (used for the same-author check only).
+_FUNCTION_WORDS = frozenset(
+    {
+        "yang", "dan", "di", "ke", "dari", "pada", "untuk", "dengan", "ini", "itu", "saya", "kami", "kita", "pak",
+        "bu", "ibu", "min", "admin", "mohon", "tolong", "sudah", "belum", "tidak", "juga", "lagi", "ada", "apa",
+        "kapan", "kok", "sih", "dong", "ya", "tapi", "karena", "sama", "banget", "terima", "kasih", "bupati",
+        "pemkab", "lampung", "selatan", "lamsel", "warga", "desa", "kecamatan", "kabupaten", "jalan"
+    }
+)
+
+SHINGLE_SIZE = 2
+#: Fewer tokens than this and a text is too short for its hash or shingles to mean "the same complaint".
+MIN_TOKENS = 3
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words of a post without retweet prefix, links, mentions, hashtags or stretched letters."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _RETWEET_PREFIX.sub("", folded)
+    folded = _MENTION_OR_TAG.sub(" ", _URL.sub(" ", folded))
+    folded = _REPEATED_LETTER.sub(r"\1", folded)
+    words: list[str] = []
+    for word in _TOKEN.findall(folded):
+        words.extend(_SPELLINGS.get(word, word).split())
+    return words
+
+
+def normal_form(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def text_hash(text: str) -> str | None:
+    """SHA-256 of the normal form; None when too little is left to call two texts the same."""
+    words = tokens(text)
+    if len(words) < MIN_TOKENS:
+        return None
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def shingles(words: list[str], size: int = SHINGLE_SIZE) -> frozenset[str]:
+    if len(words) < size:
+        return frozenset(words)
+    return frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+
+
+def content_words(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(w for w in words if w not in _FUNCTION_WORDS and len(w) > 1)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller set found in the larger: high when one text is the other plus a sentence."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
