@@ -1,100 +1,170 @@
 """The category classifier: one scikit-learn Pipeline with calibrated probabilities.
 
-Word features are stemmed, stopword-free tokens (robust to affixes: "kerusakan", "rusak");
-character n-grams of the normalised text catch typos and slang the lexicon does not know. A
-linear SVM separates the categories and is calibrated (sigmoid, cross-validated) so that
-`predict_proba` can drive the abstain threshold.
+Issue 3, item 2. normaliser → TF-IDF of stemmed words, word bigrams and character n-grams
+(:class:`classify.text_features.TokenVectorizer`) → linear SVMs calibrated with a sigmoid
+(cross-validated), so that ``predict_proba`` can drive the abstain threshold. A linear model
+also gives the explanation the review UI shows: the terms whose weight pushed the decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from classify.text import normalize, tokens
-
-
-def identity(values: list[str]) -> list[str]:
-    return values
+from classify.text import DEFAULT_KABUPATEN, TextNormalizer
+from classify.text_features import TokenVectorizer
 
 
 class CategoryClassifier(ClassifierMixin, BaseEstimator):
-    """Complaint text → category slug, with calibrated probabilities and an explanation."""
+    """Complaint text → category slug, with calibrated probabilities and an explanation.
 
-    def __init__(self, C: float = 0.5, char_ngrams: tuple[int, int] = (2, 5), min_df: int = 1,
-                 calibration_folds: int = 3) -> None:
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the linear SVMs.
+    class_weight : "balanced" or None
+        "balanced" keeps small categories from being swallowed by large ones.
+    char_ngrams : tuple of (int, int) or None
+        Character n-gram lengths inside words; None for word features only.
+    min_df : int
+        Features seen in fewer training posts are dropped.
+    char_weight : float
+        Weight of the character block relative to the word block.
+    calibration_folds : int
+        Folds of the sigmoid calibration (fewer when a category has fewer posts).
+    kabupaten : str
+        Kemendagri code whose place names the normaliser protects.
+    """
+
+    def __init__(
+        self,
+        C: float = 0.3,
+        class_weight: str | None = "balanced",
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        min_df: int = 1,
+        char_weight: float = 1.0,
+        calibration_folds: int = 3,
+        kabupaten: str = DEFAULT_KABUPATEN,
+    ) -> None:
         self.C = C
+        self.class_weight = class_weight
         self.char_ngrams = char_ngrams
         self.min_df = min_df
+        self.char_weight = char_weight
         self.calibration_folds = calibration_folds
+        self.kabupaten = kabupaten
 
     def fit(self, X: Iterable[str], y: Iterable[str]) -> CategoryClassifier:
-        texts, labels = list(X), np.asarray(list(y))
-        if len(texts) != len(labels) or not texts:
-            raise ValueError("X and y must be non-empty and of the same length")
-        self.pipeline_ = self._pipeline().fit(texts, labels)
+        """Fits the pipeline; every category needs at least two posts (for calibration)."""
+        texts, labels = _checked(X, y)
+        _, counts = np.unique(labels, return_counts=True)
+        folds = min(self.calibration_folds, int(counts.min()))
+        if len(counts) < 2 or folds < 2:
+            raise ValueError("need at least two categories with at least two posts each")
+        self.pipeline_ = self.make_pipeline(folds).fit(texts, labels)
         self.classes_ = self.pipeline_.classes_
+        self.coef_ = _averaged_weights(self.pipeline_.named_steps["model"], len(self.classes_))
         return self
+
+    def make_pipeline(self, calibration_folds: int | None = None) -> Pipeline:
+        """The unfitted Pipeline this classifier fits: what is deployed is exactly this object."""
+        svm = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=0)
+        model = CalibratedClassifierCV(svm, method="sigmoid", cv=calibration_folds or self.calibration_folds)
+        features = TokenVectorizer(char_ngrams=self.char_ngrams, min_df=self.min_df, char_weight=self.char_weight)
+        return Pipeline([("normalize", TextNormalizer(self.kabupaten)), ("features", features), ("model", model)])
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(list(X))
+        return self.pipeline_.predict_proba(_texts(X))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def explain(self, text: str, k: int = 5) -> list[tuple[str, float]]:
-        """The terms that pushed the decision: feature value × the SVMs' averaged weight for the class."""
+    def features_of_normalized(self, normalized: Sequence[str]) -> sp.csr_matrix:
+        """Feature rows of texts already normalised (the tagger normalises once for everything)."""
         check_is_fitted(self, "pipeline_")
-        features = self.pipeline_.named_steps["features"]
-        row = features.transform([text])
-        label = int(np.argmax(self.predict_proba([text])[0]))
-        weights = np.mean([_class_weights(c.estimator, label) for c in
-                           self.pipeline_.named_steps["model"].calibrated_classifiers_], axis=0)
-        contribution = row.multiply(weights).tocsr()
-        names = np.concatenate([step.named_steps["tfidf"].get_feature_names_out()
-                                for _, step in features.transformer_list])
-        order = np.argsort(-contribution.data)[:k]
-        return [(str(names[contribution.indices[i]]).strip(), float(contribution.data[i]))
-                for i in order if contribution.data[i] > 0]
+        return self.pipeline_.named_steps["features"].transform(normalized)
 
-    def _pipeline(self) -> Pipeline:
-        words = TfidfVectorizer(analyzer=identity, preprocessor=None, tokenizer=None, min_df=self.min_df,
-                                sublinear_tf=True)
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, min_df=self.min_df,
-                                sublinear_tf=True, max_features=200_000)
-        features = FeatureUnion([
-            ("words", Pipeline([("tokens", _Tokens()), ("tfidf", words)])),
-            ("chars", Pipeline([("normal", _Normal()), ("tfidf", chars)])),
-        ])
-        model = CalibratedClassifierCV(LinearSVC(C=self.C), method="sigmoid", cv=self.calibration_folds)
-        return Pipeline([("features", features), ("model", model)])
+    def proba_of_features(self, features: sp.csr_matrix) -> np.ndarray:
+        return self.pipeline_.named_steps["model"].predict_proba(features)
+
+    def term_names(self) -> np.ndarray:
+        """Feature names, computed once per loaded model (not saved)."""
+        names = getattr(self, "_names", None)
+        if names is None:
+            names = self._names = self.pipeline_.named_steps["features"].get_feature_names_out()
+        return names
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(super().__getstate__())
+        state.pop("_names", None)
+        return state
 
 
-def _class_weights(svm: LinearSVC, label: int) -> np.ndarray:
-    return svm.coef_[label] if svm.coef_.shape[0] > 1 else (svm.coef_[0] if label == 1 else -svm.coef_[0])
+def explain(model: CategoryClassifier, text: str, k: int = 5) -> list[tuple[str, float]]:
+    """The terms that pushed the decision: tf-idf × the SVMs' averaged weight for the chosen class.
+
+    Word terms (stems, bigrams, @mentions, #hashtags) come first because staff can read them;
+    character n-grams are shown only when no word contributed.
+    """
+    check_is_fitted(model, "pipeline_")
+    normalized = model.pipeline_.named_steps["normalize"].transform([text])
+    features = model.features_of_normalized(normalized)
+    label = int(np.argmax(model.proba_of_features(features)[0]))
+    return explain_rows(model, features, np.array([label]), k)[0]
 
 
-class _Tokens(BaseEstimator):
-    """Stemmed tokens per text (a transformer, so the vectoriser needs no callable of its own)."""
+def explain_rows(
+    model: CategoryClassifier, features: sp.csr_matrix, labels: np.ndarray, k: int = 5
+) -> list[list[tuple[str, float]]]:
+    """:func:`explain` for many rows at once, given their feature rows and chosen class indices.
 
-    def fit(self, X: Iterable[str], y: object = None) -> _Tokens:
-        return self
+    Vectorised (a sort over the batch's non-zero features) because the tagger asks for every post.
+    """
+    n_words = model.pipeline_.named_steps["features"].n_word_features_
+    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
+    weight = features.data * model.coef_[labels[rows], features.indices]
+    found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
+    words = (features.indices < n_words) & (weight > 0)
+    _take_top(found, rows, weight, features.indices, words, k, model.term_names())
+    missing = np.array([not terms for terms in found])
+    characters = ~words & (weight > 0) & missing[rows]
+    if characters.any():
+        _take_top(found, rows, weight, features.indices, characters, k, model.term_names())
+    return found
 
-    def transform(self, X: Iterable[str]) -> list[list[str]]:
-        return [tokens(str(x)) for x in X]
+
+def _take_top(found: list[list[tuple[str, float]]], rows: np.ndarray, weight: np.ndarray, columns: np.ndarray,
+              mask: np.ndarray, k: int, names: np.ndarray) -> None:
+    picked = np.flatnonzero(mask)
+    picked = picked[np.lexsort((-weight[picked], rows[picked]))]
+    starts = np.searchsorted(rows[picked], rows[picked], side="left")
+    for i in picked[np.arange(len(picked)) - starts < k]:
+        found[rows[i]].append((str(names[columns[i]]).strip(), round(float(weight[i]), 4)))
 
 
-class _Normal(BaseEstimator):
-    def fit(self, X: Iterable[str], y: object = None) -> _Normal:
-        return self
+def _averaged_weights(model: CalibratedClassifierCV, n_classes: int) -> np.ndarray:
+    """The mean of the calibrated SVMs' weights, one row per class (binary: -w for the first class)."""
+    coefs = np.mean([c.estimator.coef_ for c in model.calibrated_classifiers_], axis=0)
+    return np.vstack([-coefs[0], coefs[0]]) if n_classes == 2 and coefs.shape[0] == 1 else coefs
 
-    def transform(self, X: Iterable[str]) -> list[str]:
-        return [normalize(str(x)) for x in X]
+
+def _texts(X: Iterable[str]) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError("expected an iterable of texts, got one string; wrap it in a list")
+    return [x if isinstance(x, str) else str(x) for x in X]
+
+
+def _checked(X: Iterable[str], y: Iterable[str]) -> tuple[list[str], np.ndarray]:
+    texts = _texts(X)
+    labels = np.asarray(list(y), dtype=object).astype(str)
+    if len(texts) != len(labels) or not texts:
+        raise ValueError(f"X and y must be non-empty and of the same length ({len(texts)} texts, {len(labels)} labels)")
+    return texts, labels

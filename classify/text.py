@@ -1,121 +1,247 @@
 """Normalisation of informal social-media Indonesian, and the cached stemmer behind the features.
 
-Rules are deliberately conservative: slang and abbreviations are rewritten only from the
-lexicon in `classify/lexicon/slang.tsv` (pilah's own list, so `kel.` means kelurahan, never
-"keluarga"); there is no fuzzy spelling correction (it turns "kalianda" into "kalian"); tokens
-with digits are left alone (`2mgg`, `rt03`); place names are never rewritten.
+Issue 3, item 1. The rules are deliberately conservative:
+
+- lowercase, but URLs are kept verbatim and @mentions/#hashtags stay one token each; a hashtag
+  is followed by its words when the lexicon knows every part (``#jalanrusak`` → ``#jalanrusak
+  jalan rusak``);
+- reduplication written with a 2 is spelled out (``rusak2`` → ``rusak-rusak``, ``kata2nya`` →
+  ``kata-katanya``); elongation is undone (``parahhh`` → ``parah``), never inside a token with
+  digits (``2mgg`` → ``2 minggu``) nor in a place name;
+- slang and abbreviations come from the lexicon (:mod:`classify.text_lexicon`): ``kel.`` →
+  kelurahan, ``kk`` stays; place names are never rewritten; there is no fuzzy spelling
+  correction (it turns "kalianda" into "kalian").
+
+Everything is cached per distinct token, so a post costs a regex scan and dictionary look-ups.
+:func:`normalize` is idempotent: normalising normalised text changes nothing.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
-_TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#][\w]+|[\w]+(?:[.\-'][\w]+)*\.?|\S", re.UNICODE)
-_REDUPLICATED = re.compile(r"^([a-z]{2,})2$")
-_ELONGATED = re.compile(r"([a-z])\1{2,}")
-_WORD = re.compile(r"[a-z][a-z\-]*")
-_NOT_WORDS = ("http://", "https://", "www.", "@", "#")
+from classify.text_lexicon import Lexicon, load_lexicon
+
+DEFAULT_KABUPATEN = "18.01"
+#: Distinct tokens remembered per normaliser, and stems remembered: bounded so memory is too.
+TOKEN_CACHE_SIZE = 200_000
 STEM_CACHE_SIZE = 200_000
 
-
-def _lexicon_lines(name: str) -> list[list[str]]:
-    text = resources.files("classify").joinpath("lexicon", name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-@lru_cache(maxsize=1)
-def slang() -> dict[str, str]:
-    return {row[0]: row[1] for row in _lexicon_lines("slang.tsv") if len(row) == 2}
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    return frozenset(row[0] for row in _lexicon_lines("stopwords.txt"))
+_PIECE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+|[^\W_]+(?:-[^\W_]+)*", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_RUN = re.compile(r"([^\W\d_])\1{2,}")
+_REDUPLICATED = re.compile(r"([^\W\d_]{3,})2([^\W\d_]{0,3})")
+_NUMBER_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
+_PREFIX_NUMBER = re.compile(r"(rt|rw|no|gg|km|dsn|dusun|blok)(\d+)")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_URL_TRAIL = ".,;:!?)]}'\""
+_NOT_FEATURES = ("http://", "https://", "www.")
+_MAX_HASHTAG = 40
 
 
-@lru_cache(maxsize=1)
-def stem_exceptions() -> dict[str, str]:
-    return {row[0]: row[1] for row in _lexicon_lines("stem_exceptions.tsv") if len(row) == 2}
+class Normaliser:
+    """One lexicon and its token cache; :func:`normalizer_for` shares one per kabupaten."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._pieces = _Cache(self._piece)
+
+    def normalize(self, text: str) -> str:
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+        if "'" in text or "’" in text:
+            text = text.replace("'", "").replace("’", "")
+        out = [word for piece in _PIECE.findall(text) for word in self._pieces[piece]]
+        if "#" in text:
+            self._drop_repeated_expansions(out)
+        return " ".join(out)
+
+    def _piece(self, piece: str) -> tuple[str, ...]:
+        if piece[:4].lower() in ("http", "www."):
+            return (piece.rstrip(_URL_TRAIL) or piece,)
+        lowered = piece.lower()
+        if lowered[0] == "#":
+            return (lowered, *self.hashtag_words(lowered[1:]))
+        if lowered[0] == "@" or "@" in lowered:
+            return (lowered,)
+        if not lowered.isascii():  # lowercasing can produce marks that split the word again
+            return tuple(w for part in _WORD.findall(lowered) for w in self.word(part))
+        return self.word(lowered)
+
+    def word(self, word: str) -> tuple[str, ...]:
+        """One lowercase word: slang, reduplication, number+unit and elongation handled."""
+        lex = self.lexicon
+        if word in lex.places:
+            return (word,)
+        if word in lex.replacements:
+            return lex.replacements[word]
+        if "-" in word:
+            return self._hyphenated(word)
+        if not word.isalpha():
+            return self._with_digits(word)
+        shorter = self._deelongated(word)
+        return self.word(shorter) if shorter != word else (word,)
+
+    def _hyphenated(self, word: str) -> tuple[str, ...]:
+        first, _, rest = word.partition("-")
+        if "-" not in rest and rest.startswith(first):  # rusak-rusak, kata-katanya: one word
+            return (word,)
+        return tuple(w for part in word.split("-") if part for w in self.word(part))
+
+    def _with_digits(self, word: str) -> tuple[str, ...]:
+        doubled = _REDUPLICATED.fullmatch(word)
+        if doubled and self._reduplicable(doubled.group(1)):
+            base = self.word(doubled.group(1))[0]
+            return (f"{base}-{base}{doubled.group(2)}",)
+        unit = _NUMBER_UNIT.fullmatch(word)
+        if unit and unit.group(2) in self.lexicon.units:
+            return (unit.group(1), *self.word(unit.group(2)))
+        prefix = _PREFIX_NUMBER.fullmatch(word)
+        if prefix:
+            return (*self.word(prefix.group(1)), prefix.group(2))
+        return (word,)
+
+    def _reduplicable(self, base: str) -> bool:
+        words = self.word(base)
+        return len(words) == 1 and words[0] != base or base in self.lexicon.known and base not in self.lexicon.units
+
+    def _deelongated(self, word: str) -> str:
+        """parahhh → parah; maaaf → maaf (the shorter known spelling wins); parahh → parah."""
+        known = self.lexicon.known
+        if _RUN.search(word):
+            single, double = _RUN.sub(r"\1", word), _RUN.sub(r"\1\1", word)
+            if single in known or double not in known:
+                return single
+            return double
+        if len(word) >= 4 and word[-1] == word[-2] and word not in known and word[:-1] in known:
+            return word[:-1]
+        return word
+
+    def hashtag_words(self, body: str) -> tuple[str, ...]:
+        """The words of a hashtag body when the lexicon knows every part, else nothing."""
+        if not body or len(body) > _MAX_HASHTAG or not body.isalpha():
+            return ()
+        if body in self.lexicon.places or body in self.lexicon.replacements or body in self.lexicon.known:
+            return self.word(body)
+        parts = _split_known(body, self.lexicon.known)
+        return tuple(w for part in parts for w in self.word(part)) if parts else ()
+
+    def _drop_repeated_expansions(self, out: list[str]) -> None:
+        """A hashtag's words written again right after it are kept once: keeps normalize idempotent."""
+        i = 0
+        while i < len(out):
+            if out[i][0] == "#":
+                words = list(self._pieces[out[i]][1:])
+                k = len(words)
+                if k and out[i + 1 : i + 1 + k] == words and out[i + 1 + k : i + 1 + 2 * k] == words:
+                    del out[i + 1 + k : i + 1 + 2 * k]
+            i += 1
 
 
-@lru_cache(maxsize=1)
-def _stemmer():  # noqa: ANN202 - Sastrawi has no types
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+class _Cache(dict):
+    """piece → normalised words; computes on a miss and forgets everything when full (bounded)."""
 
-    return StemmerFactory().create_stemmer()
+    def __init__(self, compute) -> None:  # noqa: ANN001 - a bound method
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> tuple[str, ...]:
+        if len(self) >= TOKEN_CACHE_SIZE:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
 
 
-@lru_cache(maxsize=1)
-def root_words() -> frozenset[str]:
-    """Sastrawi's dictionary of Indonesian root words, used to split hashtags."""
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+def _split_known(body: str, known: frozenset[str]) -> list[str] | None:
+    """Fewest known words (3+ letters each) that spell ``body``; None if there is no such split."""
+    best: list[list[str] | None] = [[]] + [None] * len(body)
+    for end in range(3, len(body) + 1):
+        for start in range(max(0, end - 20), end - 2):
+            head = best[start]
+            if head is not None and body[start:end] in known and (best[end] is None or len(head) + 1 < len(best[end])):
+                best[end] = [*head, body[start:end]]
+    return best[-1]
 
-    return frozenset(w for w in StemmerFactory().get_words() if len(w) >= 3)
+
+@lru_cache(maxsize=8)
+def normalizer_for(kabupaten: str = DEFAULT_KABUPATEN) -> Normaliser:
+    """The shared normaliser whose lexicon protects ``kabupaten``'s place names."""
+    return Normaliser(load_lexicon(kabupaten))
 
 
 def normalize(text: str) -> str:
-    """Lowercased, slang expanded, reduplication and elongation undone; links, @ and # kept."""
-    out: list[str] = []
-    for token in _TOKEN.findall(text.lower()):
-        out.extend(_normal_token(token))
-    return " ".join(out)
+    """The normalised text: lowercase tokens separated by single spaces (see the module docstring)."""
+    return normalizer_for().normalize(text)
 
 
-def _normal_token(token: str) -> list[str]:
-    if token.startswith(("http://", "https://", "www.", "@")):
-        return [token]
-    if token.startswith("#"):
-        return [token, *split_hashtag(token[1:])]
-    if token in slang():
-        return [slang()[token]]
-    if any(ch.isdigit() for ch in token):
-        doubled = _REDUPLICATED.match(token)
-        return [f"{doubled.group(1)}-{doubled.group(1)}"] if doubled else [token]
-    squeezed = _ELONGATED.sub(r"\1", token)
-    return [slang().get(squeezed, squeezed)]
+# -- features: stems without stopwords -------------------------------------------------------------
 
 
-def split_hashtag(tag: str) -> list[str]:
-    """`jalanrusak` → jalan rusak when every part is a known root word; otherwise nothing."""
-    words = root_words()
-    best: list[list[str] | None] = [[]] + [None] * len(tag)
-    for end in range(1, len(tag) + 1):
-        for start in range(max(0, end - 15), end):
-            part = tag[start:end]
-            if best[start] is not None and part in words:
-                candidate = [*best[start], part]
-                if best[end] is None or len(candidate) < len(best[end]):
-                    best[end] = candidate
-    found = best[len(tag)]
-    return found if found and len(found) > 1 else []
+@lru_cache(maxsize=1)
+def _sastrawi():  # noqa: ANN202 - Sastrawi has no type hints
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    # Sastrawi's own CachedStemmer never forgets; this one's cache is the bounded lru_cache below.
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(word: str) -> str:
-    """Sastrawi's stem, cached (most posts reuse the same few thousand words), with our exceptions."""
-    if word in stem_exceptions():
-        return stem_exceptions()[word]
-    return _stemmer().stem(word) or word
+    """Sastrawi's stem with pilah's exceptions (``kerusakan`` → rusak, not "rusa"); place names kept."""
+    lex = load_lexicon(DEFAULT_KABUPATEN)
+    if word in lex.stem_exceptions:
+        return lex.stem_exceptions[word]
+    if word in lex.places or not word.replace("-", "").isalpha():
+        return word
+    return _sastrawi().stem_word(word) or word
+
+
+def feature_token(token: str, stopwords: frozenset[str]) -> str | None:
+    """What one normalised token contributes to the word features: its stem, itself, or nothing."""
+    if token.startswith(_NOT_FEATURES) or ("@" in token and token[0] != "@"):
+        return None
+    if token[0] in "@#":
+        return token if len(token) > 2 else None
+    if len(token) < 2 or token in stopwords or not any(ch.isalpha() for ch in token):
+        return None
+    return stem(token)
 
 
 def tokens(text: str) -> list[str]:
     """Normalised, stemmed words without stopwords: the category model's word features."""
-    stops = stopwords()
-    words = (w for part in normalize(text).split() if not part.startswith(_NOT_WORDS) for w in _WORD.findall(part))
-    return [stem(w) for w in words if w not in stops and len(w) > 1]
+    stops = load_lexicon(DEFAULT_KABUPATEN).stopwords
+    found = (feature_token(token, stops) for token in normalize(text).split())
+    return [token for token in found if token]
 
 
 class TextNormalizer(TransformerMixin, BaseEstimator):
-    """`normalize` as a Pipeline step."""
+    """:func:`normalize` as a Pipeline step.
 
-    def fit(self, X: Iterable[str], y: object = None) -> TextNormalizer:
-        self.n_features_in_ = 1
+    Parameters
+    ----------
+    kabupaten : str
+        Kemendagri code whose place names the normaliser protects from rewriting.
+    """
+
+    def __init__(self, kabupaten: str = DEFAULT_KABUPATEN) -> None:
+        self.kabupaten = kabupaten
+
+    def fit(self, X: Iterable[str] | None = None, y: object = None) -> TextNormalizer:
+        """Loads the lexicon (nothing is learned from ``X``)."""
+        self.n_places_ = len(normalizer_for(self.kabupaten).lexicon.places)
         return self
 
     def transform(self, X: Iterable[str]) -> list[str]:
-        return [normalize(str(x)) for x in X]
+        check_is_fitted(self, "n_places_")
+        if isinstance(X, str):
+            raise TypeError("expected an iterable of texts, got one string; wrap it in a list")
+        normalise = normalizer_for(self.kabupaten).normalize
+        return [normalise(text if isinstance(text, str) else str(text)) for text in X]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from pilah.queries.upsert import insert_ignoring_conflicts
-from pilah.schema import Opd, Post, Report, ReportFlag, ReportStatus
+from pilah.schema import Disposition, FollowUp, Opd, Post, QuarantinedItem, Report, ReportFlag, ReportStatus
 
 _IN_CHUNK = 500
 
@@ -159,3 +159,121 @@ def opd_workload(session: Session, start: datetime | None, end: datetime | None,
 
 def _flag_int(condition: Any) -> Any:
     return case((condition, 1), else_=0)
+
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+#: Statuses whose clock is the verification deadline, and the one whose clock is the OPD's follow-up.
+VERIFY_CLOCK = (ReportStatus.PERLU_VERIFIKASI.value, ReportStatus.TERVERIFIKASI.value)
+FOLLOW_UP_CLOCK = ReportStatus.TERDISPOSISI.value
+
+
+def running_due() -> Any:
+    """The deadline that is running for a report: follow-up when dispositioned, else verification."""
+    return case((Report.status == FOLLOW_UP_CLOCK, Report.followup_due),
+                (Report.status.in_(VERIFY_CLOCK), Report.verify_due), else_=None)
+
+
+def deadline_risk_order() -> list[Any]:
+    """ORDER BY for a queue by deadline risk: the earliest running deadline first, none last."""
+    due = running_due()
+    return [case((due.is_(None), 1), else_=0), due, Report.id]
+
+
+def queue_by_deadline_risk(session: Session, statuses: Sequence[str], limit: int = 50,
+                           offset: int = 0) -> list[Report]:
+    """Reports in the given statuses, most at risk of missing their deadline first."""
+    return list(session.scalars(
+        select(Report).where(Report.status.in_(statuses)).order_by(*deadline_risk_order()).limit(limit).offset(offset)
+    ))
+
+
+def overdue_reports(session: Session, now: datetime) -> list[tuple[int, str, datetime]]:
+    """(report id, which deadline, due) for every report whose running deadline has passed."""
+    verify = and_(Report.status.in_(VERIFY_CLOCK), Report.verify_due < now)
+    follow = and_(Report.status == FOLLOW_UP_CLOCK, Report.followup_due < now)
+    rows = session.execute(
+        select(Report.id, Report.status, Report.verify_due, Report.followup_due).where(or_(verify, follow))
+        .order_by(Report.id)
+    )
+    return [(rid, "followup" if status == FOLLOW_UP_CLOCK else "verify",
+             followup_due if status == FOLLOW_UP_CLOCK else verify_due)
+            for rid, status, verify_due, followup_due in rows]
+
+
+def flags_by_code(session: Session, code: str) -> dict[int, ReportFlag]:
+    """report id → its flag with this code, over all reports."""
+    return {row.report_id: row for row in session.scalars(select(ReportFlag).where(ReportFlag.code == code))}
+
+
+def follow_ups_waiting(session: Session) -> list[tuple[Report, datetime]]:
+    """Reports in follow-up (`ditindaklanjuti`) with the time of their latest follow-up note."""
+    last = (select(FollowUp.report_id, func.max(FollowUp.created_at).label("last_at"))
+            .group_by(FollowUp.report_id).subquery())
+    rows = session.execute(
+        select(Report, last.c.last_at).join(last, last.c.report_id == Report.id)
+        .where(Report.status == ReportStatus.DITINDAKLANJUTI.value).order_by(Report.id)
+    )
+    return [(report, last_at) for report, last_at in rows]
+
+
+def count_new_reports(session: Session) -> int:
+    return session.scalar(select(func.count()).where(Report.status == ReportStatus.BARU.value)) or 0
+
+
+def disposition_follow_ups(session: Session, start: datetime | None,
+                           end: datetime | None) -> list[tuple[str, str, datetime, datetime | None]]:
+    """Per disposition still standing (not returned): (OPD code, OPD name, due, first follow-up by that OPD)."""
+    first = (select(func.min(FollowUp.created_at))
+             .where(FollowUp.report_id == Disposition.report_id, FollowUp.opd_code == Disposition.opd_code,
+                    FollowUp.created_at >= Disposition.created_at)
+             .correlate(Disposition).scalar_subquery())
+    ids = _received(start, end).subquery()
+    rows = session.execute(
+        select(Opd.code, Opd.short_name, Disposition.due_at, first)
+        .join(Opd, Opd.code == Disposition.opd_code)
+        .where(Disposition.report_id.in_(select(ids.c.id)), Disposition.delivery_state != "dikembalikan")
+        .order_by(Opd.code, Disposition.id)
+    )
+    return [(code, name, due, first_at) for code, name, due, first_at in rows]
+
+
+# --- the funnel and the charts ------------------------------------------------------------------
+
+def count_posts(session: Session, start: datetime | None, end: datetime | None) -> int:
+    query = select(func.count()).select_from(Post)
+    query = query.where(Post.created_at >= start) if start is not None else query
+    query = query.where(Post.created_at <= end) if end is not None else query
+    return session.scalar(query) or 0
+
+
+def count_quarantine(session: Session, start: datetime | None, end: datetime | None) -> int:
+    query = select(func.count()).select_from(QuarantinedItem)
+    query = query.where(QuarantinedItem.created_at >= start) if start is not None else query
+    query = query.where(QuarantinedItem.created_at <= end) if end is not None else query
+    return session.scalar(query) or 0
+
+
+def funnel_counts(session: Session, start: datetime | None, end: datetime | None, unclear_prefix: str,
+                  overdue_code: str, dispositioned: Sequence[str]) -> dict[str, int]:
+    """Reports received in the period: duplicates, unclear (not duplicates), queued, dispositioned, overdue."""
+    unclear = exists().where(ReportFlag.report_id == Report.id, ReportFlag.code.startswith(unclear_prefix))
+    overdue = exists().where(ReportFlag.report_id == Report.id, ReportFlag.code == overdue_code)
+    is_dup = Report.duplicate_of_id.is_not(None)
+    clear = and_(~is_dup, ~unclear, Report.status != ReportStatus.BARU.value)
+    ids = _received(start, end).subquery()
+    row = session.execute(
+        select(func.sum(_flag_int(is_dup)), func.sum(_flag_int(and_(~is_dup, unclear))), func.sum(_flag_int(clear)),
+               func.sum(_flag_int(and_(clear, Report.status.in_(dispositioned)))), func.sum(_flag_int(overdue)))
+        .where(Report.id.in_(select(ids.c.id)))
+    ).one()
+    names = ("duplicates", "unclear", "queued", "dispositioned", "overdue")
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+
+def received_statuses(session: Session, start: datetime | None, end: datetime | None) -> Iterator[tuple[datetime, str]]:
+    """(received at, current status) of every report received in the period, streamed."""
+    query = select(Post.created_at, Report.status).join(Report, Report.post_id == Post.id)
+    query = query.where(Post.created_at >= start) if start is not None else query
+    query = query.where(Post.created_at <= end) if end is not None else query
+    yield from session.execute(query.execution_options(yield_per=10_000))

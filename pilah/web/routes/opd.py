@@ -64,7 +64,8 @@ def opd_start(request: Request, report_id: int, version: str = Form(""), note: s
 
 
 @router.post("/laporan/{report_id}/selesai", name="opd.report:followup")
-def opd_followup(request: Request, report_id: int, version: str = Form(""), note: str = Form(""), db: Session = Depends(get_db), user: User = Depends(current_user)):
+def opd_followup(request: Request, report_id: int, version: str = Form(""), note: str = Form(""),
+                 db: Session = Depends(get_db), user: User = Depends(current_user)):
     expected, error = _version_or_error(request, db, user, report_id, version)
     if error:
         return error
