@@ -1,5 +1,11 @@
-"""Pure text classification for pilah: no database, no I/O beyond loading model files.
+"""Pure text classification for pilah: no database, no I/O beyond model and lexicon files.
 
-Estimators follow scikit-learn's conventions (fit/predict/predict_proba, Pipeline-composable);
-`classify.tagger.Tagger` composes them into what triage calls.
+- :mod:`classify.text`: normaliser for informal Indonesian, cached stemmer, ``TextNormalizer``
+- :mod:`classify.category`: the category Pipeline and its explanations
+- :mod:`classify.location`, :mod:`classify.clarity`, :mod:`classify.pii`: place, unclear posts, personal data
+- :mod:`classify.train`, :mod:`classify.evaluate`, :mod:`classify.registry`: training, k-fold reports, versions
+- :mod:`classify.tagger`: everything triage needs about a post, from one call
+
+Estimators follow scikit-learn's contract (STYLE.md rule 6). Nothing here imports ``pilah``,
+``ingest`` or ``triage``.
 """

@@ -1,112 +1,215 @@
-"""Model versions on disk: models/<version>/{model.skops, clarity.skops, card.json}; models/ACTIVE names one.
+"""Model versions on disk: ``models/<version>/{model.skops, clarity.skops, card.json, confusion.png}``.
 
-Files are loaded with skops, never pickle: the loader lists the types a file would create and
-refuses any that are not on pilah's allow-list, so a tampered model cannot run code.
+``models/ACTIVE`` names the active version; ``models/HISTORY`` lists the versions that were
+active before, newest last, so ``rollback`` can step back. Files are read with skops, never
+pickle: the loader lists the types a file would create and refuses any outside pilah's
+allow-list, checks each file's SHA-256 against the card, and refuses a file written by a
+scikit-learn release of another major version (STYLE.md rule 7).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sklearn
 from skops.io import dump, get_untrusted_types, load
 
-from classify.errors import ModelNotFound, PromotionRefused, UntrustedModel
+from classify.errors import ModelIncompatible, ModelNotFound, PromotionRefused, UntrustedModel
+
+log = logging.getLogger(__name__)
 
 ACTIVE = "ACTIVE"
 HISTORY = "HISTORY"
+MODEL_FILE = "model.skops"
+CARD_FILE = "card.json"
+#: Issue 3, item 7: a candidate more than this much below the active model's macro-F1 is refused.
 PROMOTION_TOLERANCE = 0.02
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "classify.", "builtins.", "collections.")
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
+#: pilah's own types a model file may contain (functions are named in the clarity model's vectorisers).
+TRUSTED_CLASSIFY = frozenset({
+    "classify.category.CategoryClassifier",
+    "classify.text.TextNormalizer",
+    "classify.text_features.TokenVectorizer",
+    "classify.clarity.ClarityDetector",
+    "classify.clarity.CueFeatures",
+    "classify.clarity.prepare",
+    "classify.clarity.word_tokens",
+})
 
 
 @dataclass(frozen=True)
-class ModelFiles:
+class ModelVersion:
+    """One directory under models/ with its card."""
+
+    name: str
     directory: Path
     card: dict[str, Any]
-
-    @property
-    def version(self) -> str:
-        return self.directory.name
+    active: bool = False
 
     @property
     def macro_f1(self) -> float | None:
-        return (self.card.get("metrics") or {}).get("macro_f1")
+        value = (self.card.get("metrics") or {}).get("macro_f1")
+        return float(value) if value is not None else None
+
+    @property
+    def evaluation_set(self) -> str | None:
+        return (self.card.get("metrics") or {}).get("evaluation_set")
 
 
-def save_model(models_root: Path, version: str, objects: dict[str, Any], card: dict[str, Any]) -> Path:
-    directory = models_root / version
+def save_model(directory: Path, model: object, card: dict[str, Any], *, extra: dict[str, object] | None = None) -> Path:
+    """Writes ``model.skops`` (and ``<name>.skops`` per extra object) and the card with their hashes."""
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, obj in objects.items():
-        dump(obj, directory / f"{name}.skops")
-    (directory / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False, sort_keys=True), "utf-8")
+    files = {MODEL_FILE: model, **{f"{name}.skops": obj for name, obj in (extra or {}).items()}}
+    hashes = {}
+    for name, obj in files.items():
+        dump(obj, directory / name)
+        hashes[name] = _sha256(directory / name)
+    card = {**card, "files": hashes}
+    (directory / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return directory
 
 
-def load_object(path: Path) -> Any:
-    if not path.exists():
-        raise ModelNotFound(f"model file {path} does not exist")
+def load_model(path: Path) -> tuple[Any, dict[str, Any]]:
+    """(model, card) of a version directory, after the hash, version and trusted-type checks."""
+    directory = Path(path)
+    card = read_card(directory)
+    return load_object(directory / MODEL_FILE, card), card
+
+
+def load_object(path: Path, card: dict[str, Any] | None = None) -> Any:
+    """One skops file, refused if its hash differs from the card's or it holds untrusted types."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelNotFound(f"Berkas model {path} tidak ada / model file does not exist")
+    if card is not None:
+        _check_versions(card, path.parent.name)
+        expected = (card.get("files") or {}).get(path.name)
+        if expected and expected != _sha256(path):
+            raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training (SHA-256 differs from card.json)")
     untrusted = get_untrusted_types(file=path)
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    refused = sorted(t for t in untrusted if not (t.startswith(TRUSTED_PREFIXES) or t in TRUSTED_CLASSIFY))
     if refused:
-        raise UntrustedModel(f"{path} would create types pilah does not trust: {', '.join(refused)}")
+        raise UntrustedModel(f"{path} memuat tipe yang tidak dipercaya / holds untrusted types: {', '.join(refused)}")
     return load(path, trusted=untrusted)
 
 
 def read_card(directory: Path) -> dict[str, Any]:
-    path = directory / "card.json"
-    if not path.exists():
-        raise ModelNotFound(f"{directory} has no card.json; is it a pilah model version?")
-    return json.loads(path.read_text("utf-8"))
+    path = Path(directory) / CARD_FILE
+    if not path.is_file():
+        raise ModelNotFound(f"{directory} tidak punya card.json / is not a pilah model version",
+                            hint="pilah models list")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def active_model_dir(models_root: Path) -> Path:
-    pointer = models_root / ACTIVE
-    if not pointer.exists():
-        raise ModelNotFound(f"no active model in {models_root}", hint="run `pilah train --seed`")
-    return models_root / pointer.read_text("utf-8").strip()
+def _check_versions(card: dict[str, Any], name: str) -> None:
+    saved = str((card.get("libraries") or {}).get("scikit-learn", ""))
+    if not saved:
+        return
+    if saved.split(".")[0] != sklearn.__version__.split(".")[0]:
+        raise ModelIncompatible(
+            f"Model {name} dilatih dengan scikit-learn {saved}, terpasang {sklearn.__version__} / "
+            "trained with another major release", hint="pilah train --seed")
+    if saved.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        log.warning("model %s was trained with scikit-learn %s, running %s: retrain soon", name, saved,
+                    sklearn.__version__)
 
 
-def list_versions(models_root: Path) -> list[ModelFiles]:
-    if not models_root.exists():
-        return []
-    return [ModelFiles(d, read_card(d)) for d in sorted(models_root.iterdir()) if (d / "card.json").exists()]
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- versions, the active pointer and its history ------------------------------------------------
 
 
 def active_version(models_root: Path) -> str | None:
-    pointer = models_root / ACTIVE
-    return pointer.read_text("utf-8").strip() if pointer.exists() else None
+    pointer = Path(models_root) / ACTIVE
+    name = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+    return name or None
 
 
-def promote(models_root: Path, version: str, *, force: bool = False) -> str | None:
-    """Make version active unless its macro-F1 is more than 0.02 below the active one's (then --force)."""
-    candidate = ModelFiles(models_root / version, read_card(models_root / version))
-    current = active_version(models_root)
-    if current and current != version and not force:
-        _gate(candidate, ModelFiles(models_root / current, read_card(models_root / current)))
-    if current and current != version:
-        with (models_root / HISTORY).open("a", encoding="utf-8") as history:
+def active_model_dir(models_root: Path) -> Path:
+    """The directory of the active version; ModelNotFound (with the fix) when there is none."""
+    name = active_version(models_root)
+    if name is None:
+        raise ModelNotFound(f"Belum ada model aktif di {models_root} / no active model", hint="pilah train --seed")
+    directory = Path(models_root) / name
+    if not (directory / CARD_FILE).is_file():
+        raise ModelNotFound(f"Model aktif {name} tidak ada di {models_root} / active model missing",
+                            hint="pilah models list; pilah models promote VERSION")
+    return directory
+
+
+def list_versions(models_root: Path) -> list[ModelVersion]:
+    """Every version directory with a card, oldest name first."""
+    root = Path(models_root)
+    if not root.is_dir():
+        return []
+    active = active_version(root)
+    return [ModelVersion(d.name, d, read_card(d), d.name == active)
+            for d in sorted(root.iterdir()) if (d / CARD_FILE).is_file()]
+
+
+def get_version(models_root: Path, name: str) -> ModelVersion:
+    directory = Path(models_root) / name
+    return ModelVersion(name, directory, read_card(directory), name == active_version(models_root))
+
+
+def promotion_problem(candidate: ModelVersion, active: ModelVersion,
+                      scores: tuple[float, float] | None = None) -> str | None:
+    """Why the gate refuses ``candidate``, or None. ``scores`` = (candidate, active) macro-F1 measured
+    by the caller on one evaluation set, for versions whose cards were evaluated on different data."""
+    if scores is None:
+        if candidate.evaluation_set is None or candidate.evaluation_set != active.evaluation_set:
+            return (f"{candidate.name} dan {active.name} dievaluasi pada data berbeda / were evaluated on different "
+                    "data: compare them on the same labelled file (--on FILE) or use --force")
+        scores = (candidate.macro_f1 or 0.0, active.macro_f1 or 0.0)
+    if scores[0] < scores[1] - PROMOTION_TOLERANCE:
+        return (f"macro-F1 {candidate.name} {scores[0]:.3f} lebih dari {PROMOTION_TOLERANCE} di bawah model aktif "
+                f"{active.name} {scores[1]:.3f} / more than {PROMOTION_TOLERANCE} below the active model")
+    return None
+
+
+def promote(models_root: Path, version: str, force: bool = False,
+            scores: tuple[float, float] | None = None) -> str | None:
+    """Makes ``version`` active unless the gate refuses it; returns the previously active version."""
+    root = Path(models_root)
+    candidate = get_version(root, version)
+    current = active_version(root)
+    if current == version:
+        return current
+    if current is not None and (root / current / CARD_FILE).is_file() and not force:
+        problem = promotion_problem(candidate, get_version(root, current), scores)
+        if problem:
+            raise PromotionRefused(f"Promosi ditolak / promotion refused: {problem}")
+    if current is not None:
+        with (root / HISTORY).open("a", encoding="utf-8") as history:
             history.write(current + "\n")
-    (models_root / ACTIVE).write_text(version + "\n", "utf-8")
+    _write_active(root, version)
     return current
 
 
-def _gate(candidate: ModelFiles, active: ModelFiles) -> None:
-    if candidate.card.get("evaluation_set") != active.card.get("evaluation_set"):
-        raise PromotionRefused(f"{candidate.version} and {active.version} were evaluated on different data; "
-                               "compare them on the same set or use --force")
-    if (candidate.macro_f1 or 0.0) < (active.macro_f1 or 0.0) - PROMOTION_TOLERANCE:
-        raise PromotionRefused(f"{candidate.version} macro-F1 {candidate.macro_f1:.3f} is more than "
-                               f"{PROMOTION_TOLERANCE} below the active {active.version} ({active.macro_f1:.3f})")
-
-
 def rollback(models_root: Path) -> str:
-    """Re-activate the version that was active before the last promotion."""
-    history = models_root / HISTORY
-    previous = [line for line in history.read_text("utf-8").splitlines() if line] if history.exists() else []
-    if not previous:
-        raise ModelNotFound("no earlier active version to roll back to")
-    history.write_text("".join(v + "\n" for v in previous[:-1]), "utf-8")
-    (models_root / ACTIVE).write_text(previous[-1] + "\n", "utf-8")
-    return previous[-1]
+    """Re-activates the version that was active before the last promotion; returns its name."""
+    root = Path(models_root)
+    history = root / HISTORY
+    earlier = [line.strip() for line in history.read_text(encoding="utf-8").splitlines()] if history.is_file() else []
+    earlier = [name for name in earlier if name]
+    if not earlier:
+        raise ModelNotFound("Tidak ada versi sebelumnya / no earlier active version to roll back to")
+    _write_active(root, earlier[-1])
+    history.write_text("".join(name + "\n" for name in earlier[:-1]), encoding="utf-8")
+    return earlier[-1]
+
+
+def _write_active(root: Path, version: str) -> None:
+    """Atomic: a reader sees the old name or the new one, never half a file."""
+    temporary = root / f".{ACTIVE}.tmp"
+    temporary.write_text(version + "\n", encoding="utf-8")
+    os.replace(temporary, root / ACTIVE)

@@ -1,4 +1,11 @@
-"""Everything triage needs to know about a post, from one call: category, place, clarity, personal data."""
+"""Everything triage needs to know about a post, from one call: category, place, clarity, personal data.
+
+The tagger composes the category model and the unclear detector of one model version with the
+location tagger of the configured kabupaten. ``tag_many`` works a batch at a time: the text is
+normalised once, the category features, probabilities and explanations are computed for the
+whole batch with sparse-matrix operations, and only the location and personal-data scans run
+per post.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +15,27 @@ from pathlib import Path
 
 import numpy as np
 
-from classify.clarity import ClarityDetector
-from classify.location import LocationTagger
+from classify.category import CategoryClassifier, explain_rows
+from classify.clarity import Clarity, ClarityDetector
+from classify.location import LocationMatch, LocationTagger
 from classify.pii import find_pii, mask_pii
-from classify.registry import load_object, read_card
-from classify.text import normalize
+from classify.registry import load_model, load_object
+from classify.text import DEFAULT_KABUPATEN, normalizer_for
+
+CLARITY_FILE = "clarity.skops"
+#: Posts are tagged in chunks of this many: large enough for vectorised work, small enough for memory.
+BATCH = 2048
 
 
 @dataclass(frozen=True)
 class Tagging:
+    """The machine's suggestion for one post; every tag carries its confidence or reason.
+
+    ``category`` is the best guess (None for an unclear post); ``abstained`` says its confidence
+    is below the threshold, so a person must decide. ``masked_text`` and ``normalized_text``
+    never contain personal data.
+    """
+
     category: str | None
     category_confidence: float
     category_terms: tuple[str, ...]
@@ -36,56 +55,98 @@ class Tagging:
 
 
 class Tagger:
-    """The category model, the unclear detector and the location tagger of one model version."""
+    """The category model and unclear detector of one model version, with a location tagger.
 
-    def __init__(self, category_model, clarity: ClarityDetector, location: LocationTagger, *,  # noqa: ANN001
-                 abstain_below: float = 0.5, version: str | None = None) -> None:
-        self.category_model = category_model
+    Parameters
+    ----------
+    category : CategoryClassifier
+        A fitted category model.
+    clarity : ClarityDetector
+        A fitted unclear detector.
+    location : LocationTagger
+        A fitted location tagger for the office's kabupaten.
+    abstain_below : float
+        Category confidence below which the tagger abstains (the post goes to review).
+    model_version : str, optional
+        Name of the model version, recorded on every report it tags.
+    """
+
+    def __init__(self, category: CategoryClassifier, clarity: ClarityDetector, location: LocationTagger, *,
+                 abstain_below: float = 0.5, model_version: str | None = None, n_terms: int = 5) -> None:
+        self.category = category
         self.clarity = clarity
         self.location = location
         self.abstain_below = abstain_below
-        self.version = version
+        self.model_version = model_version
+        self.n_terms = n_terms
 
     @classmethod
-    def load(cls, model_dir: Path, *, kabupaten: str = "18.01", abstain_below: float = 0.5) -> Tagger:
-        read_card(model_dir)
-        return cls(load_object(model_dir / "model.skops"), load_object(model_dir / "clarity.skops"),
-                   LocationTagger(kabupaten=kabupaten).fit(), abstain_below=abstain_below, version=model_dir.name)
+    def load(cls, model_dir: Path, *, kabupaten: str = DEFAULT_KABUPATEN, abstain_below: float = 0.5) -> Tagger:
+        """The tagger of a model version directory (see :mod:`classify.registry` for the checks)."""
+        model_dir = Path(model_dir)
+        category, card = load_model(model_dir)
+        clarity = load_object(model_dir / CLARITY_FILE, card)
+        location = LocationTagger(kabupaten=kabupaten).fit()
+        return cls(category, clarity, location, abstain_below=abstain_below, model_version=model_dir.name)
+
+    @property
+    def version(self) -> str | None:
+        return self.model_version
 
     def tag(self, text: str, *, geo_hint: str | None = None) -> Tagging:
         return self.tag_many([text], [geo_hint])[0]
 
-    def tag_many(self, texts: Sequence[str], geo_hints: Sequence[str | None] | None = None,
-                 *, with_terms: bool = True) -> list[Tagging]:
-        texts = [str(t) for t in texts]
+    def tag_many(self, texts: Sequence[str], geo_hints: Sequence[str | None] | None = None) -> list[Tagging]:
+        """One Tagging per text, in order; ``geo_hints`` (tweet place or Kemendagri code) win for location."""
+        texts = [t if isinstance(t, str) else str(t) for t in texts]
+        hints = list(geo_hints) if geo_hints is not None else [None] * len(texts)
+        if len(hints) != len(texts):
+            raise ValueError(f"{len(hints)} geo hints for {len(texts)} texts")
+        out: list[Tagging] = []
+        for start in range(0, len(texts), BATCH):
+            out.extend(self._batch(texts[start : start + BATCH], hints[start : start + BATCH]))
+        return out
+
+    def _batch(self, texts: list[str], hints: list[str | None]) -> list[Tagging]:
         if not texts:
             return []
-        hints = list(geo_hints) if geo_hints is not None else [None] * len(texts)
-        probabilities = self.category_model.predict_proba(texts)
-        clarity = self.clarity.assess_many(texts)
-        return [self._one(text, hint, row, verdict, with_terms)
-                for text, hint, row, verdict in zip(texts, hints, probabilities, clarity, strict=True)]
+        normalized = self.category.pipeline_.named_steps["normalize"].transform(texts)
+        features = self.category.features_of_normalized(normalized)
+        probabilities = self.category.proba_of_features(features)
+        best = np.argmax(probabilities, axis=1)
+        confidence = probabilities[np.arange(len(texts)), best]
+        terms = explain_rows(self.category, features, best, self.n_terms)
+        verdicts = self.clarity.assess_many(texts)
+        classes = [str(c) for c in self.category.classes_]
+        return [
+            self._one(text, hint, normal, classes[b], float(c), tuple(t for t, _ in found), verdict)
+            for text, hint, normal, b, c, found, verdict
+            in zip(texts, hints, normalized, best, confidence, terms, verdicts, strict=True)
+        ]
 
-    def _one(self, text: str, hint: str | None, probabilities: np.ndarray, verdict, with_terms: bool) -> Tagging:  # noqa: ANN001
-        best = int(np.argmax(probabilities))
-        confidence = float(probabilities[best])
-        place = self.location.tag(text, hint)
-        terms = tuple(t for t, _ in self.category_model.explain(text)) if with_terms else ()
+    def _one(self, text: str, hint: str | None, normalized: str, category: str, confidence: float,
+             terms: tuple[str, ...], verdict: Clarity) -> Tagging:
+        place: LocationMatch = self.location.tag(text, hint)
+        spans = find_pii(text)
+        masked = mask_pii(text) if spans else text
+        if spans:
+            normalized = normalizer_for(self.category.kabupaten).normalize(masked)
+        kecamatan, desa = place.kecamatan, place.desa
         return Tagging(
-            category=str(self.category_model.classes_[best]),
-            category_confidence=confidence,
+            category=None if verdict.unclear else category,
+            category_confidence=round(confidence, 4),
             category_terms=terms,
-            abstained=confidence < self.abstain_below,
-            kecamatan_code=place.kecamatan.code if place.kecamatan else None,
-            kecamatan_name=place.kecamatan.name if place.kecamatan else None,
-            desa_code=place.desa.code if place.desa else None,
-            desa_name=place.desa.name if place.desa else None,
-            location_confidence=place.confidence,
+            abstained=not verdict.unclear and confidence < self.abstain_below,
+            kecamatan_code=kecamatan.code if kecamatan else None,
+            kecamatan_name=kecamatan.name if kecamatan else None,
+            desa_code=desa.code if desa else None,
+            desa_name=desa.name if desa else None,
+            location_confidence=float(place.confidence),
             location_span=place.matched,
             outside_kabupaten=place.outside_kabupaten,
             unclear=verdict.unclear,
-            unclear_reasons=verdict.reasons,
-            pii_kinds=tuple(sorted({span.kind for span in find_pii(text)})),
-            masked_text=mask_pii(text),
-            normalized_text=normalize(text),
+            unclear_reasons=tuple(verdict.reasons),
+            pii_kinds=tuple(sorted({span.kind for span in spans})),
+            masked_text=masked,
+            normalized_text=normalized,
         )

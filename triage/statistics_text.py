@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from triage.statistics import OpdCount, Ranked, Statistics
+    from triage.statistics import OpdCount, Ranked, SlaCompliance, Statistics
 
 _MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
            "November", "Desember")
@@ -39,6 +39,7 @@ def statistics_markdown(stats: Statistics, taxonomy_labels: dict[str, str] | Non
     parts += _ranking("Kecamatan dengan laporan terbanyak", "Kecamatan", stats.top_kecamatan, {})
     parts += _opd_table("OPD penerima laporan terbanyak", stats.top_opds)
     parts += _opd_table("OPD yang telah menindaklanjuti", stats.opds_followed_up)
+    parts += _sla_table(stats.sla)
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -52,6 +53,10 @@ def statistics_rows(stats: Statistics) -> list[dict[str, Any]]:
     for opd in stats.opds_followed_up:
         rows.append(_row("opd_ditindaklanjuti", opd.code, opd.name, opd.followed_up))
         rows.append(_row("opd_selesai", opd.code, opd.name, opd.done))
+    for sla in stats.sla:
+        rows.append(_row("sla_dinilai", sla.code, sla.name, sla.assessed))
+        rows.append(_row("sla_tepat_waktu", sla.code, sla.name, sla.on_time))
+        rows.append(_row("sla_persen", sla.code, sla.name, round(100 * sla.share, 1)))
     return rows
 
 
@@ -67,7 +72,7 @@ def indonesian_date(moment: datetime) -> str:
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
 
-def _row(section: str, code: str, label: str, value: int) -> dict[str, Any]:
+def _row(section: str, code: str, label: str, value: float) -> dict[str, Any]:
     return {"bagian": section, "kode": code, "uraian": label, "jumlah": value}
 
 
@@ -87,3 +92,14 @@ def _opd_table(heading: str, opds: list[OpdCount]) -> list[str]:
     lines += ["| No | OPD | Diterima | Sudah ditindaklanjuti | Selesai |", "| ---: | --- | ---: | ---: | ---: |"]
     lines += [f"| {i} | {o.name} | {o.dispositioned} | {o.followed_up} | {o.done} |" for i, o in enumerate(opds, 1)]
     return [*lines, ""]
+
+
+def _sla_table(rows: list[SlaCompliance]) -> list[str]:
+    lines = ["## Kepatuhan tindak lanjut OPD (batas 5 hari kerja)", ""]
+    if not rows:
+        return [*lines, "_Belum ada disposisi yang dapat dinilai._", ""]
+    lines += ["| No | OPD | Dinilai | Tepat waktu | Terlambat | Kepatuhan |",
+              "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {i} | {r.name} | {r.assessed} | {r.on_time} | {r.late} | {100 * r.share:.1f}% |"
+              for i, r in enumerate(rows, 1)]
+    return [*lines, "", "_Dinilai_: disposisi yang sudah ditindaklanjuti atau sudah lewat batas waktunya.", ""]

@@ -19,6 +19,7 @@ COMMANDS = {
     "quarantine": "pilah.cli.importing:quarantine",
     "triage": "pilah.cli.triaging:triage",
     "report": "pilah.cli.reporting:report",
+    "batch": "pilah.cli.batch:batch",
     "demo": "pilah.cli.demo:demo",
     "train": "pilah.cli.train:train",
     "models": "pilah.cli.models:models",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ingest.files import FORMATS, import_file
+from ingest.imports.mapped_csv import parse_mapping
 from pilah.cli.runtime import open_database
 from pilah.queries.channel import quarantined_items
 from pilah.settings import Settings
@@ -16,17 +17,29 @@ from pilah.settings import Settings
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "format_name", required=True, type=click.Choice(sorted(FORMATS)),
               help="Format berkas. File format.")
+@click.option("--map", "mapping_spec", default=None,
+              help="Untuk --format csv: FIELD=KOLOM, mis. 'source_id=no,text=isi,created_at=tanggal,author_name=nama'.")
 @click.pass_obj
-def import_command(settings: Settings, paths: tuple[Path, ...], format_name: str) -> None:
+def import_command(settings: Settings, paths: tuple[Path, ...], format_name: str, mapping_spec: str | None) -> None:
     """Impor berkas ekspor (X API v2, Facebook Graph, SMS gateway). Import exported files.
 
     Example: pilah import --format sms-csv inbox-2026-11-20.csv
     """
+    mapping = _mapping(mapping_spec)
     factory = open_database(settings)
     for path in paths:
-        outcome = import_file(factory, path, format_name, settings.zone)
+        outcome = import_file(factory, path, format_name, settings.zone, mapping)
         click.echo(f"{path.name}: {outcome.new} baru/new, {outcome.duplicates} sudah ada/duplicates skipped, "
                    f"{outcome.quarantined} karantina/quarantined")
+
+
+def _mapping(spec: str | None) -> dict[str, str] | None:
+    if spec is None:
+        return None
+    try:
+        return parse_mapping(spec)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from exc
 
 
 @click.command("quarantine")

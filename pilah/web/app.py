@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from ingest.sms.webhook import WebhookConfig, standalone_app
 from pilah.errors import ConfigError
 from pilah.schema import utcnow
 from pilah.settings import Settings
@@ -27,6 +28,7 @@ from pilah.web.routes import api, auth, dashboard, models, opd, open311, queue, 
 from pilah.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+SMS_GATEWAY_PREFIX = "/gateway"
 SESSION_COOKIE = "pilah_session"
 ROUTERS = (auth, queue, opd, dashboard, users, models, api, open311)
 
@@ -42,6 +44,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_sms_webhook(app, settings)
     install_error_handlers(app)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=settings.web.session_max_age_minutes * 60, same_site="lax",
@@ -49,6 +52,13 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
     app.add_middleware(LanguageMiddleware, default=settings.language, zone=settings.zone)
     _check_rules(app)
     return app
+
+
+def _mount_sms_webhook(app: FastAPI, settings: Settings) -> None:
+    """The SMS gateway posts to /gateway/sms/webhook; its own HMAC check replaces sessions and CSRF there."""
+    if settings.sms_webhook_secret is None:
+        return
+    app.mount(SMS_GATEWAY_PREFIX, standalone_app(WebhookConfig.from_settings(settings), app.state.factory))
 
 
 def _secret(settings: Settings) -> str:

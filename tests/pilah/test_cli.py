@@ -66,3 +66,21 @@ def test_quarantine_lists_reasons(runner: CliRunner, tmp_path: Path, fixtures_di
 def test_unknown_format_is_a_usage_error(runner: CliRunner, fixtures_dir: Path) -> None:
     result = runner.invoke(main, ["import", "--format", "whatsapp", str(fixtures_dir / "sms/inbox.csv")])
     assert result.exit_code == 2 and "whatsapp" in result.output
+
+
+def test_csv_import_with_a_column_map(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    source = tmp_path / "rekap.csv"
+    source.write_text("no,isi,tanggal,nama\n1,Jalan rusak di desa Hajimena,2026-11-20 08:00,Budi\n", encoding="utf-8")
+    columns = "source_id=no,text=isi,created_at=tanggal,author_name=nama"
+    result = runner.invoke(main, ["import", "--format", "csv", "--map", columns, str(source)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 baru/new" in result.output
+
+
+def test_bad_column_map_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "rekap.csv"
+    source.write_text("isi\nhalo\n", encoding="utf-8")
+    result = runner.invoke(main, ["import", "--format", "csv", "--map", "judul=isi", str(source)])
+    assert result.exit_code == 2 and "--map" in result.output
