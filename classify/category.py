@@ -41,6 +41,9 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         Folds of the sigmoid calibration (fewer when a category has fewer posts).
     kabupaten : str
         Kemendagri code whose place names the normaliser protects.
+    ensemble : bool
+        Keep one calibrated SVM per calibration fold (True) or refit one SVM on all rows (False:
+        a third of the model file and of the prediction time).
     """
 
     def __init__(
@@ -52,6 +55,7 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         char_weight: float = 1.0,
         calibration_folds: int = 3,
         kabupaten: str = DEFAULT_KABUPATEN,
+        ensemble: bool = True,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -60,6 +64,7 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self.char_weight = char_weight
         self.calibration_folds = calibration_folds
         self.kabupaten = kabupaten
+        self.ensemble = ensemble
 
     def fit(self, X: Iterable[str], y: Iterable[str]) -> CategoryClassifier:
         """Fits the pipeline; every category needs at least two posts (for calibration)."""
@@ -76,7 +81,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
     def make_pipeline(self, calibration_folds: int | None = None) -> Pipeline:
         """The unfitted Pipeline this classifier fits: what is deployed is exactly this object."""
         svm = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=0)
-        model = CalibratedClassifierCV(svm, method="sigmoid", cv=calibration_folds or self.calibration_folds)
+        model = CalibratedClassifierCV(svm, method="sigmoid", cv=calibration_folds or self.calibration_folds,
+                                       ensemble=self.ensemble)
         features = TokenVectorizer(char_ngrams=self.char_ngrams, min_df=self.min_df, char_weight=self.char_weight)
         return Pipeline([("normalize", TextNormalizer(self.kabupaten)), ("features", features), ("model", model)])
 

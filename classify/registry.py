@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ def save_model(directory: Path, model: object, card: dict[str, Any], *, extra: d
     files = {MODEL_FILE: model, **{f"{name}.skops": obj for name, obj in (extra or {}).items()}}
     hashes = {}
     for name, obj in files.items():
-        dump(obj, directory / name)
+        dump(obj, directory / name, compression=zipfile.ZIP_DEFLATED)
         hashes[name] = _sha256(directory / name)
     card = {**card, "files": hashes}
     (directory / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,12 +1,16 @@
-"""A duplicate group as people see it: its size, its distinct reporters ("N pelapor"), the flag texts."""
+"""A duplicate group as people see it: its size, its distinct reporters ("N pelapor"), the flag texts,
+and what staff do to groups the machine got wrong: split a post out, merge two groups (each audited).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from pilah.queries import reports as q
+from pilah.schema import AuditEvent, Report, utcnow
 from triage import flags as f
 from triage.duplicates import DuplicateMatch, reporter_key
 
@@ -17,6 +21,7 @@ KIND_LABELS = {
     "near": "teks hampir sama dengan",
     "cross_channel": "pengaduan yang sama di kanal lain dengan",
     "author_repeat": "pelapor yang sama mengulang",
+    "staff_merge": "digabung petugas dengan",
 }
 
 
@@ -48,7 +53,66 @@ def refresh_group_flags(session: Session, canonical_id: int) -> GroupSize:
     """Write the canonical report's `duplicate_group` flag (a flag row: the report's version is untouched)."""
     size = group_size(session, canonical_id)
     head = q.report_with_post(session, canonical_id)
-    if head is not None:
+    if head is not None and size.reports <= 1:
+        f.clear_flags(session, head[0], prefix=f.DUPLICATE_GROUP)
+    elif head is not None:
         reason = f"Grup duplikat: {size.reports} laporan dari {size.reporters} pelapor"
         f.set_flag(session, head[0], f.DUPLICATE_GROUP, reason, source="rule")
     return size
+
+
+def split_from_group(session: Session, report: Report, *, actor: str, reason: str,
+                     at: datetime | None = None) -> int:
+    """Take a report out of its duplicate group (it becomes its own); returns the group it left.
+
+    When the report heads the group, its earliest member becomes the new head.
+    """
+    if report.duplicate_of_id is not None:
+        canonical = report.duplicate_of_id
+        _unlink(session, report)
+    else:
+        members = [member for member, _ in q.group_members(session, report.id)]
+        if not members:
+            raise ValueError(f"report #{report.id} is not in a duplicate group")
+        canonical = members[0].id
+        _unlink(session, members[0])
+        for member in members[1:]:
+            member.duplicate_of_id = canonical
+    _audit(session, report, "group_split", actor, reason, at, {"group": canonical})
+    session.flush()
+    refresh_group_flags(session, canonical)
+    refresh_group_flags(session, report.id)
+    return canonical
+
+
+def merge_groups(session: Session, keep: Report, other: Report, *, actor: str, reason: str,
+                 at: datetime | None = None) -> GroupSize:
+    """Fold other's group into keep's: other's head and members all point at keep's head."""
+    keep_id = keep.duplicate_of_id or keep.id
+    other_id = other.duplicate_of_id or other.id
+    if keep_id == other_id:
+        raise ValueError("both reports are already in the same group")
+    other_head = session.get(Report, other_id)
+    for member, _ in q.group_members(session, other_id):
+        member.duplicate_of_id = keep_id
+    other_head.duplicate_of_id, other_head.duplicate_kind = keep_id, "staff_merge"
+    other_head.duplicate_similarity = None
+    f.clear_flags(session, other_head, prefix=f.DUPLICATE_GROUP)
+    f.set_flag(session, other_head, f.DUPLICATE, f"Digabung petugas ke laporan #{keep_id}: {reason}", source="staff")
+    _audit(session, other_head, "group_merge", actor, reason, at, {"into": keep_id})
+    session.flush()
+    return refresh_group_flags(session, keep_id)
+
+
+def _unlink(session: Session, report: Report) -> None:
+    report.duplicate_of_id = report.duplicate_kind = report.duplicate_similarity = None
+    flag = q.flag(session, report.id, f.DUPLICATE)
+    if flag is not None:
+        session.delete(flag)
+
+
+def _audit(session: Session, report: Report, action: str, actor: str, reason: str, at: datetime | None,
+           details: dict) -> None:
+    session.add(AuditEvent(at=at or utcnow(), actor=actor, entity_type="report", entity_id=str(report.id),
+                           action=action, from_status=report.status, to_status=report.status, reason=reason,
+                           details=details))

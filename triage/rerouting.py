@@ -1,0 +1,51 @@
+""""Bukan wewenang": an OPD returns a report that is not its authority, and Kominfo routes it again.
+
+The report goes back from `terdisposisi` to `terverifikasi` (one audited transition), the
+disposition's delivery state becomes `dikembalikan` with the OPD's reason (the report's status and
+the disposition's delivery state are separate, DESIGN.md), the verification clock restarts, and a
+label with source `bukan_wewenang` records that this text was routed wrongly: a training signal
+for the routing rules and the category model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pilah.schema import Disposition, Label, Report
+from pilah.schema import ReportStatus as S
+from triage.queue import transition
+from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
+
+RETURNED = "dikembalikan"
+LABEL_SOURCE = "bukan_wewenang"
+
+
+def return_not_our_authority(session: Session, report: Report, *, actor: str, reason: str,
+                             calendar: WorkingCalendar, now: datetime,
+                             expected_version: int | None = None) -> Disposition:
+    """Record the OPD's refusal and put the report back in Kominfo's hands; returns the returned disposition."""
+    if not reason.strip():
+        raise ValueError("a 'bukan wewenang' return needs the OPD's reason")
+    disposition = _standing_disposition(session, report)
+    opd_code = report.opd_code
+    transition(session, report, S.TERVERIFIKASI, actor=actor, reason=f"Bukan wewenang {opd_code}: {reason}",
+               expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code})
+    if disposition is not None:
+        disposition.delivery_state, disposition.returned_reason = RETURNED, reason
+    report.opd_code, report.followup_due = None, None
+    report.verify_due = calendar.add_working_days(now, VERIFY_WORKING_DAYS)
+    session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
+                      kecamatan_code=report.kecamatan_code, desa_code=report.desa_code, source=LABEL_SOURCE,
+                      labeller=actor, created_at=now))
+    session.flush()
+    return disposition
+
+
+def _standing_disposition(session: Session, report: Report) -> Disposition | None:
+    return session.scalars(
+        select(Disposition).where(Disposition.report_id == report.id, Disposition.delivery_state != RETURNED)
+        .order_by(Disposition.id.desc()).limit(1)
+    ).first()
