@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.pipeline import Pipeline
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -44,6 +45,12 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
     ensemble : bool
         Keep one calibrated SVM per calibration fold (True) or refit one SVM on all rows (False:
         a third of the model file and of the prediction time).
+    prior : fitted CategoryClassifier, optional
+        A model whose probabilities become extra features, e.g. the default model trained on
+        pilah's seed corpus when training on a small labelled export: what the seed taught about
+        roads, schools or KTPs carries over. Wrapped in ``FrozenEstimator`` so it is never refit.
+    prior_weight : float
+        Scale of the prior's probabilities relative to the TF-IDF blocks.
     """
 
     def __init__(
@@ -55,7 +62,9 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         char_weight: float = 1.0,
         calibration_folds: int = 3,
         kabupaten: str = DEFAULT_KABUPATEN,
-        ensemble: bool = True,
+        ensemble: bool = False,
+        prior: BaseEstimator | None = None,
+        prior_weight: float = 0.4,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -65,6 +74,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.kabupaten = kabupaten
         self.ensemble = ensemble
+        self.prior = prior
+        self.prior_weight = prior_weight
 
     def fit(self, X: Iterable[str], y: Iterable[str]) -> CategoryClassifier:
         """Fits the pipeline; every category needs at least two posts (for calibration)."""
@@ -84,7 +95,16 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         model = CalibratedClassifierCV(svm, method="sigmoid", cv=calibration_folds or self.calibration_folds,
                                        ensemble=self.ensemble)
         features = TokenVectorizer(char_ngrams=self.char_ngrams, min_df=self.min_df, char_weight=self.char_weight)
+        if self.prior is not None:
+            prior = self.prior if isinstance(self.prior, FrozenEstimator) else FrozenEstimator(self.prior)
+            features = FeatureUnion([("tfidf", features), ("prior", PriorScores(prior, self.prior_weight))])
         return Pipeline([("normalize", TextNormalizer(self.kabupaten)), ("features", features), ("model", model)])
+
+    def vectorizer(self) -> TokenVectorizer:
+        """The fitted TF-IDF step (inside the feature union when there is a prior)."""
+        check_is_fitted(self, "pipeline_")
+        features = self.pipeline_.named_steps["features"]
+        return features.transformer_list[0][1] if isinstance(features, FeatureUnion) else features
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "pipeline_")
@@ -102,10 +122,13 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         return self.pipeline_.named_steps["model"].predict_proba(features)
 
     def term_names(self) -> np.ndarray:
-        """Feature names, computed once per loaded model (not saved)."""
+        """Feature names (the prior's columns as "~class"), computed once per loaded model, not saved."""
         names = getattr(self, "_names", None)
         if names is None:
-            names = self._names = self.pipeline_.named_steps["features"].get_feature_names_out()
+            names = self.vectorizer().get_feature_names_out()
+            if self.prior is not None:
+                names = np.concatenate([names, [f"~{c}" for c in self.prior.classes_]])
+            self._names = names
         return names
 
     def __getstate__(self) -> dict[str, object]:
@@ -134,7 +157,7 @@ def explain_rows(
 
     Vectorised (a sort over the batch's non-zero features) because the tagger asks for every post.
     """
-    n_words = model.pipeline_.named_steps["features"].n_word_features_
+    n_words = model.vectorizer().n_word_features_
     rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
     weight = features.data * model.coef_[labels[rows], features.indices]
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
@@ -154,6 +177,33 @@ def _take_top(found: list[list[tuple[str, float]]], rows: np.ndarray, weight: np
     starts = np.searchsorted(rows[picked], rows[picked], side="left")
     for i in picked[np.arange(len(picked)) - starts < k]:
         found[rows[i]].append((str(names[columns[i]]).strip(), round(float(weight[i]), 4)))
+
+
+class PriorScores(TransformerMixin, BaseEstimator):
+    """Another category model's probabilities as features, scaled by ``weight``.
+
+    Parameters
+    ----------
+    model : fitted classifier (FrozenEstimator)
+        Its ``predict_proba`` on the (normalised) texts gives the columns.
+    weight : float
+        Scale of the columns.
+    """
+
+    def __init__(self, model: BaseEstimator | None = None, weight: float = 0.4) -> None:
+        self.model = model
+        self.weight = weight
+
+    def fit(self, X: Iterable[str], y: object = None) -> PriorScores:
+        if self.model is None:
+            raise ValueError("PriorScores needs a fitted model")
+        check_is_fitted(self.model)
+        self.n_features_out_ = len(self.model.classes_)
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        check_is_fitted(self, "n_features_out_")
+        return sp.csr_matrix(self.model.predict_proba(_texts(X)) * self.weight)
 
 
 def _averaged_weights(model: CalibratedClassifierCV, n_classes: int) -> np.ndarray:

@@ -46,7 +46,8 @@ class Evaluation:
         lines = [f"{'':{width}}  precision  recall     f1  support"]
         for label in self.labels:
             s = self.per_class[label]
-            lines.append(f"{label:{width}}  {s['precision']:9.3f}  {s['recall']:6.3f}  {s['f1']:5.3f}  {int(s['support']):7d}")
+            lines.append(f"{label:{width}}  {s['precision']:9.3f}  {s['recall']:6.3f}  {s['f1']:5.3f}  "
+                         f"{int(s['support']):7d}")
         lines.append(f"{'macro-F1':{width}}  {self.macro_f1:.3f}   accuracy {self.accuracy:.3f}   "
                      f"({self.folds}-fold, {self.rows} rows)")
         return "\n".join(lines)
@@ -81,7 +82,8 @@ def cross_validate(
         if progress:
             progress(1)
     predicted = predicted.astype(str)
-    return evaluate_predictions(truth, predicted, folds=folds, evaluation_set=evaluation_set_id(texts, truth, folds, seed)), predicted
+    identity = evaluation_set_id(texts, truth, folds, seed)
+    return evaluate_predictions(truth, predicted, folds=folds, evaluation_set=identity), predicted
 
 
 def evaluate_predictions(truth: Sequence[str], predicted: Sequence[str], *, folds: int = 0,

@@ -35,6 +35,7 @@ TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 #: pilah's own types a model file may contain (functions are named in the clarity model's vectorisers).
 TRUSTED_CLASSIFY = frozenset({
     "classify.category.CategoryClassifier",
+    "classify.category.PriorScores",
     "classify.text.TextNormalizer",
     "classify.text_features.TokenVectorizer",
     "classify.clarity.ClarityDetector",
@@ -63,7 +64,8 @@ class ModelVersion:
         return (self.card.get("metrics") or {}).get("evaluation_set")
 
 
-def save_model(directory: Path, model: object, card: dict[str, Any], *, extra: dict[str, object] | None = None) -> Path:
+def save_model(directory: Path, model: object, card: dict[str, Any], *,
+               extra: dict[str, object] | None = None) -> Path:
     """Writes ``model.skops`` (and ``<name>.skops`` per extra object) and the card with their hashes."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -93,7 +95,8 @@ def load_object(path: Path, card: dict[str, Any] | None = None) -> Any:
         _check_versions(card, path.parent.name)
         expected = (card.get("files") or {}).get(path.name)
         if expected and expected != _sha256(path):
-            raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training (SHA-256 differs from card.json)")
+            raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training "
+                                 "(SHA-256 differs from card.json)")
     untrusted = get_untrusted_types(file=path)
     refused = sorted(t for t in untrusted if not (t.startswith(TRUSTED_PREFIXES) or t in TRUSTED_CLASSIFY))
     if refused:

@@ -67,7 +67,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
 def _category(item: object, index: int) -> Category:
     missing = [name for name in _FIELDS if not isinstance(item, dict) or not str(item.get(name, "")).strip()]
     if missing:
-        raise TaxonomyInvalid(f"Kategori ke-{index + 1} tidak lengkap / category {index + 1} lacks: {', '.join(missing)}")
+        raise TaxonomyInvalid(f"Kategori ke-{index + 1} tidak lengkap / category {index + 1} lacks: "
+                              f"{', '.join(missing)}")
     slug = str(item["slug"])
     if not _SLUG.fullmatch(slug):
         raise TaxonomyInvalid(f"Slug {slug!r} tidak sah / invalid slug: use lowercase letters, digits and _")

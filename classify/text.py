@@ -34,12 +34,15 @@ TOKEN_CACHE_SIZE = 200_000
 STEM_CACHE_SIZE = 200_000
 
 _PIECE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+|[^\W_]+(?:-[^\W_]+)*", re.IGNORECASE)
+#: The same pieces for text without links or "@": no backtracking over every word for an e-mail address.
+_SIMPLE_PIECE = re.compile(r"#\w+|[^\W_]+(?:-[^\W_]+)*")
+_TAG_TOKEN = re.compile(r"(?<!\S)#\S+")
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _RUN = re.compile(r"([^\W\d_])\1{2,}")
 _REDUPLICATED = re.compile(r"([^\W\d_]{3,})2([^\W\d_]{0,3})")
 _NUMBER_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
 _PREFIX_NUMBER = re.compile(r"(rt|rw|no|gg|km|dsn|dusun|blok)(\d+)")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _URL_TRAIL = ".,;:!?)]}'\""
 _NOT_FEATURES = ("http://", "https://", "www.")
 _MAX_HASHTAG = 40
@@ -50,17 +53,18 @@ class Normaliser:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._pieces = _Cache(self._piece)
+        self._pieces = _Cache(lambda piece: " ".join(self._piece(piece)))
 
     def normalize(self, text: str) -> str:
         if not text.isascii():
-            text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+            text = _INVISIBLE.sub("", text)
+            if not unicodedata.is_normalized("NFKC", text):
+                text = unicodedata.normalize("NFKC", text)
         if "'" in text or "’" in text:
             text = text.replace("'", "").replace("’", "")
-        out = [word for piece in _PIECE.findall(text) for word in self._pieces[piece]]
-        if "#" in text:
-            self._drop_repeated_expansions(out)
-        return " ".join(out)
+        simple = "@" not in text and "://" not in text and "www." not in text and "WWW." not in text
+        out = " ".join(map(self._pieces.__getitem__, (_SIMPLE_PIECE if simple else _PIECE).findall(text)))
+        return self._drop_repeated_expansions(out) if "#" in out else out
 
     def _piece(self, piece: str) -> tuple[str, ...]:
         if piece[:4].lower() in ("http", "www."):
@@ -109,7 +113,7 @@ class Normaliser:
 
     def _reduplicable(self, base: str) -> bool:
         words = self.word(base)
-        return len(words) == 1 and words[0] != base or base in self.lexicon.known and base not in self.lexicon.units
+        return (len(words) == 1 and words[0] != base) or (base in self.lexicon.known and base not in self.lexicon.units)
 
     def _deelongated(self, word: str) -> str:
         """parahhh → parah; maaaf → maaf (the shorter known spelling wins); parahh → parah."""
@@ -132,26 +136,24 @@ class Normaliser:
         parts = _split_known(body, self.lexicon.known)
         return tuple(w for part in parts for w in self.word(part)) if parts else ()
 
-    def _drop_repeated_expansions(self, out: list[str]) -> None:
+    def _drop_repeated_expansions(self, out: str) -> str:
         """A hashtag's words written again right after it are kept once: keeps normalize idempotent."""
-        i = 0
-        while i < len(out):
-            if out[i][0] == "#":
-                words = list(self._pieces[out[i]][1:])
-                k = len(words)
-                if k and out[i + 1 : i + 1 + k] == words and out[i + 1 + k : i + 1 + 2 * k] == words:
-                    del out[i + 1 + k : i + 1 + 2 * k]
-            i += 1
+        padded = f" {out} "
+        for tag in set(_TAG_TOKEN.findall(out)):
+            words = self._pieces[tag][len(tag) + 1 :]
+            if words:
+                padded = padded.replace(f" {tag} {words} {words} ", f" {tag} {words} ")
+        return padded[1:-1]
 
 
 class _Cache(dict):
-    """piece → normalised words; computes on a miss and forgets everything when full (bounded)."""
+    """piece → its normalised words joined by spaces; computes on a miss, forgets all when full (bounded)."""
 
-    def __init__(self, compute) -> None:  # noqa: ANN001 - a bound method
+    def __init__(self, compute) -> None:
         super().__init__()
         self.compute = compute
 
-    def __missing__(self, key: str) -> tuple[str, ...]:
+    def __missing__(self, key: str) -> str:
         if len(self) >= TOKEN_CACHE_SIZE:
             self.clear()
         value = self[key] = self.compute(key)
@@ -184,7 +186,7 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _sastrawi():  # noqa: ANN202 - Sastrawi has no type hints
+def _sastrawi():
     from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
     from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import chain, pairwise, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,8 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from classify.text import TOKEN_CACHE_SIZE, feature_token
 from classify.text_lexicon import load_lexicon
-
-_NO_CHARS: tuple[int, ...] = ()
 
 
 class TokenVectorizer(TransformerMixin, BaseEstimator):
@@ -79,16 +77,22 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "vocabulary_")
         docs = _documents(X)
         lookups = self._lookups()
-        words, chars = [], []
+        lookups.forget_if_full()
+        entry_of, bigram_of = lookups.tokens.__getitem__, lookups.bigrams.get
+        word_rows, token_rows = [], []
         for doc in docs:
-            word_ids, char_ids = self._doc_ids(doc, lookups)
-            words.append(word_ids)
-            chars.append(char_ids)
-        word_block = self._block(words, 0, self.n_word_features_)
+            entries = list(map(entry_of, doc.split()))
+            stems, word_ids, token_ids = zip(*entries, strict=True) if entries else ((), (), ())
+            if self.bigrams:
+                word_ids += tuple(map(bigram_of, pairwise(filter(None, stems)), repeat(-1)))
+            word_rows.append(word_ids)
+            token_rows.append(token_ids)
+        width = self.n_word_features_
+        words = _tfidf_rows(word_rows, width, self.idf_[:width])
         if not self.char_ngrams:
-            return word_block
-        char_block = self._block(chars, self.n_word_features_, len(self.vocabulary_)) * self.char_weight
-        return sp.hstack([word_block, char_block], format="csr")
+            return words
+        chars = _tfidf_rows(token_rows, len(lookups.grams), None) @ lookups.gram_matrix(self)
+        return sp.hstack([words, l2_normalize(chars, copy=False) * self.char_weight], format="csr")
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "vocabulary_")
@@ -112,29 +116,9 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         stems = [feature for feature, _ in analysed if feature]
         found = list(stems)
         if self.bigrams:
-            found += [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+            found += [f"{a} {b}" for a, b in pairwise(stems)]
         found += [g for _, grams in analysed for g in grams]
         return found
-
-    def _doc_ids(self, doc: str, lookups: _Lookups) -> tuple[list[int], list[int]]:
-        entries = [lookups.tokens[token] for token in doc.split()]
-        stems = [entry[0] for entry in entries if entry[0] is not None]
-        word_ids = [entry[1] for entry in entries if entry[1] >= 0]
-        if self.bigrams and len(stems) > 1:
-            found = map(lookups.bigrams.get, zip(stems, stems[1:], strict=False))
-            word_ids.extend(i for i in found if i is not None)
-        return word_ids, list(chain.from_iterable(entry[2] for entry in entries))
-
-    def _block(self, rows: Sequence[list[int]], start: int, stop: int) -> sp.csr_matrix:
-        """Counts → 1 + log(tf) → × idf → L2 per row, for one block of columns."""
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1])) - start
-        data = np.ones(len(indices), dtype=np.float64)
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), stop - start))
-        matrix.sum_duplicates()
-        matrix.data = (1.0 + np.log(matrix.data)) * self.idf_[start:stop][matrix.indices]
-        return l2_normalize(matrix, copy=False)
 
     # -- lookups: derived from vocabulary_, rebuilt on demand, never saved ----------------------
 
@@ -166,30 +150,67 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
 
 
 class _Lookups:
-    """token → (stem, word index, character n-gram indices), and (stem, stem) → bigram index."""
+    """Derived from ``vocabulary_``: token → (stem, word index, token number), the character n-gram
+    indices of every token number, and (stem, stem) → bigram index."""
 
     def __init__(self, vectorizer: TokenVectorizer) -> None:
         vocabulary = vectorizer.vocabulary_
         self.bigrams = {tuple(f.split(" ")): i for f, i in vocabulary.items() if " " in f and f[0] != "\x00"}
-        self.tokens = _TokenEntries(vectorizer, vocabulary)
+        self.grams: list[tuple[int, ...]] = []
+        self.tokens = _TokenEntries(vectorizer, vocabulary, self.grams)
+
+    def forget_if_full(self) -> None:
+        """Bounded memory; only between batches, because token numbers index ``grams``."""
+        if len(self.tokens) >= TOKEN_CACHE_SIZE:
+            self.tokens.clear()
+            self.grams.clear()
+
+    def gram_matrix(self, vectorizer: TokenVectorizer) -> sp.csr_matrix:
+        """Token number × character n-gram (count × idf): a post's character block is a sum of rows.
+
+        Character counts are therefore not log-damped per post, unlike the word block; posts are
+        L2-normalised afterwards, so long posts do not dominate.
+        """
+        start = vectorizer.n_word_features_
+        lengths = np.fromiter(map(len, self.grams), dtype=np.int64, count=len(self.grams))
+        columns = np.fromiter(chain.from_iterable(self.grams), dtype=np.int64, count=int(lengths.sum())) - start
+        rows = np.repeat(np.arange(len(self.grams)), lengths)
+        shape = (len(self.grams), len(vectorizer.vocabulary_) - start)
+        return sp.csr_matrix((vectorizer.idf_[start:][columns], (rows, columns)), shape=shape)
 
 
 class _TokenEntries(dict):
-    """Bounded cache of analysed tokens; a miss analyses the token once."""
+    """Cache of analysed tokens; a miss analyses the token once and numbers it if it has n-grams."""
 
-    def __init__(self, vectorizer: TokenVectorizer, vocabulary: dict[str, int]) -> None:
+    def __init__(self, vectorizer: TokenVectorizer, vocabulary: dict[str, int], grams: list[tuple[int, ...]]) -> None:
         super().__init__()
         self.vectorizer = vectorizer
         self.vocabulary = vocabulary
+        self.grams = grams
 
-    def __missing__(self, token: str) -> tuple[str | None, int, tuple[int, ...]]:
-        if len(self) >= TOKEN_CACHE_SIZE:
-            self.clear()
+    def __missing__(self, token: str) -> tuple[str | None, int, int]:
         feature, grams = self.vectorizer._analysed(token)
         index = self.vocabulary.get(feature, -1) if feature else -1
-        char_ids = tuple(i for i in map(self.vocabulary.get, grams) if i is not None) if grams else _NO_CHARS
-        entry = self[token] = (feature, index, char_ids)
+        char_ids = tuple(i for i in map(self.vocabulary.get, grams) if i is not None) if grams else ()
+        number = -1
+        if char_ids:
+            number = len(self.grams)
+            self.grams.append(char_ids)
+        entry = self[token] = (feature, index, number)
         return entry
+
+
+def _tfidf_rows(rows: Sequence[tuple[int, ...]], width: int, idf: np.ndarray | None) -> sp.csr_matrix:
+    """Rows of column numbers (-1 = none) → CSR counts; with ``idf``: (1 + log tf) × idf, L2 per row."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    columns = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    row_of = np.repeat(np.arange(len(rows)), lengths)
+    kept = columns >= 0
+    matrix = sp.csr_matrix((np.ones(int(kept.sum())), (row_of[kept], columns[kept])), shape=(len(rows), width))
+    if idf is None:
+        return matrix
+    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
+    return l2_normalize(matrix, copy=False)
 
 
 def _documents(X: Iterable[str]) -> list[str]:

@@ -23,10 +23,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
 from classify.category import CategoryClassifier
 from classify.clarity import ClarityDetector
 from classify.errors import TrainingDataInvalid
-from classify.evaluate import Evaluation, cross_validate, write_confusion_png
+from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, usable_folds, write_confusion_png
 from classify.registry import save_model
 from classify.taxonomy import Taxonomy
 
@@ -96,7 +99,8 @@ def read_labelled_file(path: Path, text_column: str, label_column: str,
 
     path = Path(path)
     try:
-        frame = pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(path, dtype=str)
+        excel = path.suffix.lower() in (".xlsx", ".xls")
+        frame = pd.read_excel(path, dtype=str) if excel else pd.read_csv(path, dtype=str)
     except (OSError, ValueError) as exc:
         raise TrainingDataInvalid(f"Berkas {path} tidak terbaca / cannot be read: {exc}") from exc
     columns = {str(c).strip().lower(): c for c in frame.columns}
@@ -144,6 +148,8 @@ def train_from_rows(
     source: str = "rows",
     digest: str | None = None,
     params: dict[str, Any] | None = None,
+    prior: CategoryClassifier | None = None,
+    prior_version: str | None = None,
     clarity: ClarityDetector | None = None,
     progress: Progress | None = None,
 ) -> TrainingResult:
@@ -158,6 +164,10 @@ def train_from_rows(
         labels are accepted (e.g. to measure on another dataset's own categories).
     params : dict, optional
         :class:`CategoryClassifier` parameters.
+    prior : CategoryClassifier, optional
+        A trained model (typically the active one) whose probabilities may be used as features.
+        Whether they are is decided by an inner 3-fold cross-validation on the training rows of
+        each fold, so the reported k-fold figures include that choice and stay honest.
     clarity : ClarityDetector, optional
         A fitted unclear detector saved beside the category model.
     progress : callable, optional
@@ -165,14 +175,42 @@ def train_from_rows(
     """
     texts, labels = [str(t) for t in texts], [str(label) for label in labels]
     _check_rows(texts, labels, taxonomy)
-    estimator = CategoryClassifier(**(params or {}))
-    evaluation, _ = cross_validate(estimator, texts, labels, folds=folds, progress=progress)
-    model = CategoryClassifier(**(params or {})).fit(texts, labels)
+    evaluation, _ = cross_validate(_estimator(labels, params, prior, folds), texts, labels, folds=folds,
+                                   progress=progress)
+    final = _estimator(labels, params, prior, folds).fit(texts, labels)
+    model = final.best_estimator_ if isinstance(final, GridSearchCV) else final
     if progress:
         progress(1)
     digest = digest or _rows_digest(texts, labels)
     card = model_card(model, evaluation, source=source, digest=digest, labels=labels, taxonomy=taxonomy)
+    card["prior"] = _prior_card(final, prior_version) if prior is not None else None
     return TrainingResult(model, evaluation, card, clarity)
+
+
+def base_prior(model: CategoryClassifier) -> CategoryClassifier:
+    """The model to use as a prior: a model that itself has a prior hands on that one (no chains)."""
+    inner = model.prior
+    if inner is None:
+        return model
+    return inner.estimator if isinstance(inner, FrozenEstimator) else inner
+
+
+def _estimator(labels: Sequence[str], params: dict[str, Any] | None, prior: CategoryClassifier | None,
+               folds: int) -> CategoryClassifier | GridSearchCV:
+    estimator = CategoryClassifier(**(params or {}))
+    if prior is None:
+        return estimator
+    inner = StratifiedKFold(n_splits=min(3, usable_folds(labels, folds)), shuffle=True, random_state=FOLD_SEED)
+    grid = {"prior": [None, FrozenEstimator(base_prior(prior))]}
+    return GridSearchCV(estimator, grid, cv=inner, scoring="f1_macro", refit=True, error_score="raise")
+
+
+def _prior_card(search: CategoryClassifier | GridSearchCV, prior_version: str | None) -> dict[str, Any]:
+    if not isinstance(search, GridSearchCV):
+        return {"version": prior_version, "used": False}
+    scores = search.cv_results_["mean_test_score"]
+    return {"version": prior_version, "used": search.best_estimator_.prior is not None,
+            "inner_macro_f1": {"without": round(float(scores[0]), 4), "with": round(float(scores[1]), 4)}}
 
 
 def train_clarity(seed: SeedCorpus) -> ClarityDetector:
@@ -181,7 +219,8 @@ def train_clarity(seed: SeedCorpus) -> ClarityDetector:
     return ClarityDetector().fit(seed.texts, unclear, reasons=seed.reasons)
 
 
-def train_seed(seed_dir: Path, taxonomy: Taxonomy, *, folds: int = 5, progress: Progress | None = None) -> TrainingResult:
+def train_seed(seed_dir: Path, taxonomy: Taxonomy, *, folds: int = 5,
+               progress: Progress | None = None) -> TrainingResult:
     """The default model: category rows of the seed corpus, and the unclear detector from all of it."""
     seed = load_seed(seed_dir)
     rows = seed.labelled()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from pilah.schema import Disposition, Label, Report
 from pilah.schema import ReportStatus as S
+from triage.errors import IllegalTransition
 from triage.queue import transition
 from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
 
@@ -29,14 +30,16 @@ def return_not_our_authority(session: Session, report: Report, *, actor: str, re
     """Record the OPD's refusal and put the report back in Kominfo's hands; returns the returned disposition."""
     if not reason.strip():
         raise ValueError("a 'bukan wewenang' return needs the OPD's reason")
+    if report.status != S.TERDISPOSISI:
+        raise IllegalTransition(report.id, report.status, S.TERVERIFIKASI.value)
     disposition = _standing_disposition(session, report)
     opd_code = report.opd_code
-    transition(session, report, S.TERVERIFIKASI, actor=actor, reason=f"Bukan wewenang {opd_code}: {reason}",
-               expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code})
     if disposition is not None:
         disposition.delivery_state, disposition.returned_reason = RETURNED, reason
     report.opd_code, report.followup_due = None, None
     report.verify_due = calendar.add_working_days(now, VERIFY_WORKING_DAYS)
+    transition(session, report, S.TERVERIFIKASI, actor=actor, reason=f"Bukan wewenang {opd_code}: {reason}",
+               expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code})
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code, source=LABEL_SOURCE,
                       labeller=actor, created_at=now))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ingest.files import import_tree
@@ -164,11 +165,20 @@ def _two_databases(database_url: str, tmp_path: Path, request: pytest.FixtureReq
 
 
 def _postgres_schema_url_from(request: pytest.FixtureRequest):
-    from conftest import _postgres_schema_url  # the same throwaway-schema helper the database_url fixture uses
+    """A second throwaway schema beside the database_url fixture's, dropped after the test."""
+    base = os.environ["PILAH_TEST_DATABASE_URL"]
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
 
-    generator = _postgres_schema_url()
-    request.addfinalizer(lambda: next(generator, None))
-    yield next(generator)
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
 
 def _batch_in_subprocess(url: str, out_dir: Path, interrupt: str) -> subprocess.CompletedProcess:

@@ -1,0 +1,136 @@
+"""Duplicate grouping at scale on synthetic-but-realistic posts: time per size, and recall on a sample.
+
+Usage: python bench/bench_duplicates.py [--sizes 125000,250000,500000,1000000] [--recall 20000]
+                                        [--real /work/shared/data]
+Prints seconds per size and the ratio per doubling, the recall of the near-duplicate matcher
+against an exact all-pairs search at the same threshold, and group counts on the real files.
+Not a test: run it by hand (it uses one core for minutes at the large sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from triage.duplicates import DuplicateIndex, near_similarity, signature
+
+PLACES = ["natar", "jati agung", "kalianda", "sidomulyo", "palas", "penengahan", "katibung", "tanjung bintang",
+          "way panji", "candipuro", "sragi", "ketapang", "bakauheni", "raja basa", "merbau mataram", "way sulan"]
+DESA = [f"desa {w}" for w in ("sukamaju", "jatimulyo", "karang anyar", "tanjung sari", "margo rejo", "way huwi",
+                              "banjar agung", "rejomulyo", "sinar karya", "bumi agung", "negeri pandan")]
+SUBJECTS = ["jalan rusak parah berlubang", "lampu pju mati sudah sebulan", "sampah menumpuk di pinggir jalan",
+            "ktp elektronik belum jadi", "akta kelahiran anak belum keluar", "bpnt tidak cair bulan ini",
+            "bidan desa jarang ada di pustu", "sekolah atap bocor kalau hujan", "drainase mampet banjir",
+            "balap liar tiap malam minggu", "dana desa tidak transparan", "jembatan kayu lapuk mau roboh"]
+TAILS = ["mohon segera ditindaklanjuti", "tolong pak bupati", "warga sudah lapor berkali kali", "kapan diperbaiki",
+         "sudah lama tidak ada perhatian", "anak sekolah kesulitan lewat", "terima kasih"]
+
+
+@dataclass
+class Row:
+    channel: str
+    source_id: str
+    author_id: str
+    author_name: str | None
+    text: str
+    created_at: datetime
+    retweet_of_id: str | None = None
+    quote_of_id: str | None = None
+
+
+def synthetic(n: int, seed: int = 7) -> list[Row]:
+    """Posts over a year; about 15% are copies, 10% copies with a sentence added, 5% retweets."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows: list[Row] = []
+    for i in range(n):
+        at = start + timedelta(seconds=i * 31_536_000 // n)
+        roll = rng.random()
+        if rows and roll < 0.15:
+            text = rng.choice(rows[-2000:]).text
+        elif rows and roll < 0.25:
+            text = f"{rng.choice(rows[-2000:]).text} {rng.choice(TAILS)} {rng.randint(1, 99)}"
+        else:
+            text = (f"{rng.choice(SUBJECTS)} di {rng.choice(DESA)} kecamatan {rng.choice(PLACES)} "
+                    f"rt {rng.randint(1, 30)} {rng.choice(TAILS)} {rng.choice(TAILS)} no {rng.randint(1, 10**6)}")
+        retweet = str(rng.randint(0, i - 1)) if i and roll > 0.95 else None
+        rows.append(Row(rng.choice(("twitter", "facebook", "sms")), str(i), f"u{rng.randint(1, n // 3 + 1)}", None,
+                        text, at, retweet_of_id=retweet))
+    return rows
+
+
+def group(rows: list[Row], threshold: float = 0.6, window_days: int = 14) -> tuple[float, dict[str, int]]:
+    index = DuplicateIndex(window=timedelta(days=window_days), threshold=threshold)
+    kinds: dict[str, int] = {}
+    started = time.perf_counter()
+    for rid, row in enumerate(rows, 1):
+        sig = signature(rid, row, None)
+        match = index.match(sig)
+        if match is not None:
+            kinds[match.kind] = kinds.get(match.kind, 0) + 1
+        index.add(sig, match.canonical_id if match else None)
+    return time.perf_counter() - started, kinds
+
+
+def recall(rows: list[Row], threshold: float = 0.6) -> float:
+    """Share of the all-pairs near-duplicate pairs (within the window) whose later post the index grouped."""
+    sigs = [signature(rid, row, None) for rid, row in enumerate(rows, 1)]
+    window = timedelta(days=14)
+    truth = set()
+    for i, a in enumerate(sigs):
+        for b in sigs[:i]:
+            if abs(a.created_at - b.created_at) <= window and len(a.shingles) >= 3 and len(b.shingles) >= 3 \
+                    and near_similarity(a.shingles, b.shingles, threshold) is not None:
+                truth.add(a.report_id)
+                break
+    index = DuplicateIndex(window=window, threshold=threshold)
+    found = set()
+    for sig in sigs:
+        match = index.match(sig)
+        if match is not None:
+            found.add(sig.report_id)
+        index.add(sig, match.canonical_id if match else None)
+    return len(truth & found) / len(truth) if truth else 1.0
+
+
+def real_files(folder: Path) -> None:
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            reader = csv.DictReader(handle)
+            column = next((c for c in reader.fieldnames or [] if c.lower() in ("text", "tweet", "isi", "content",
+                                                                                 "laporan", "isi_laporan")), None)
+            if column is None:
+                print(f"{path.name}: no text column in {reader.fieldnames}")
+                continue
+            at = datetime(2026, 1, 1, tzinfo=UTC)
+            rows = [Row("import", str(i), f"r{i}", None, r[column] or "", at) for i, r in enumerate(reader)]
+        _, kinds = group(rows, window_days=3650)
+        print(f"{path.name}: {len(rows)} posts, exact {kinds.get('exact', 0)}, near {kinds.get('near', 0)}, "
+              f"other {sum(v for k, v in kinds.items() if k not in ('exact', 'near'))}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="125000,250000,500000,1000000")
+    parser.add_argument("--recall", type=int, default=20000)
+    parser.add_argument("--real", type=Path, default=Path("/work/shared/data"))
+    args = parser.parse_args()
+    previous = None
+    for size in (int(s) for s in args.sizes.split(",")):
+        seconds, kinds = group(synthetic(size))
+        ratio = f", x{seconds / previous:.2f} per doubling" if previous else ""
+        print(f"{size:>9} posts: {seconds:7.1f} s ({sum(kinds.values())} grouped: {kinds}){ratio}", flush=True)
+        previous = seconds
+    if args.recall:
+        print(f"recall on {args.recall} posts vs all pairs: {recall(synthetic(args.recall, seed=11)):.3f}")
+    if args.real.exists():
+        real_files(args.real)
+
+
+if __name__ == "__main__":
+    main()

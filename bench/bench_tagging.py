@@ -1,0 +1,165 @@
+"""Tagging throughput on one core: the whole Tagger against a naive pipeline (issue 3, item 8a).
+
+Builds ``--posts`` realistic posts from the seed corpus (each seed post varied: greetings,
+handles, hashtags, RT numbers, two posts joined into a longer web report), pins the process to
+one CPU with single-threaded BLAS, and times
+
+- ``Tagger.tag_many`` (normalise + category + explanation + location + unclear + personal data),
+  once with caches warmed on the seed corpus, the way a running service sees posts;
+- a naive pipeline on the same posts: every token stemmed by an uncached Sastrawi stemmer,
+  scikit-learn TF-IDF, LinearSVC (category only).
+
+The tagger is the active model in models/ (or one trained on the seed corpus when there is none).
+Prints numbers; never run by the test suite.
+
+    python bench/bench_tagging.py [--posts 50000] [--naive-posts 50000] [--batch 2048]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import argparse  # noqa: E402 - BLAS threads must be fixed before numpy is imported
+import random  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+GREETINGS = ("", "", "", "min, ", "pak, ", "assalamualaikum, ", "tabik pun, ", "mohon maaf, ", "selamat pagi. ")
+ENDINGS = ("", "", "", " #LampungSelatan", " @pemkablamsel", " tolong segera", " mksh", " 🙏", " #LaporBupati")
+
+
+def pin_to_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        core = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {core})
+        return f"pinned to CPU {core}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def seed_texts() -> list[str]:
+    from classify.train import load_seed
+
+    return load_seed(ROOT / "data" / "seed").texts
+
+
+def realistic_posts(seed: list[str], n: int, rng: random.Random) -> list[str]:
+    """Seed posts varied so that no two are the same string, in a realistic mix of lengths."""
+    posts = []
+    for i in range(n):
+        text = rng.choice(seed)
+        if rng.random() < 0.15:
+            text = f"{text} {rng.choice(seed)}"
+        if rng.random() < 0.3:
+            text = re.sub(r"\b(rt|RT) ?\d+", f"RT {rng.randint(1, 30):02d}", text) + f" rt {rng.randint(1, 30)}"
+        posts.append(f"{rng.choice(GREETINGS)}{text}{rng.choice(ENDINGS)} #{i}")
+    return posts
+
+
+def load_tagger():
+    from classify.registry import active_model_dir
+    from classify.tagger import Tagger
+
+    models = ROOT / "models"
+    try:
+        return Tagger.load(active_model_dir(models)), "active model " + active_model_dir(models).name
+    except Exception as exc:
+        from classify.location import LocationTagger
+        from classify.taxonomy import load_taxonomy
+        from classify.train import train_seed
+
+        result = train_seed(ROOT / "data" / "seed", load_taxonomy(ROOT / "data" / "taxonomy.toml"), folds=2)
+        tagger = Tagger(result.model, result.clarity, LocationTagger().fit())
+        return tagger, f"trained on the seed corpus ({type(exc).__name__}: {exc})"
+
+
+def time_tagger(tagger, posts: list[str], batch: int) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(posts), batch):
+        tagger.tag_many(posts[i : i + batch])
+    return time.perf_counter() - start
+
+
+def time_components(tagger, posts: list[str]) -> dict[str, float]:
+    """Seconds per stage over ``posts`` (caches already warm), to show where the time goes."""
+    from classify.category import explain_rows
+    from classify.pii import find_pii
+
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    normalized = tagger.category.pipeline_.named_steps["normalize"].transform(posts)
+    times["normalise"] = time.perf_counter() - start
+    start = time.perf_counter()
+    features = tagger.category.features_of_normalized(normalized)
+    probabilities = tagger.category.proba_of_features(features)
+    times["category"] = time.perf_counter() - start
+    start = time.perf_counter()
+    explain_rows(tagger.category, features, probabilities.argmax(axis=1), 5)
+    times["explain"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for post in posts:
+        tagger.location.tag(post)
+    times["location"] = time.perf_counter() - start
+    start = time.perf_counter()
+    tagger.clarity.assess_many(posts)
+    times["unclear"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for post in posts:
+        find_pii(post)
+    times["pii"] = time.perf_counter() - start
+    return times
+
+
+def naive_pipeline(train_texts: list[str], train_labels: list[str]):
+    """Stem every token with an uncached Sastrawi stemmer, TF-IDF, LinearSVC: the baseline of issue 3."""
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    stemmer = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+
+    def analyse(text: str) -> list[str]:
+        return stemmer.stem(text).split()
+
+    return make_pipeline(TfidfVectorizer(analyzer=analyse), LinearSVC()).fit(train_texts, train_labels)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=50_000)
+    parser.add_argument("--naive-posts", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=2048)
+    args = parser.parse_args()
+    print(pin_to_one_core())
+    seed = seed_texts()
+    posts = realistic_posts(seed, args.posts, random.Random(3))
+    print(f"{len(posts)} posts, mean {sum(map(len, posts)) / len(posts):.0f} characters")
+    tagger, origin = load_tagger()
+    print(f"tagger: {origin}")
+    tagger.tag_many(seed)  # warm the token caches, as a running service would have them
+    seconds = time_tagger(tagger, posts, args.batch)
+    ours = len(posts) / seconds
+    print(f"whole tagging (Tagger.tag_many): {ours:,.0f} posts/s ({seconds:.2f} s)")
+    parts = time_components(tagger, posts[:10_000])
+    print("  per stage, µs/post: " + ", ".join(f"{k} {v / 10_000 * 1e6:.1f}" for k, v in parts.items()))
+    from classify.train import load_seed
+
+    corpus = load_seed(ROOT / "data" / "seed").labelled()
+    naive = naive_pipeline(corpus.texts, corpus.labels)
+    sample = posts[: args.naive_posts]
+    start = time.perf_counter()
+    naive.predict(sample)
+    naive_rate = len(sample) / (time.perf_counter() - start)
+    print(f"naive pipeline (uncached stemmer + TF-IDF + LinearSVC): {naive_rate:,.0f} posts/s on {len(sample)} posts")
+    print(f"ratio: {ours / naive_rate:.1f}x   (targets: >= 20,000 posts/s and >= 30x)")
+
+
+if __name__ == "__main__":
+    main()

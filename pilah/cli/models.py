@@ -1,0 +1,128 @@
+"""`pilah models`: list, inspect, compare, promote and roll back category model versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from classify.evaluate import compare_cards, score
+from classify.registry import (
+    active_version,
+    get_version,
+    list_versions,
+    load_model,
+    promote,
+    rollback,
+)
+from classify.train import load_mapping, read_labelled_file
+from pilah.cli.train import classify_errors
+
+
+@click.group("models")
+def models() -> None:
+    """Versi model klasifikasi: daftar, rincian, banding, promosi, rollback. Model versions."""
+
+
+@models.command("list")
+@click.pass_obj
+def list_command(settings: object) -> None:
+    """Daftar versi model (* = aktif). List model versions (* = active)."""
+    with classify_errors():
+        versions = list_versions(Path(settings.models_dir))
+    if not versions:
+        click.echo(f"Belum ada model di {settings.models_dir} / no model versions: pilah train --seed")
+        return
+    for v in versions:
+        data = v.card.get("training_data") or {}
+        f1 = f"{v.macro_f1:.3f}" if v.macro_f1 is not None else "  -  "
+        click.echo(f"{'*' if v.active else ' '} {v.name:32} macro-F1 {f1}  {data.get('rows', '?'):>6} rows  "
+                   f"{data.get('source', '?')}  {v.card.get('created_at', '')}")
+
+
+@models.command("show")
+@click.argument("version", required=False)
+@click.pass_obj
+def show(settings: object, version: str | None) -> None:
+    """Rincian satu versi (bawaan: yang aktif). Show one version's card (default: the active one)."""
+    with classify_errors():
+        root = Path(settings.models_dir)
+        name = version or active_version(root)
+        if name is None:
+            raise click.ClickException("Belum ada model aktif / no active model: pilah train --seed")
+        v = get_version(root, name)
+    card, metrics = v.card, v.card.get("metrics") or {}
+    click.echo(f"{v.name}{' (aktif/active)' if v.active else ''}  dibuat/created {card.get('created_at')}  "
+               f"git {str(card.get('git_commit'))[:12]}")
+    click.echo(f"data: {card.get('training_data')}")
+    click.echo(f"taksonomi/taxonomy: {(card.get('taxonomy') or {}).get('version')}  "
+               f"libraries: {card.get('libraries')}")
+    for label, row in (metrics.get("per_class") or {}).items():
+        click.echo(f"  {label:24} P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}  "
+                   f"n {row['support']}")
+    click.echo(f"  macro-F1 {metrics.get('macro_f1')}  ({metrics.get('folds')}-fold, "
+               f"set {metrics.get('evaluation_set')})")
+
+
+@models.command("compare")
+@click.argument("first")
+@click.argument("second")
+@click.pass_obj
+def compare(settings: object, first: str, second: str) -> None:
+    """Bandingkan F1 per kategori dua versi. Compare two versions' per-class F1."""
+    with classify_errors():
+        a, b = get_version(Path(settings.models_dir), first), get_version(Path(settings.models_dir), second)
+    same = a.evaluation_set is not None and a.evaluation_set == b.evaluation_set
+    click.echo(f"{'':24} {first[:14]:>14} {second[:14]:>14}   selisih/diff")
+    for label, left, right in compare_cards(a.card, b.card):
+        diff = f"{right - left:+.3f}" if left is not None and right is not None else ""
+        click.echo(f"{label:24} {_number(left):>14} {_number(right):>14}   {diff}")
+    click.echo("Set evaluasi sama / same evaluation set" if same else
+               "Set evaluasi berbeda: angka tidak sebanding / different evaluation sets: not comparable")
+
+
+@models.command("promote")
+@click.argument("version")
+@click.option("--force", is_flag=True, help="Abaikan gerbang macro-F1. Skip the macro-F1 gate.")
+@click.option("--on", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Bandingkan kedua model pada berkas berlabel ini. Score both models on this labelled file.")
+@click.option("--text-column", default="text", show_default=True, help="Kolom teks (--on). Text column.")
+@click.option("--label-column", default="category", show_default=True, help="Kolom label (--on). Label column.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Pemetaan label --on ke taksonomi. Mapping of the --on labels.")
+@click.pass_obj
+def promote_command(settings: object, version: str, force: bool, table: Path | None, text_column: str,
+                    label_column: str, mapping: Path | None) -> None:
+    """Jadikan versi aktif; ditolak bila macro-F1 > 0.02 di bawah model aktif. Make a version active (gated)."""
+    with classify_errors():
+        root = Path(settings.models_dir)
+        scores = _scores_on(root, version, table, text_column, label_column, mapping) if table else None
+        previous = promote(root, version, force=force, scores=scores)
+    click.echo(f"{version} aktif / active" + (f" (sebelumnya/previously {previous})" if previous else ""))
+
+
+@models.command("rollback")
+@click.pass_obj
+def rollback_command(settings: object) -> None:
+    """Kembali ke versi aktif sebelumnya. Re-activate the previously active version."""
+    with classify_errors():
+        name = rollback(Path(settings.models_dir))
+    click.echo(f"{name} aktif kembali / active again")
+
+
+def _scores_on(root: Path, version: str, table: Path, text_column: str, label_column: str,
+               mapping: Path | None) -> tuple[float, float] | None:
+    """(candidate, active) macro-F1 on one labelled file: the gate's common evaluation set."""
+    current = active_version(root)
+    if current is None:
+        return None
+    rows = read_labelled_file(table, text_column, label_column, load_mapping(mapping) if mapping else None)
+    candidate, _ = load_model(root / version)
+    active, _ = load_model(root / current)
+    scores = score(candidate, rows.texts, rows.labels), score(active, rows.texts, rows.labels)
+    click.echo(f"macro-F1 pada/on {table.name}: {version} {scores[0]:.3f}, {current} {scores[1]:.3f}")
+    return scores
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
