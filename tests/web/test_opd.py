@@ -48,4 +48,4 @@ def test_return_as_not_our_authority_goes_back_to_the_verifikator(login, make_re
     with directory() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).one()
         assert session.get(Report, report.id).status == "terverifikasi"
-    assert event.details["bukan_wewenang"] is True and event.reason == "Jalan provinsi, bukan kabupaten"
+    assert event.details["bukan_wewenang"] == "dpupr" and event.reason.endswith("Jalan provinsi, bukan kabupaten")

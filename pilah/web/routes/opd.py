@@ -12,9 +12,10 @@ from pilah.web.deps import current_user, get_db, now
 from pilah.web.forms import FieldErrors, parse_version, queue_filter
 from pilah.web.i18n import N_, gettext
 from pilah.web.roles import OPD_VISIBLE_STATUSES
-from pilah.web.routes.queue import render_report
+from pilah.web.routes.queue import _calendar, render_report
 from pilah.web.templating import render
 from triage import queue as triage_queue
+from triage.rerouting import return_not_our_authority
 
 router = APIRouter(prefix="/opd")
 TEMPLATE = "opd/report.html"
@@ -90,8 +91,7 @@ def opd_return(request: Request, report_id: int, version: str = Form(""), reason
                                   {"reason": gettext(N_("Alasan 'bukan wewenang' wajib diisi."))}, template=TEMPLATE)
     return actions.perform(
         request, db, user, report_id,
-        lambda r: triage_queue.transition(db, r, "terverifikasi", actor=user.username,
-                                          expected_version=expected,
-                                          reason=reason.strip()[:1000], at=now(request),
-                                          details={"returned_by": user.opd_code, "bukan_wewenang": True}),
+        lambda r: return_not_our_authority(db, r, actor=user.username, reason=reason.strip()[:1000],
+                                           calendar=_calendar(request), now=now(request),
+                                           expected_version=expected),
         done=N_("Laporan dikembalikan ke verifikator."), back_url=str(request.url_for("opd.list")), template=TEMPLATE)
