@@ -57,7 +57,7 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self,
         C: float = 0.3,
         class_weight: str | None = "balanced",
-        char_ngrams: tuple[int, int] | None = (3, 5),
+        char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 1,
         char_weight: float = 1.0,
         calibration_folds: int = 3,
@@ -111,7 +111,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict_proba(_texts(X))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
 
     def features_of_normalized(self, normalized: Sequence[str]) -> sp.csr_matrix:
         """Feature rows of texts already normalised (the tagger normalises once for everything)."""
@@ -159,24 +160,30 @@ def explain_rows(
     """
     n_words = model.vectorizer().n_word_features_
     rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
-    weight = features.data * model.coef_[labels[rows], features.indices]
+    columns = features.indices
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
-    words = (features.indices < n_words) & (weight > 0)
-    _take_top(found, rows, weight, features.indices, words, k, model.term_names())
+    words = np.flatnonzero(columns < n_words)
+    weight = features.data[words] * model.coef_[labels[rows[words]], columns[words]]
+    _take_top(found, rows[words], weight, columns[words], weight > 0, k, model.term_names())
     missing = np.array([not terms for terms in found])
-    characters = ~words & (weight > 0) & missing[rows]
-    if characters.any():
-        _take_top(found, rows, weight, features.indices, characters, k, model.term_names())
+    if missing.any():
+        others = np.flatnonzero((columns >= n_words) & missing[rows])
+        weight = features.data[others] * model.coef_[labels[rows[others]], columns[others]]
+        _take_top(found, rows[others], weight, columns[others], weight > 0, k, model.term_names())
     return found
 
 
 def _take_top(found: list[list[tuple[str, float]]], rows: np.ndarray, weight: np.ndarray, columns: np.ndarray,
               mask: np.ndarray, k: int, names: np.ndarray) -> None:
+    """Appends each row's k strongest (name, weight): one sort for the batch, then list slicing."""
     picked = np.flatnonzero(mask)
     picked = picked[np.lexsort((-weight[picked], rows[picked]))]
     starts = np.searchsorted(rows[picked], rows[picked], side="left")
-    for i in picked[np.arange(len(picked)) - starts < k]:
-        found[rows[i]].append((str(names[columns[i]]).strip(), round(float(weight[i]), 4)))
+    picked = picked[np.arange(len(picked)) - starts < k]
+    terms = list(zip(names[columns[picked]].tolist(), np.round(weight[picked], 4).tolist(), strict=True))
+    bounds = np.searchsorted(rows[picked], np.arange(len(found) + 1))
+    for row in np.unique(rows[picked]).tolist():
+        found[row].extend(terms[bounds[row] : bounds[row + 1]])
 
 
 class PriorScores(TransformerMixin, BaseEstimator):

@@ -54,12 +54,19 @@ class Evaluation:
 
 
 def usable_folds(labels: Sequence[str], folds: int) -> int:
-    """``folds``, fewer if the smallest category has fewer posts; at least 2 posts per category needed."""
+    """The fold count to use: ``folds``, unless the smallest category is too small for it.
+
+    Every training fold must keep at least 2 posts of each category (the calibration needs
+    them), so a category needs 3 posts at least; with fewer than ``folds`` posts in the
+    smallest category there is one fold per post of it.
+    """
     _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
-    if len(counts) < 2 or counts.min() < 2:
-        raise TrainingDataInvalid("Setiap kategori butuh minimal 2 contoh dan minimal 2 kategori / every category "
-                                  "needs at least 2 labelled posts, and there must be 2 categories or more")
-    return int(min(folds, counts.min()))
+    if len(counts) < 2 or counts.min() < 3:
+        raise TrainingDataInvalid("Setiap kategori butuh minimal 3 contoh dan minimal 2 kategori / every category "
+                                  "needs at least 3 labelled posts, and there must be 2 categories or more")
+    smallest = int(counts.min())
+    chosen = min(folds, smallest)
+    return chosen if smallest - -(-smallest // chosen) >= 2 else smallest
 
 
 def cross_validate(

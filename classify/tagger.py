@@ -21,8 +21,8 @@ from classify.location import LocationMatch, LocationTagger
 from classify.pii import find_pii, mask_pii
 from classify.registry import load_model, load_object
 from classify.text import DEFAULT_KABUPATEN, normalizer_for
+from classify.train import CLARITY_FILE
 
-CLARITY_FILE = "clarity.skops"
 #: Posts are tagged in chunks of this many: large enough for vectorised work, small enough for memory.
 BATCH = 2048
 

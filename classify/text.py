@@ -33,10 +33,14 @@ DEFAULT_KABUPATEN = "18.01"
 TOKEN_CACHE_SIZE = 200_000
 STEM_CACHE_SIZE = 200_000
 
-_PIECE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+|[^\W_]+(?:-[^\W_]+)*", re.IGNORECASE)
-#: The same pieces for text without links or "@": no backtracking over every word for an e-mail address.
-_SIMPLE_PIECE = re.compile(r"#\w+|[^\W_]+(?:-[^\W_]+)*")
-_TAG_TOKEN = re.compile(r"(?<!\S)#\S+")
+#: A rough cut into pieces (links, e-mail addresses, @handles, hashtags, words); each distinct piece
+#: is then cut exactly, once, by the cached :meth:`Normaliser._piece`. Rough is fast: a post costs µs.
+_PIECE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+|[#\w][\w-]*", re.IGNORECASE)
+#: The same cut for text without links or "@": no backtracking over every word for an e-mail address.
+_SIMPLE_PIECE = re.compile(r"[#\w][\w-]*")
+_TAG_HEAD = re.compile(r"#\w+")
+_MENTION = re.compile(r"@\w+")
+_TAG_TOKEN = re.compile(r"#\S+")
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _RUN = re.compile(r"([^\W\d_])\1{2,}")
 _REDUPLICATED = re.compile(r"([^\W\d_]{3,})2([^\W\d_]{0,3})")
@@ -63,20 +67,38 @@ class Normaliser:
         if "'" in text or "’" in text:
             text = text.replace("'", "").replace("’", "")
         simple = "@" not in text and "://" not in text and "www." not in text and "WWW." not in text
-        out = " ".join(map(self._pieces.__getitem__, (_SIMPLE_PIECE if simple else _PIECE).findall(text)))
+        pieces = (_SIMPLE_PIECE if simple else _PIECE).findall(text)
+        out = " ".join(filter(None, map(self._pieces.__getitem__, pieces)))  # "_" alone has no words
         return self._drop_repeated_expansions(out) if "#" in out else out
 
     def _piece(self, piece: str) -> tuple[str, ...]:
         if piece[:4].lower() in ("http", "www."):
             return (piece.rstrip(_URL_TRAIL) or piece,)
         lowered = piece.lower()
+        if "@" in lowered:
+            return self._handle(lowered)
         if lowered[0] == "#":
-            return (lowered, *self.hashtag_words(lowered[1:]))
-        if lowered[0] == "@" or "@" in lowered:
-            return (lowered,)
-        if not lowered.isascii():  # lowercasing can produce marks that split the word again
-            return tuple(w for part in _WORD.findall(lowered) for w in self.word(part))
-        return self.word(lowered)
+            tag = _TAG_HEAD.match(lowered)
+            if tag is None:
+                return self._words(lowered[1:])
+            return (tag.group(), *self.hashtag_words(tag.group()[1:]), *self._words(lowered[tag.end() :]))
+        return self._words(lowered)
+
+    def _handle(self, lowered: str) -> tuple[str, ...]:
+        """An @mention (cut again after lowercasing: "İ" lowercases to two characters) or an e-mail address."""
+        if lowered[0] != "@":
+            return (lowered,) if lowered.isascii() else self._words(lowered)
+        head = _MENTION.match(lowered)
+        if head is None:
+            return self._words(lowered[1:])
+        return (head.group(), *self._words(lowered[head.end() :]))
+
+    def _words(self, text: str) -> tuple[str, ...]:
+        """The exact words of a rough piece: underscores and stray hyphens split, and lowercasing
+        can produce combining marks that split a non-ASCII word again."""
+        if text.isascii() and text.isalnum():
+            return self.word(text)
+        return tuple(w for part in _WORD.findall(text) for w in self.word(part))
 
     def word(self, word: str) -> tuple[str, ...]:
         """One lowercase word: slang, reduplication, number+unit and elongation handled."""
@@ -141,8 +163,9 @@ class Normaliser:
         padded = f" {out} "
         for tag in set(_TAG_TOKEN.findall(out)):
             words = self._pieces[tag][len(tag) + 1 :]
-            if words:
-                padded = padded.replace(f" {tag} {words} {words} ", f" {tag} {words} ")
+            twice, once = f" {tag} {words} {words} ", f" {tag} {words} "
+            while words and twice in padded:  # replace() skips overlapping repeats, hence the loop
+                padded = padded.replace(twice, once)
         return padded[1:-1]
 
 

@@ -1,19 +1,22 @@
 """TF-IDF features of normalised text, computed per distinct token and cached: the fast path.
 
 scikit-learn's ``TfidfVectorizer`` counts every n-gram of every document in Python, which for
-character n-grams costs ~100 µs a post. Here each distinct token is analysed once (its stem,
-its word-feature index, the indices of its character n-grams) and a post costs one
-dictionary look-up per token; counting, sublinear tf, idf and L2 normalisation are done for a
-whole batch at once with scipy. Two blocks, each L2-normalised like a ``FeatureUnion`` of two
-vectorisers: words (stemmed unigrams and bigrams, stopwords removed, @mentions and #hashtags
-kept) and character n-grams of the (unstemmed) words.
+character n-grams costs ~100 µs a post. Here each distinct token is analysed once and given a
+number; a batch of posts becomes one array of token numbers (one dictionary look-up per token,
+in C via ``map``), and everything after that is numpy/scipy on the whole batch: word ids,
+bigram look-up (a sorted array and ``searchsorted``), counts, sublinear tf, idf, L2.
+
+Two blocks, each L2-normalised like a ``FeatureUnion`` of two vectorisers: words (stemmed
+unigrams and bigrams, stopwords removed, @mentions and #hashtags kept) and character n-grams
+of the (unstemmed) words. A post's character block is the sum of its tokens' rows of a
+token × n-gram matrix (counts × idf), so character counts are not log-damped like the words.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from itertools import chain, pairwise, repeat
+from collections.abc import Iterable
+from itertools import chain, pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,6 +26,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from classify.text import TOKEN_CACHE_SIZE, feature_token
 from classify.text_lexicon import load_lexicon
+
+_GRAM = "\x00"  # prefix that keeps character n-grams apart from words in the vocabulary
+_STOP, _UNKNOWN = -1, -2  # stem numbers: dropped from the bigram sequence / kept but matching nothing
 
 
 class TokenVectorizer(TransformerMixin, BaseEstimator):
@@ -44,7 +50,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         bigrams: bool = True,
-        char_ngrams: tuple[int, int] | None = (3, 5),
+        char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 1,
         char_weight: float = 1.0,
     ) -> None:
@@ -58,58 +64,72 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         docs = _documents(X)
         if not docs:
             raise ValueError("TokenVectorizer needs at least one document to fit")
-        self._reset()
+        self._fast = None
         frequency: Counter[str] = Counter()
         for doc in docs:
             frequency.update(set(self._doc_features(doc)))
         kept = sorted(f for f, n in frequency.items() if n >= self.min_df)
-        words = [f for f in kept if not f.startswith("\x00")]
-        chars = [f for f in kept if f.startswith("\x00")]
+        words = [f for f in kept if not f.startswith(_GRAM)]
+        chars = [f for f in kept if f.startswith(_GRAM)]
         self.vocabulary_ = {f: i for i, f in enumerate(words + chars)}
         self.n_word_features_ = len(words)
         df = np.array([frequency[f] for f in words + chars], dtype=float)
         self.idf_ = np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0
-        self._reset()
         return self
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """One TF-IDF row per text; tokens unseen in training contribute nothing."""
         check_is_fitted(self, "vocabulary_")
         docs = _documents(X)
-        lookups = self._lookups()
-        lookups.forget_if_full()
-        entry_of, bigram_of = lookups.tokens.__getitem__, lookups.bigrams.get
-        word_rows, token_rows = [], []
-        for doc in docs:
-            entries = list(map(entry_of, doc.split()))
-            stems, word_ids, token_ids = zip(*entries, strict=True) if entries else ((), (), ())
-            if self.bigrams:
-                word_ids += tuple(map(bigram_of, pairwise(filter(None, stems)), repeat(-1)))
-            word_rows.append(word_ids)
-            token_rows.append(token_ids)
-        width = self.n_word_features_
-        words = _tfidf_rows(word_rows, width, self.idf_[:width])
+        tables = self._tables()
+        tables.forget_if_full()
+        split = [doc.split() for doc in docs]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        numbers = np.fromiter(map(tables.numbers.__getitem__, chain.from_iterable(split)), dtype=np.int64,
+                              count=int(lengths.sum()))
+        doc_of = np.repeat(np.arange(len(docs)), lengths)
+        props = tables.arrays()
+        words = self._word_block(props, numbers, doc_of, len(docs), tables)
         if not self.char_ngrams:
             return words
-        chars = _tfidf_rows(token_rows, len(lookups.grams), None) @ lookups.gram_matrix(self)
-        return sp.hstack([words, l2_normalize(chars, copy=False) * self.char_weight], format="csr")
+        chars = tables.char_block(numbers, doc_of, len(docs), self)
+        return words + l2_normalize(chars, copy=False) * self.char_weight
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "vocabulary_")
         names = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
-        return np.array([n.replace("\x00", "") for n in names], dtype=object)
+        # character n-grams shown without their padding: " jal" is the start of a word
+        return np.array([n.replace(_GRAM, "").strip() for n in names], dtype=object)
+
+    def _word_block(self, props: tuple[np.ndarray, np.ndarray], numbers: np.ndarray, doc_of: np.ndarray,
+                    n_docs: int, tables: _Tables) -> sp.csr_matrix:
+        """Unigram and bigram counts → (1 + log tf) × idf → L2, columns 0 .. all features."""
+        word_of, stem_of = props
+        word_ids, stems = word_of[numbers], stem_of[numbers]
+        rows, columns = [doc_of[word_ids >= 0]], [word_ids[word_ids >= 0]]
+        if self.bigrams:
+            in_sequence = stems != _STOP
+            seq, seq_doc = stems[in_sequence], doc_of[in_sequence]
+            pair = (seq[:-1] >= 0) & (seq[1:] >= 0) & (seq_doc[:-1] == seq_doc[1:])
+            found = tables.bigram_ids(seq[:-1][pair], seq[1:][pair])
+            rows.append(seq_doc[:-1][pair][found >= 0])
+            columns.append(found[found >= 0])
+        row, column = np.concatenate(rows), np.concatenate(columns)
+        matrix = sp.csr_matrix((np.ones(len(row)), (row, column)), shape=(n_docs, len(self.vocabulary_)))
+        matrix.data = (1.0 + np.log(matrix.data)) * self.idf_[matrix.indices]
+        return l2_normalize(matrix, copy=False)
 
     # -- analysis ------------------------------------------------------------------------------
 
     def _analysed(self, token: str) -> tuple[str | None, tuple[str, ...]]:
-        """(word feature, character n-grams) of one token; character n-grams carry a \\x00 prefix."""
+        """(word feature, character n-grams) of one token; character n-grams carry the \\x00 prefix."""
         feature = feature_token(token, load_lexicon().stopwords)
         if feature is None or feature[0] in "@#" or not self.char_ngrams:
             return feature, ()
         low, high = self.char_ngrams
         padded = f" {token} "
         grams = {padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)}
-        return feature, tuple("\x00" + g for g in sorted(grams))
+        return feature, tuple(_GRAM + g for g in sorted(grams))
 
     def _doc_features(self, doc: str) -> list[str]:
         analysed = [self._analysed(token) for token in doc.split()]
@@ -120,16 +140,13 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         found += [g for _, grams in analysed for g in grams]
         return found
 
-    # -- lookups: derived from vocabulary_, rebuilt on demand, never saved ----------------------
+    # -- tables: derived from vocabulary_, rebuilt on demand, never saved -----------------------
 
-    def _lookups(self) -> _Lookups:
+    def _tables(self) -> _Tables:
         found = getattr(self, "_fast", None)
         if found is None:
-            found = self._fast = _Lookups(self)
+            found = self._fast = _Tables(self)
         return found
-
-    def _reset(self) -> None:
-        self._fast = None
 
     def __getstate__(self) -> dict[str, object]:
         """The vocabulary is saved as one newline-joined string: a dict of 50,000 terms costs a
@@ -149,68 +166,87 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         super().__setstate__(state)
 
 
-class _Lookups:
-    """Derived from ``vocabulary_``: token → (stem, word index, token number), the character n-gram
-    indices of every token number, and (stem, stem) → bigram index."""
+class _Tables:
+    """Token → number, and per number: word index, stem number, character n-gram indices.
+
+    Stems are numbered by their unigram index, so a bigram is the pair key ``a * n + b``, looked
+    up in one sorted array.
+    """
 
     def __init__(self, vectorizer: TokenVectorizer) -> None:
-        vocabulary = vectorizer.vocabulary_
-        self.bigrams = {tuple(f.split(" ")): i for f, i in vocabulary.items() if " " in f and f[0] != "\x00"}
+        self.vectorizer = vectorizer
+        self.vocabulary = vocabulary = vectorizer.vocabulary_
+        self.width = len(vocabulary)
+        pairs = [(vocabulary.get(a), vocabulary.get(b), i) for f, i in vocabulary.items()
+                 if f[0] != _GRAM and " " in f for a, b in [f.split(" ", 1)]]
+        keys = np.array([a * self.width + b for a, b, _ in pairs if a is not None and b is not None], dtype=np.int64)
+        ids = np.array([i for a, b, i in pairs if a is not None and b is not None], dtype=np.int64)
+        order = np.argsort(keys)
+        self.bigram_keys, self.bigram_values = keys[order], ids[order]
+        self.numbers = _Numbers(self)
+        self.words: list[int] = []
+        self.stems: list[int] = []
         self.grams: list[tuple[int, ...]] = []
-        self.tokens = _TokenEntries(vectorizer, vocabulary, self.grams)
+        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+
+    def add(self, token: str) -> int:
+        """Analyses a token seen for the first time and gives it the next number."""
+        feature, grams = self.vectorizer._analysed(token)
+        word = self.vocabulary.get(feature, -1) if feature else -1
+        self.words.append(word)
+        self.stems.append(_STOP if feature is None else (word if word >= 0 else _UNKNOWN))
+        self.grams.append(tuple(i for i in map(self.vocabulary.get, grams) if i is not None))
+        self._arrays = None
+        number = self.numbers[token] = len(self.words) - 1
+        return number
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = np.array(self.words, dtype=np.int64), np.array(self.stems, dtype=np.int64)
+        return self._arrays
 
     def forget_if_full(self) -> None:
-        """Bounded memory; only between batches, because token numbers index ``grams``."""
-        if len(self.tokens) >= TOKEN_CACHE_SIZE:
-            self.tokens.clear()
+        """Bounded memory; only between batches, because numbers index the tables."""
+        if len(self.numbers) >= TOKEN_CACHE_SIZE:
+            self.numbers.clear()
+            self.words.clear()
+            self.stems.clear()
             self.grams.clear()
+            self._arrays = None
 
-    def gram_matrix(self, vectorizer: TokenVectorizer) -> sp.csr_matrix:
-        """Token number × character n-gram (count × idf): a post's character block is a sum of rows.
+    def bigram_ids(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Column of each (first, second) stem pair, -1 where the bigram is not in the vocabulary."""
+        keys = first * self.width + second
+        if not len(self.bigram_keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.bigram_keys, keys), len(self.bigram_keys) - 1)
+        return np.where(self.bigram_keys[at] == keys, self.bigram_values[at], -1)
 
-        Character counts are therefore not log-damped per post, unlike the word block; posts are
-        L2-normalised afterwards, so long posts do not dominate.
-        """
-        start = vectorizer.n_word_features_
-        lengths = np.fromiter(map(len, self.grams), dtype=np.int64, count=len(self.grams))
-        columns = np.fromiter(chain.from_iterable(self.grams), dtype=np.int64, count=int(lengths.sum())) - start
-        rows = np.repeat(np.arange(len(self.grams)), lengths)
-        shape = (len(self.grams), len(vectorizer.vocabulary_) - start)
-        return sp.csr_matrix((vectorizer.idf_[start:][columns], (rows, columns)), shape=shape)
+    def char_block(self, numbers: np.ndarray, doc_of: np.ndarray, n_docs: int,
+                   vectorizer: TokenVectorizer) -> sp.csr_matrix:
+        """Posts × features (only character columns filled): token counts @ token n-gram rows."""
+        present = np.zeros(len(self.grams), dtype=bool)
+        present[numbers] = True
+        tokens = np.flatnonzero(present)
+        local = (np.cumsum(present) - 1)[numbers]
+        counts = sp.csr_matrix((np.ones(len(numbers)), (doc_of, local)), shape=(n_docs, len(tokens)))
+        grams = [self.grams[t] for t in tokens]
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        columns = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(grams)), lengths)
+        per_token = sp.csr_matrix((vectorizer.idf_[columns], (rows, columns)), shape=(len(tokens), self.width))
+        return counts @ per_token
 
 
-class _TokenEntries(dict):
-    """Cache of analysed tokens; a miss analyses the token once and numbers it if it has n-grams."""
+class _Numbers(dict):
+    """token → number; a miss (``map`` calls ``__getitem__`` in C, so hits cost no Python) adds it."""
 
-    def __init__(self, vectorizer: TokenVectorizer, vocabulary: dict[str, int], grams: list[tuple[int, ...]]) -> None:
+    def __init__(self, tables: _Tables) -> None:
         super().__init__()
-        self.vectorizer = vectorizer
-        self.vocabulary = vocabulary
-        self.grams = grams
+        self.tables = tables
 
-    def __missing__(self, token: str) -> tuple[str | None, int, int]:
-        feature, grams = self.vectorizer._analysed(token)
-        index = self.vocabulary.get(feature, -1) if feature else -1
-        char_ids = tuple(i for i in map(self.vocabulary.get, grams) if i is not None) if grams else ()
-        number = -1
-        if char_ids:
-            number = len(self.grams)
-            self.grams.append(char_ids)
-        entry = self[token] = (feature, index, number)
-        return entry
-
-
-def _tfidf_rows(rows: Sequence[tuple[int, ...]], width: int, idf: np.ndarray | None) -> sp.csr_matrix:
-    """Rows of column numbers (-1 = none) → CSR counts; with ``idf``: (1 + log tf) × idf, L2 per row."""
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    columns = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-    row_of = np.repeat(np.arange(len(rows)), lengths)
-    kept = columns >= 0
-    matrix = sp.csr_matrix((np.ones(int(kept.sum())), (row_of[kept], columns[kept])), shape=(len(rows), width))
-    if idf is None:
-        return matrix
-    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
-    return l2_normalize(matrix, copy=False)
+    def __missing__(self, token: str) -> int:
+        return self.tables.add(token)
 
 
 def _documents(X: Iterable[str]) -> list[str]:

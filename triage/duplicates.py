@@ -12,17 +12,23 @@ is deleted. A new report is compared, in this order, with the reports of the las
    channel) with enough content words in common, unless the two were classified into different
    categories (one person's birth certificate and unpaid BPNT are two complaints).
 
-A textual match across channels is kind `cross_channel`. Candidates for (3) come from an exact
-inverted index over shingles; the 1M-post version (issue 4) swaps in MinHash LSH behind `_near`.
+A textual match across channels is kind `cross_channel`. Candidates for (3) come from MinHash LSH
+buckets (`triage.minhash`) and are then verified exactly, so LSH only decides what is compared, never
+what matches. Queries come oldest first (the pipeline triages oldest post first), so everything older
+than the current post minus the window can never match again and is dropped from every index: memory
+follows the window, not the history. A report the index no longer holds is looked up in the database
+by the caller (`canonical_of` returns None).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from triage import textsig
+from triage.minhash import LshBuckets, MinHasher
 
 #: One text containing this share of the other's shingles is the same complaint with a sentence added...
 CONTAINMENT_THRESHOLD = 0.8
@@ -49,6 +55,7 @@ class Signature:
     link_kind: str | None = None  # "retweet" | "quote"
     link_ref: str | None = None   # the referenced tweet's source id
     canonical_id: int | None = None
+    bands: list[int] | None = field(default=None, repr=False)  # LSH band keys, filled by the index
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def signature(report_id: int, post, category: str | None) -> Signature:
     return Signature(
         report_id=report_id, channel=post.channel, source_id=post.source_id, created_at=post.created_at,
         author_keys=author_keys(post.channel, post.author_id, post.author_name), category=category,
-        text_hash=textsig.text_hash(post.text), shingles=textsig.shingles(words),
+        text_hash=textsig.words_hash(words), shingles=textsig.shingles(words),
         content=textsig.content_words(words), link_kind=link_kind, link_ref=link_ref,
     )
 
@@ -96,16 +103,18 @@ def _link(post) -> tuple[str | None, str | None]:
 
 @dataclass
 class DuplicateIndex:
-    """The reports of the window, indexed by hash, shingle, author and link, for matching new ones."""
+    """The reports of the window, indexed by hash, LSH band, author and link, for matching new ones."""
 
     window: timedelta
     threshold: float
     by_id: dict[int, Signature] = field(default_factory=dict)
     by_source: dict[tuple[str, str], int] = field(default_factory=dict)
     by_hash: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_shingle: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_author: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_link: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    hasher: MinHasher = field(default_factory=MinHasher)
+    buckets: LshBuckets = field(default_factory=LshBuckets)
+    _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
 
     def add(self, sig: Signature, canonical_id: int | None) -> None:
         sig.canonical_id = canonical_id or sig.report_id
@@ -114,12 +123,42 @@ class DuplicateIndex:
         if sig.text_hash:
             self.by_hash[sig.text_hash].append(sig.report_id)
         if len(sig.shingles) >= MIN_SHINGLES:
-            for shingle in sig.shingles:
-                self.by_shingle[shingle].append(sig.report_id)
+            self.buckets.add(sig.report_id, self._bands(sig))
         for key in sig.author_keys:
             self.by_author[key].append(sig.report_id)
         if sig.link_ref:
             self.by_link[sig.link_ref].append(sig.report_id)
+        heapq.heappush(self._expiry, (sig.created_at, sig.report_id))
+
+    def forget_before(self, horizon: datetime) -> int:
+        """Drop every report created before `horizon` from all indexes; returns how many went."""
+        dropped = 0
+        while self._expiry and self._expiry[0][0] < horizon:
+            created_at, report_id = heapq.heappop(self._expiry)
+            sig = self.by_id.get(report_id)
+            if sig is not None and sig.created_at == created_at:
+                self._remove(sig)
+                dropped += 1
+        return dropped
+
+    def _remove(self, sig: Signature) -> None:
+        rid = sig.report_id
+        del self.by_id[rid]
+        if self.by_source.get((sig.channel, sig.source_id)) == rid:
+            del self.by_source[(sig.channel, sig.source_id)]
+        if sig.text_hash:
+            _discard(self.by_hash, sig.text_hash, rid)
+        if sig.bands is not None:
+            self.buckets.remove(rid, sig.bands)
+        for key in sig.author_keys:
+            _discard(self.by_author, key, rid)
+        if sig.link_ref:
+            _discard(self.by_link, sig.link_ref, rid)
+
+    def _bands(self, sig: Signature) -> list[int]:
+        if sig.bands is None:
+            sig.bands = self.hasher.band_keys(sig.shingles)
+        return sig.bands
 
     def canonical_of(self, report_id: int) -> int | None:
         sig = self.by_id.get(report_id)
@@ -129,8 +168,10 @@ class DuplicateIndex:
         """The group this report belongs to, or None when it starts its own.
 
         `linked` is the match through a retweet/quote link the caller resolved in the database
-        (the referenced tweet may be older than the window).
+        (the referenced tweet may be older than the window). Reports more than a window older than
+        this one are forgotten first: callers query oldest first, so those can never match again.
         """
+        self.forget_before(sig.created_at - self.window)
         return linked or self._linked(sig) or self._exact(sig) or self._near(sig) or self._author(sig)
 
     def _linked(self, sig: Signature) -> DuplicateMatch | None:
@@ -155,9 +196,8 @@ class DuplicateIndex:
     def _near(self, sig: Signature) -> DuplicateMatch | None:
         if len(sig.shingles) < MIN_SHINGLES:
             return None
-        shared = Counter(rid for shingle in sig.shingles for rid in self.by_shingle.get(shingle, ()))
         best: tuple[float, int] | None = None
-        for other, _count in shared.most_common():
+        for other in sorted(self.buckets.candidates(self._bands(sig))):
             if not self._comparable(sig, other):
                 continue
             score = near_similarity(sig.shingles, self.by_id[other].shingles, self.threshold)
@@ -194,6 +234,14 @@ class DuplicateIndex:
         return DuplicateMatch(self.by_id[other].canonical_id or other, other, kind, round(similarity, 4))
 
 
+def _discard(index: dict[str, list[int]], key: str, report_id: int) -> None:
+    members = index.get(key)
+    if members is not None and report_id in members:
+        members.remove(report_id)
+        if not members:
+            del index[key]
+
+
 def _categories_differ(a: str | None, b: str | None) -> bool:
     """Two known, different categories are two complaints; an unknown one (the model abstained) is no evidence."""
     return a is not None and b is not None and a != b
@@ -201,11 +249,13 @@ def _categories_differ(a: str | None, b: str | None) -> bool:
 
 def near_similarity(a: frozenset[str], b: frozenset[str], threshold: float) -> float | None:
     """Jaccard when it passes the threshold, or containment for 'the same text plus a sentence'; else None."""
-    score = textsig.jaccard(a, b)
+    if not a or not b:
+        return None
+    shared = len(a & b)  # one intersection serves both measures: this runs on every LSH candidate
+    score = shared / (len(a) + len(b) - shared)
     if score >= threshold:
         return score
-    if min(len(a), len(b)) >= CONTAINMENT_MIN_SHINGLES:
-        contained = textsig.containment(a, b)
-        if contained >= CONTAINMENT_THRESHOLD:
-            return contained
+    smaller = min(len(a), len(b))
+    if smaller >= CONTAINMENT_MIN_SHINGLES and shared / smaller >= CONTAINMENT_THRESHOLD:
+        return shared / smaller
     return None

@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from itertools import pairwise
 
 _RETWEET_PREFIX = re.compile(r"^rt @\w+:?\s*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -63,7 +64,11 @@ def normal_form(text: str) -> str:
 
 def text_hash(text: str) -> str | None:
     """SHA-256 of the normal form; None when too little is left to call two texts the same."""
-    words = tokens(text)
+    return words_hash(tokens(text))
+
+
+def words_hash(words: list[str]) -> str | None:
+    """`text_hash` of already tokenised text, so a signature tokenises each post once."""
     if len(words) < MIN_TOKENS:
         return None
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
@@ -72,6 +77,8 @@ def text_hash(text: str) -> str | None:
 def shingles(words: list[str], size: int = SHINGLE_SIZE) -> frozenset[str]:
     if len(words) < size:
         return frozenset(words)
+    if size == 2:  # the hot path: pairwise avoids a slice per shingle
+        return frozenset(map(" ".join, pairwise(words)))
     return frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
 
 
@@ -82,7 +89,8 @@ def content_words(words: Iterable[str]) -> frozenset[str]:
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def containment(a: frozenset[str], b: frozenset[str]) -> float:

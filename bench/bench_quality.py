@@ -1,0 +1,107 @@
+"""Category quality on real complaint data (issue 3, item 8b); numbers, never run by the tests.
+
+For each labelled CSV in ``../shared/data`` (skipped when absent; evaluation material only, never
+copied into the repository):
+
+- the stratified 5-fold macro-F1 of what ``pilah train --csv`` does (:func:`classify.train.train_from_rows`
+  with the active default model offered as a prior), next to a plain TF-IDF + LinearSVC on the
+  same folds;
+- the default model's zero-shot macro-F1: trained only on pilah's seed corpus, its categories
+  mapped to the dataset's with ``data/mappings/<dataset>.toml`` (``[from_taxonomy]``).
+
+The default model is models/ACTIVE (or one trained on the seed corpus when there is none).
+
+    python bench/bench_quality.py [--folds 5] [--no-prior]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import classification_report, f1_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import LinearSVC
+
+from classify.evaluate import FOLD_SEED
+from classify.train import load_mapping, train_from_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+#: dataset file → (text column, label column, mapping file, target k-fold macro-F1, target zero-shot macro-F1)
+DATASETS = {
+    "purbalingga_lapormasbup_category.csv": ("text", "category", "purbalingga_lapormasbup.toml", 0.75, 0.60),
+    "bandung_lapor_agency.csv": ("text", "agency", "bandung_lapor_agency.toml", 0.95, None),
+}
+
+
+def read(path: Path, text_column: str, label_column: str) -> tuple[list[str], list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row[text_column].strip() and row[label_column].strip()]
+    return [row[text_column] for row in rows], [row[label_column].strip() for row in rows]
+
+
+def default_model():
+    from classify.registry import active_model_dir, load_model
+
+    try:
+        directory = active_model_dir(ROOT / "models")
+        return load_model(directory)[0], directory.name
+    except Exception as exc:
+        from classify.taxonomy import load_taxonomy
+        from classify.train import train_seed
+
+        print(f"(no usable active model: {exc}; training one on the seed corpus)")
+        result = train_seed(ROOT / "data" / "seed", load_taxonomy(ROOT / "data" / "taxonomy.toml"), folds=2)
+        return result.model, "seed (trained now)"
+
+
+def baseline(texts: list[str], labels: list[str], folds: int) -> float:
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=FOLD_SEED)
+    predicted = cross_val_predict(make_pipeline(TfidfVectorizer(), LinearSVC()), texts, labels, cv=splitter)
+    return float(f1_score(labels, predicted, average="macro"))
+
+
+def zero_shot(model, texts: list[str], labels: list[str], mapping: dict[str, str]) -> float:
+    predicted = [mapping.get(str(c), "(tidak dipetakan)") for c in model.predict(texts)]
+    print(classification_report(labels, predicted, labels=sorted(set(labels)), digits=3, zero_division=0))
+    return float(f1_score(labels, predicted, labels=sorted(set(labels)), average="macro", zero_division=0))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-prior", action="store_true", help="measure pilah train without the prior")
+    args = parser.parse_args()
+    model, name = default_model()
+    print(f"default model: {name}")
+    for file_name, (text_column, label_column, mapping_file, target, zero_target) in DATASETS.items():
+        path = SHARED / file_name
+        if not path.exists():
+            print(f"skipped: {path} not found")
+            continue
+        texts, labels = read(path, text_column, label_column)
+        print(f"\n== {file_name}: {len(texts)} rows, {len(set(labels))} classes")
+        prior = None if args.no_prior else model
+        result = train_from_rows(texts, labels, folds=args.folds, source=file_name, prior=prior, prior_version=name)
+        print(result.evaluation.report())
+        if result.card.get("prior"):
+            print(f"prior in the final model: {result.card['prior']}")
+        ours, plain = result.evaluation.macro_f1, baseline(texts, labels, args.folds)
+        print(f"{args.folds}-fold macro-F1: pilah train {ours:.4f} (target >= {target}), "
+              f"plain TF-IDF + LinearSVC {plain:.4f}")
+        mapping = load_mapping(ROOT / "data" / "mappings" / mapping_file, "from_taxonomy")
+        score = zero_shot(model, texts, labels, mapping)
+        print(f"zero-shot macro-F1 of the default model: {score:.4f}"
+              + (f" (target >= {zero_target})" if zero_target else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    sys.exit(main())

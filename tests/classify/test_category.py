@@ -1,0 +1,62 @@
+"""The category classifier: scikit-learn's estimator contract, probabilities, explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.estimator_checks import check_parameters_default_constructible
+
+from classify.category import CategoryClassifier, PriorScores, explain
+
+
+def test_estimator_contract(tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    check_parameters_default_constructible("CategoryClassifier", CategoryClassifier())
+    check_parameters_default_constructible("PriorScores", PriorScores())
+    model = CategoryClassifier(C=0.5)
+    with pytest.raises(NotFittedError):
+        model.predict(["jalan rusak"])
+    with pytest.raises(NotFittedError):
+        model.predict_proba(["jalan rusak"])
+    assert model.fit(texts, labels) is model
+    assert list(model.classes_) == sorted(set(labels))
+    copy = clone(model)
+    assert copy.get_params() == model.get_params() and not hasattr(copy, "pipeline_")
+
+
+def test_predicts_the_obvious_category_with_calibrated_probabilities(tiny_model: CategoryClassifier) -> None:
+    probabilities = tiny_model.predict_proba(["jalan berlubang rusak parah", "blangko ktp habis"])
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert list(tiny_model.predict(["jalan berlubang rusak parah", "blangko ktp habis"])) == [
+        "infrastruktur", "adminduk"]
+
+
+def test_explanation_names_words_of_the_post(tiny_model: CategoryClassifier) -> None:
+    terms = explain(tiny_model, "jalan rusak berlubang, tolong diperbaiki", k=3)
+    assert 0 < len(terms) <= 3
+    assert terms[0][0] in {"jalan", "rusak", "lubang", "jalan rusak"}
+    assert all(weight > 0 for _, weight in terms)
+    assert explain(tiny_model, "qqq zzz") == []
+
+
+def test_rejects_bad_input(tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    with pytest.raises(ValueError):
+        CategoryClassifier().fit(texts, labels[:-1])
+    with pytest.raises(ValueError):
+        CategoryClassifier().fit(texts[:2], ["a", "b"])  # a category with one post cannot be calibrated
+    with pytest.raises(TypeError):
+        CategoryClassifier().fit(texts, labels).predict("one string")
+
+
+def test_a_frozen_prior_survives_clone_and_adds_its_columns(tiny_model: CategoryClassifier,
+                                                            tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    model = CategoryClassifier(prior=FrozenEstimator(tiny_model))
+    fitted = clone(model).fit(texts, labels)
+    width = len(fitted.vectorizer().vocabulary_)
+    assert fitted.features_of_normalized(["jalan rusak"]).shape[1] == width + len(tiny_model.classes_)
+    assert fitted.term_names()[-1].startswith("~")

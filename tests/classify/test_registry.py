@@ -1,0 +1,111 @@
+"""Model versions on disk: round trip, trusted-type and tamper checks, the promotion gate, rollback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import skops.io
+
+from classify.errors import ModelIncompatible, ModelNotFound, PromotionRefused, UntrustedModel
+from classify.registry import (
+    active_model_dir,
+    active_version,
+    list_versions,
+    load_model,
+    load_object,
+    promote,
+    rollback,
+)
+from classify.train import TrainingResult
+
+
+class NotAllowed:
+    """A type no model file may contain."""
+
+
+def fake_version(root: Path, name: str, macro_f1: float, evaluation_set: str = "5-fold:same") -> Path:
+    """A version directory with only a card: enough for the gate, which reads cards."""
+    directory = root / name
+    directory.mkdir(parents=True)
+    card = {"metrics": {"macro_f1": macro_f1, "evaluation_set": evaluation_set}, "created_at": name}
+    (directory / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    return directory
+
+
+def test_train_save_load_predict_round_trip(tiny_version: Path, tiny_training: TrainingResult) -> None:
+    model, card = load_model(tiny_version)
+    texts = ["jalan rusak parah berlubang", "ktp belum jadi", "puskesmas tutup"]
+    assert list(model.predict(texts)) == list(tiny_training.model.predict(texts))
+    assert set(card["files"]) == {"model.skops", "clarity.skops"} and len(card["files"]["model.skops"]) == 64
+    assert {p.name for p in tiny_version.iterdir()} == {"model.skops", "clarity.skops", "card.json", "confusion.png"}
+
+
+def test_untrusted_types_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.skops"
+    skops.io.dump({"x": NotAllowed()}, path)
+    with pytest.raises(UntrustedModel, match="NotAllowed"):
+        load_object(path)
+
+
+def test_a_file_changed_after_training_is_refused(tiny_version: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(tiny_version, tmp_path / "v1")
+    with (copy / "model.skops").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(UntrustedModel, match="SHA-256"):
+        load_model(copy)
+
+
+def test_another_scikit_learn_major_version_is_refused(tiny_version: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(tiny_version, tmp_path / "v1")
+    card = json.loads((copy / "card.json").read_text())
+    card["libraries"]["scikit-learn"] = "0.24.2"
+    (copy / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelIncompatible):
+        load_model(copy)
+
+
+def test_no_active_model_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFound) as error:
+        active_model_dir(tmp_path)
+    assert "pilah train --seed" in str(error.value)
+    with pytest.raises(ModelNotFound):
+        load_model(tmp_path / "missing")
+
+
+def test_promotion_gate_refuses_a_worse_model(tmp_path: Path) -> None:
+    fake_version(tmp_path, "good", 0.90)
+    fake_version(tmp_path, "worse", 0.87)
+    fake_version(tmp_path, "close", 0.885)
+    assert promote(tmp_path, "good") is None
+    with pytest.raises(PromotionRefused, match=r"0\.870"):
+        promote(tmp_path, "worse")
+    assert active_version(tmp_path) == "good"
+    assert promote(tmp_path, "close") == "good"  # within 0.02 passes
+    assert promote(tmp_path, "worse", force=True) == "close"
+    assert active_version(tmp_path) == "worse"
+
+
+def test_models_evaluated_on_different_sets_need_common_scores(tmp_path: Path) -> None:
+    fake_version(tmp_path, "a", 0.80, "5-fold:one")
+    fake_version(tmp_path, "b", 0.95, "5-fold:other")
+    promote(tmp_path, "a")
+    with pytest.raises(PromotionRefused, match="different"):
+        promote(tmp_path, "b")
+    with pytest.raises(PromotionRefused):
+        promote(tmp_path, "b", scores=(0.70, 0.80))
+    assert promote(tmp_path, "b", scores=(0.79, 0.80)) == "a"
+
+
+def test_rollback_steps_back_through_history(tmp_path: Path) -> None:
+    for name, f1 in (("v1", 0.8), ("v2", 0.81), ("v3", 0.82)):
+        fake_version(tmp_path, name, f1)
+        promote(tmp_path, name)
+    assert rollback(tmp_path) == "v2"
+    assert rollback(tmp_path) == "v1"
+    assert active_model_dir(tmp_path) == tmp_path / "v1"
+    with pytest.raises(ModelNotFound):
+        rollback(tmp_path)
+    assert [(v.name, v.active) for v in list_versions(tmp_path)] == [("v1", True), ("v2", False), ("v3", False)]

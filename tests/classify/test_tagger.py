@@ -1,0 +1,68 @@
+"""The composite tagger: one call gives category, place, clarity and personal data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classify.tagger import Tagger, Tagging
+from classify.text import normalize
+
+
+@pytest.fixture(scope="module")
+def tagger(tiny_version: Path) -> Tagger:
+    return Tagger.load(tiny_version, kabupaten="18.01", abstain_below=0.5)
+
+
+def test_a_complaint_gets_category_place_and_terms(tagger: Tagger) -> None:
+    tagging = tagger.tag("Jln rusak parahhh berlubang di ds. Jatimulyo kec. Jati Agung, tlg diperbaiki")
+    assert isinstance(tagging, Tagging)
+    assert tagging.category == "infrastruktur" and not tagging.unclear
+    assert tagging.kecamatan_code == "18.01.13" and tagging.desa_name == "Jati Mulyo"
+    assert "rusak" in tagging.category_terms or "jalan" in tagging.category_terms
+    assert tagging.normalized_text.startswith("jalan rusak parah")
+    assert tagger.model_version == tagger.version and tagger.version.startswith("seed-")
+
+
+def test_a_greeting_is_unclear_and_has_no_category(tagger: Tagger) -> None:
+    tagging = tagger.tag("assalamualaikum min")
+    assert tagging.unclear and tagging.unclear_reasons == ("greeting_only",)
+    assert tagging.category is None and not tagging.abstained
+
+
+def test_personal_data_is_masked_everywhere(tagger: Tagger) -> None:
+    tagging = tagger.tag("ktp belum jadi, NIK saya 1801012345670001 hp 081234567890")
+    assert tagging.pii_kinds == ("nik", "phone")
+    assert "1801012345670001" not in tagging.masked_text
+    assert "1801012345670001" not in tagging.normalized_text and "081234567890" not in tagging.normalized_text
+
+
+def test_geo_hint_wins_and_outside_places_are_flagged(tagger: Tagger) -> None:
+    assert tagger.tag("lampu jalan mati", geo_hint="18.01.06").kecamatan_code == "18.01.06"
+    assert tagger.tag("jalan rusak di Rajabasa, Bandar Lampung").outside_kabupaten
+
+
+def test_tag_many_keeps_order_and_checks_hints(tagger: Tagger) -> None:
+    texts = ["puskesmas tutup siang", "ktp hilang", "jalan berlubang"]
+    assert [t.category for t in tagger.tag_many(texts)] == [tagger.tag(t).category for t in texts]
+    assert tagger.tag_many([]) == []
+    with pytest.raises(ValueError):
+        tagger.tag_many(texts, [None])
+
+
+def test_low_confidence_abstains(tiny_version: Path) -> None:
+    strict = Tagger.load(tiny_version, abstain_below=0.999)
+    tagging = strict.tag("tolong dibantu masalah di desa kami")
+    assert tagging.abstained and tagging.category is not None  # the best guess stays visible
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_tagging_never_crashes_on_arbitrary_text(tagger: Tagger, text: str) -> None:
+    tagging = tagger.tag(text)
+    assert 0.0 <= tagging.category_confidence <= 1.0
+    assert tagging.normalized_text == normalize(tagging.masked_text)  # personal data never reaches it
+    assert tagger.tag_many([text, text]) == [tagging, tagging]

@@ -1,0 +1,91 @@
+"""Training from the seed corpus, a LAPOR!-style export or rows; the card; reproducibility."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from classify.errors import TrainingDataInvalid
+from classify.registry import load_object, promote
+from classify.taxonomy import Taxonomy
+from classify.train import (
+    TrainingResult,
+    default_version,
+    load_mapping,
+    load_seed,
+    read_labelled_file,
+    train_from_rows,
+    train_seed,
+    write_version,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_load_seed_reads_every_file_in_name_order(tiny_seed_dir: Path) -> None:
+    seed = load_seed(tiny_seed_dir)
+    assert len(seed.texts) == 32 and seed.categories[0] == "adminduk"
+    assert seed.categories.count("") == 8 and "greeting_only" in seed.reasons
+    assert len(seed.labelled().texts) == 24
+
+
+def test_card_records_what_is_needed_to_trust_the_model(tiny_training: TrainingResult, taxonomy: Taxonomy) -> None:
+    card = tiny_training.card
+    assert card["training_data"]["rows"] == 24 and card["training_data"]["unclear_rows"] == 8
+    assert card["taxonomy"]["sha256"] == taxonomy.digest
+    assert set(card["metrics"]["per_class"]) == {"adminduk", "infrastruktur", "kesehatan"}
+    assert card["metrics"]["evaluation_set"].startswith("2-fold:")
+    assert card["libraries"]["scikit-learn"] and "git_commit" in card
+    assert default_version(tiny_training) == "seed-" + card["training_data"]["sha256"][:8]
+
+
+def test_seed_training_is_reproducible(tiny_seed_dir: Path, taxonomy: Taxonomy,
+                                       tiny_training: TrainingResult) -> None:
+    again = train_seed(tiny_seed_dir, taxonomy, folds=2)
+    assert again.card["metrics"] == tiny_training.card["metrics"]
+
+
+def test_lapor_export_with_mapping_skips_and_counts_unmapped_rows() -> None:
+    mapping = load_mapping(FIXTURES / "lapor_mapping.toml")
+    rows = read_labelled_file(FIXTURES / "lapor_export.csv", "laporan", "KATEGORI", mapping)
+    assert rows.labels == ["infrastruktur"] * 3 + ["adminduk"] * 3
+    assert rows.skipped == {"Lain-lain": 1, "Kependudukan": 1}  # no mapping; no text
+
+
+def test_xlsx_exports_read_like_csv(tmp_path: Path) -> None:
+    path = tmp_path / "export.xlsx"
+    pd.read_csv(FIXTURES / "lapor_export.csv").to_excel(path, index=False)
+    rows = read_labelled_file(path, "LAPORAN", "KATEGORI")
+    assert len(rows.texts) == 7 and rows.labels[0] == "Jalan dan Jembatan"
+
+
+def test_missing_columns_and_unknown_labels_are_clear_errors(taxonomy: Taxonomy) -> None:
+    with pytest.raises(TrainingDataInvalid, match="ISI"):
+        read_labelled_file(FIXTURES / "lapor_export.csv", "ISI", "KATEGORI")
+    with pytest.raises(TrainingDataInvalid, match="Jalan"):
+        train_from_rows(["a b", "c d", "e f", "g h"], ["Jalan", "Jalan", "KTP", "KTP"], taxonomy=taxonomy, folds=2)
+
+
+def test_a_prior_model_is_offered_and_the_choice_recorded(tiny_rows: tuple[list[str], list[str]],
+                                                          tiny_training: TrainingResult) -> None:
+    texts, labels = tiny_rows
+    result = train_from_rows(texts * 2, labels * 2, folds=2, prior=tiny_training.model, prior_version="seed-x")
+    assert result.card["prior"]["version"] == "seed-x"
+    assert set(result.card["prior"]["inner_macro_f1"]) == {"without", "with"}
+    assert result.model.prior is None or result.card["prior"]["used"]
+
+
+def test_a_version_without_its_own_unclear_detector_gets_the_active_one(
+        tiny_rows: tuple[list[str], list[str]], tiny_version: Path, tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    shutil.copytree(tiny_version, models / tiny_version.name)
+    promote(models, tiny_version.name)
+    texts, labels = tiny_rows
+    directory = write_version(models, train_from_rows(texts, labels, folds=2), "from-labels")
+    card = json.loads((directory / "card.json").read_text())
+    assert card["clarity_source"] == f"copied from {tiny_version.name}"
+    assert load_object(directory / "clarity.skops", card).assess("assalamualaikum min").unclear
