@@ -16,10 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
-from triage.directory import sync_directory, taxonomy_labels
-from triage.pipeline import TriageSummary, run_triage
-from triage.statistics import Statistics, compute_statistics
-from triage.statistics_text import statistics_markdown, statistics_rows
 
 from ingest.files import import_tree
 from ingest.records import IngestOutcome
@@ -28,6 +24,10 @@ from pilah.db import make_engine, session_factory
 from pilah.demo_day import simulate_staff_day
 from pilah.pipeline import load_calendar, load_tagger
 from pilah.settings import Settings
+from triage.directory import sync_directory, taxonomy_labels
+from triage.pipeline import TriageSummary, run_triage
+from triage.statistics import Statistics, compute_statistics
+from triage.statistics_text import statistics_markdown, statistics_rows
 
 Progress = Callable[[str], None]
 

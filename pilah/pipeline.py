@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from classify.registry import active_model_dir
 from classify.tagger import Tagger
-from sqlalchemy.orm import Session, sessionmaker
+from pilah.settings import Settings
 from triage.pipeline import TriageSummary, run_triage
 from triage.sla import WorkingCalendar
-
-from pilah.settings import Settings
 
 
 def load_tagger(settings: Settings) -> Tagger:
