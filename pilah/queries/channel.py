@@ -14,14 +14,6 @@ from pilah.schema import ChannelPayload, Checkpoint, Post, QuarantinedItem, utcn
 _IN_CHUNK = 500
 
 
-def store_payload(session: Session, values: dict[str, Any]) -> int:
-    """Store a raw payload once per (channel, sha256) and return its id."""
-    insert_ignoring_conflicts(session, ChannelPayload.__table__, [values], ["channel", "sha256"])
-    return session.scalars(
-        select(ChannelPayload.id).where(
-            ChannelPayload.channel == values["channel"], ChannelPayload.sha256 == values["sha256"]
-        )
-    ).one()
 
 
 def insert_new_payload(session: Session, values: dict[str, Any]) -> int | None:
@@ -35,18 +27,8 @@ def insert_new_posts(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     return insert_ignoring_conflicts(session, Post.__table__, rows, ["channel", "source_id"])
 
 
-def existing_source_ids(session: Session, channel: str, source_ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(source_ids), _IN_CHUNK):
-        chunk = source_ids[start:start + _IN_CHUNK]
-        found.update(session.scalars(
-            select(Post.source_id).where(Post.channel == channel, Post.source_id.in_(chunk))
-        ))
-    return found
 
 
-def insert_posts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    insert_ignoring_conflicts(session, Post.__table__, rows, ["channel", "source_id"])
 
 
 def insert_quarantined(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -65,18 +47,12 @@ def set_checkpoint(session: Session, collector: str, key: str, value: str) -> No
            ["collector", "key"], ["value", "updated_at"])
 
 
-def post_by_source_id(session: Session, channel: str, source_id: str) -> Post | None:
-    return session.scalars(
-        select(Post).where(Post.channel == channel, Post.source_id == source_id)
-    ).one_or_none()
 
 
 def count_posts(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Post)) or 0
 
 
-def count_quarantined(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(QuarantinedItem)) or 0
 
 
 def quarantined_items(session: Session, limit: int = 50) -> Iterable[QuarantinedItem]:
