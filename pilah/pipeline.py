@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +24,6 @@ def load_calendar(settings: Settings) -> WorkingCalendar:
 
 
 def triage_new_posts(factory: sessionmaker[Session], settings: Settings, *, now: datetime,
-                     progress=None) -> TriageSummary:
+                     progress: Callable[[int], None] | None = None) -> TriageSummary:
     """Classify and triage everything that arrived since the last run."""
     return run_triage(factory, settings, load_tagger(settings), load_calendar(settings), now=now, progress=progress)

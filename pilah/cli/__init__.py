@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from classify.errors import ClassifyError
 from ingest.errors import IngestError
 from pilah.errors import PilahError
 from pilah.settings import load_settings
+from triage.errors import TriageError
 
 #: Subcommand modules; each defines a click command or group named like the module attribute.
 COMMANDS = {
@@ -52,7 +54,7 @@ class PilahGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (PilahError, IngestError) as exc:
+        except (PilahError, IngestError, ClassifyError, TriageError) as exc:
             raise DomainError(exc) from exc
 
 

@@ -84,3 +84,11 @@ def test_bad_column_map_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> N
     source.write_text("isi\nhalo\n", encoding="utf-8")
     result = runner.invoke(main, ["import", "--format", "csv", "--map", "judul=isi", str(source)])
     assert result.exit_code == 2 and "--map" in result.output
+
+
+def test_missing_model_is_a_message_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}", "PILAH_MODELS_DIR": str(tmp_path / "kosong")}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    result = runner.invoke(main, ["triage"], env=env)
+    assert result.exit_code == 4 and "model_not_found" in result.output and "pilah train --seed" in result.output
+    assert "Traceback" not in result.output
