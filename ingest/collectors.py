@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import BudgetExhausted, ChannelError, CollectorNotConfigured, CredentialsMissing, RateLimited
 from ingest.records import CheckpointAdvance, IngestOutcome, ParsedPage, Provenance
+from ingest.stopping import StopRequested, raise_if_stopping
 from ingest.store import ingest_page
 from pilah.queries import collection as runs
 
@@ -28,10 +29,11 @@ log = logging.getLogger(__name__)
 REGISTRY = {
     "twitter": "ingest.twitter.collector:build",
     "facebook": "ingest.facebook.collector:build",
+    "facebook-sweep": "ingest.facebook.sweep:build",
 }
 
 #: Stops that are part of normal operation: the run checkpointed and the next one resumes.
-EXPECTED_STOPS = (RateLimited, BudgetExhausted)
+EXPECTED_STOPS = (RateLimited, BudgetExhausted, StopRequested)
 
 
 class Collector(Protocol):
@@ -81,8 +83,11 @@ def run_collector(factory: sessionmaker[Session], collector: Collector) -> RunRe
         run_id = runs.start_run(session, collector.source, datetime.now(UTC))
     report = RunReport(collector.source, IngestOutcome())
     try:
+        raise_if_stopping()
         _open_collect_close(collector, report.outcome)
     except EXPECTED_STOPS as exc:
+        if isinstance(exc, StopRequested):
+            report.outcome.add(exc.page)
         report.status, report.error = "stopped", f"[{exc.code}] {exc}"
         log.info("collector %s stopped early: %s", collector.source, exc)
     except ChannelError as exc:
@@ -116,9 +121,12 @@ def store_page(factory: sessionmaker[Session], body: bytes, provenance: Provenan
     """One API page in its own short transaction: a crash leaves the whole page or nothing.
 
     `also` runs in the same transaction (e.g. counting the page against a monthly read budget).
+    When a stop was requested (SIGTERM), StopRequested is raised once the page has committed,
+    carrying its counts: the run ends on a checkpoint, never mid-page.
     """
     with factory() as session, session.begin():
         outcome = ingest_page(session, body, provenance, parse, checkpoint)
         if also is not None:
             also(session)
+    raise_if_stopping(outcome)
     return outcome

@@ -33,7 +33,7 @@ def optional_str(item: dict[str, Any], key: str) -> str | None:
 
 def parse_iso_utc(value: str) -> datetime:
     """ISO 8601 with a zone (X: 2026-11-21T03:14:15.000Z, Graph: 2026-11-20T09:15:02+0000)."""
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value)  # Python 3.11+ reads a trailing Z
     if parsed.tzinfo is None:
         raise ValueError(f"time '{value}' has no time zone")
     return parsed.astimezone(UTC)

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import fields
+from operator import attrgetter
 
 from sqlalchemy.orm import Session
 
-from ingest.records import CheckpointAdvance, IngestOutcome, ParsedPage, PostRecord, Provenance, Rejected
+from ingest.records import CheckpointAdvance, IngestOutcome, ParsedPage, Provenance, Rejected
 from pilah.queries import channel as q
 
 Parser = Callable[[bytes], ParsedPage]
-_POST_FIELDS = tuple(field.name for field in fields(PostRecord))
+_post_values = attrgetter(*q.POST_VALUE_COLUMNS)
 
 
 def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Parser,
@@ -64,16 +64,9 @@ def _parse_or_reject(parse: Parser, body: bytes) -> ParsedPage:
 
 def _store_posts(session: Session, channel: str, payload_id: int, page: ParsedPage) -> IngestOutcome:
     unique = {record.source_id: record for record in page.posts}
-    rows = [_post_row(record, channel, payload_id) for record in unique.values()]
-    new = q.insert_new_posts(session, rows)
+    # attrgetter builds each row tuple in C; dataclasses.asdict deep-copied every value (bench/bench_ingest.py).
+    new = q.insert_new_posts(session, channel, payload_id, [_post_values(record) for record in unique.values()])
     return IngestOutcome(fetched=len(page.posts), new=new, duplicates=len(page.posts) - new)
-
-
-def _post_row(record: PostRecord, channel: str, payload_id: int) -> dict:
-    # dataclasses.asdict deep-copies every value and was a fifth of ingest time (bench/bench_ingest.py).
-    row = {name: getattr(record, name) for name in _POST_FIELDS}
-    row["channel"], row["payload_id"] = channel, payload_id
-    return row
 
 
 def _store_rejected(session: Session, channel: str, payload_id: int, rejected: list[Rejected]) -> None:

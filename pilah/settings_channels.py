@@ -41,6 +41,14 @@ class FacebookSettings(BaseModel):
     interval_minutes: int = Field(30, ge=1, le=1440, description="How often the scheduler collects from Facebook.")
     page_size: int = Field(50, ge=1, le=100, description="Items asked for per Graph API page (limit).")
     max_pages_per_run: int = Field(50, ge=1, le=1000, description="Upper bound on pages read per edge per run.")
+    reply_enabled: bool = Field(
+        False, description="Allow comment replies to reporters from the outbox (token needs pages_manage_engagement)."
+    )
+    sweep_days: int = Field(
+        14, ge=0, le=90, description="Re-read comments of Page posts this many days old (new comments on older "
+        "posts escape the feed's `since`); 0 turns the sweep off."
+    )
+    sweep_interval_minutes: int = Field(180, ge=5, le=10080, description="How often the scheduler sweeps comments.")
 
 
 class SmsSettings(BaseModel):
@@ -54,6 +62,24 @@ class SmsSettings(BaseModel):
     max_body_bytes: int = Field(16_384, ge=512, le=1_048_576, description="Largest webhook body accepted.")
     signature_header: str = Field("X-Pilah-Signature", description="Header carrying sha256=<hex HMAC> of the body.")
     timestamp_header: str = Field("X-Pilah-Timestamp", description="Header carrying the unix time of the call.")
+    send_url: str | None = Field(
+        None, pattern=r"^https?://", description="SMS gateway URL that sends a message (POST JSON to, text, "
+        "reference). Unset: SMS replies stay in the outbox with the reason."
+    )
+
+
+class OutboxSettings(BaseModel):
+    """`[channels.outbox]`: sending the reporters' clarification requests back on their channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval_minutes: int = Field(5, ge=1, le=1440, description="How often the scheduler sends the outbox.")
+    max_attempts: int = Field(3, ge=1, le=20, description="Attempts per message before it is marked failed (gagal).")
+    batch_size: int = Field(50, ge=1, le=1000, description="Messages sent per run at most.")
+    uncertain_after_seconds: int = Field(
+        600, ge=60, description="A message still 'mengirim' this long after its attempt began is marked 'tak_pasti' "
+        "(the process stopped between sending and recording): a person checks the channel; never resent by itself."
+    )
 
 
 class ScheduleSettings(BaseModel):
@@ -77,4 +103,5 @@ class ChannelSettings(BaseModel):
     twitter: TwitterSettings = Field(default_factory=TwitterSettings, description="[channels.twitter] section.")
     facebook: FacebookSettings = Field(default_factory=FacebookSettings, description="[channels.facebook] section.")
     sms: SmsSettings = Field(default_factory=SmsSettings, description="[channels.sms] section.")
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings, description="[channels.outbox] section.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="[channels.schedule] section.")

@@ -73,8 +73,28 @@ class GraphClient:
         url = f"{GRAPH}/{self.version}/{node_id}/{edge}"
         return self.policy.call(lambda: self._get(url, params, endpoint), endpoint)
 
+    def comment(self, node_id: str, message: str) -> requests.Response:
+        """POST /{version}/{post-or-comment}/comments: a Page reply (token needs pages_manage_engagement).
+
+        Answers `{"id": "..."}`. The Graph API has no idempotency key, so the caller must not retry
+        blindly: see ingest.outbox.
+        """
+        endpoint = f"POST /{node_id}/comments"
+        url = f"{GRAPH}/{self.version}/{node_id}/comments"
+        return self.policy.call(lambda: self._send(url, {"message": message}, endpoint), endpoint)
+
     def close(self) -> None:
         self.session.close()
+
+    def _send(self, url: str, data: dict[str, Any], endpoint: str) -> requests.Response:
+        try:
+            response = self.session.post(url, data=data, timeout=60)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Transient(f"koneksi ke Facebook gagal / connection to Facebook failed: {exc}", channel=CHANNEL,
+                            endpoint=endpoint) from exc
+        if response.status_code >= 400:
+            raise _translate(response, endpoint, self.policy.clock())
+        return response
 
     def _get(self, url: str, params: dict[str, Any], endpoint: str) -> requests.Response:
         try:

@@ -33,27 +33,36 @@ def parse_page(body: bytes) -> ParsedPage:
 
 
 def _post(tweet: Any, users: dict[str, Any], places: dict[str, Any]) -> PostRecord:
+    # Every ingested tweet passes here (bench/bench_ingest.py): optional parts are looked at only when present.
     if not isinstance(tweet, dict):
         raise ValueError("a tweet should be a JSON object")
     tweet_id = require_str(tweet, "id")
     if not tweet_id.isdigit():
         raise ValueError(f"tweet id '{tweet_id}' is not numeric")
     author_id = optional_str(tweet, "author_id")
-    author = users.get(author_id) or {}
-    links = _links(tweet.get("referenced_tweets") or [])
+    author = users.get(author_id) or _NO_AUTHOR
+    username = author.get("username")
+    references = tweet.get("referenced_tweets")
+    links = _links(references) if references else _NO_LINKS
     return PostRecord(
         source_id=tweet_id,
         text=require_str(tweet, "text"),
         created_at=parse_iso_utc(require_str(tweet, "created_at")),
         author_id=author_id,
         author_name=author.get("name"),
-        author_handle=author.get("username"),
-        url=tweet_url(author.get("username"), tweet_id),
+        author_handle=username,
+        url=tweet_url(username, tweet_id),
+        reply_to_id=links.get("reply_to_id"),
+        quote_of_id=links.get("quote_of_id"),
+        retweet_of_id=links.get("retweet_of_id"),
         conversation_id=optional_str(tweet, "conversation_id"),
-        geo_hint=_place_name(tweet, places),
+        geo_hint=_place_name(tweet, places) if "geo" in tweet else None,
         language=optional_str(tweet, "lang"),
-        **links,
     )
+
+
+_NO_AUTHOR: dict[str, Any] = {}
+_NO_LINKS: dict[str, str] = {}
 
 
 def _links(references: list[Any]) -> dict[str, str]:

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from ingest.stopping import request_stop
 from pilah.cli.runtime import open_database
 from pilah.jobs.scheduler import build_scheduler, default_jobs, stop_on_sigterm
 from pilah.settings import Settings
@@ -30,4 +31,5 @@ def scheduler(settings: Settings) -> None:
     try:
         runner.start()
     except KeyboardInterrupt:
+        request_stop("SIGINT")
         runner.shutdown(wait=True)

@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.collectors import enabled_collectors
+from ingest.outbox import build_senders
+from ingest.stopping import request_stop
 from pilah.jobs import tasks
 
 log = logging.getLogger(__name__)
@@ -42,12 +44,20 @@ def interval_job(job_id: str, target: str, every: timedelta, *args: Any) -> JobS
 
 
 def default_jobs(settings: Any, factory: sessionmaker[Session]) -> tuple[list[JobSpec], dict[str, str]]:
-    """A job per enabled collector at its configured interval, plus the nightly batch; and why others are off."""
+    """A job per enabled collector at its configured interval, the outbox when a channel can send, the nightly
+    batch; and why the others are off."""
     collectors, disabled = enabled_collectors(settings, factory)
-    intervals = {"twitter": settings.channels.twitter.interval_minutes,
-                 "facebook": settings.channels.facebook.interval_minutes}
+    channels = settings.channels
+    intervals = {"twitter": channels.twitter.interval_minutes, "facebook": channels.facebook.interval_minutes,
+                 "facebook-sweep": channels.facebook.sweep_interval_minutes}
     jobs = [interval_job(f"collect:{c.source}", "pilah.jobs.tasks:collect", timedelta(minutes=intervals[c.source]),
                          c.source) for c in collectors]
+    senders, off = build_senders(settings)
+    if senders:
+        jobs.append(interval_job("send:outbox", "pilah.jobs.tasks:send_outbox",
+                                 timedelta(minutes=channels.outbox.interval_minutes)))
+    else:
+        disabled["outbox"] = "; ".join(f"{channel}: {reason}" for channel, reason in off.items())
     cron = CronTrigger.from_crontab(settings.channels.schedule.nightly_batch_cron, timezone=settings.zone)
     jobs.append(JobSpec("nightly-batch", "pilah.jobs.tasks:nightly_batch", cron, 0))
     return jobs, disabled
@@ -71,8 +81,9 @@ def build_scheduler(settings: Any, engine: Engine, factory: sessionmaker[Session
 
 
 def stop_on_sigterm(scheduler: BlockingScheduler) -> None:
-    """SIGTERM stops the loop at once and lets the running job finish its page and checkpoint."""
+    """SIGTERM stops the loop at once; a running collector stops once its current page is checkpointed."""
     def handle(signum: int, frame: Any) -> None:
-        log.info("SIGTERM: stopping after the running jobs finish")
+        log.info("SIGTERM: stopping after the running jobs checkpoint their current page")
+        request_stop("SIGTERM")
         threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, name="pilah-shutdown").start()
     signal.signal(signal.SIGTERM, handle)

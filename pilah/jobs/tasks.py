@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ingest import outbox
 from ingest.collectors import build_collector, run_collector
 from ingest.errors import CollectorNotConfigured, CredentialsMissing
 from pilah.jobs.locks import claim_occurrence, running_lock
@@ -78,6 +79,13 @@ def collect(runtime: Runtime, source: str) -> None:
     log.info("collector %s %s: %s new, %s duplicates, %s quarantined%s", source, report.status,
              report.outcome.new, report.outcome.duplicates, report.outcome.quarantined,
              f" ({report.error})" if report.error else "")
+
+
+def send_outbox(runtime: Runtime) -> None:
+    """Send the reporters' clarification requests on their channels (ingest.outbox: at most once each)."""
+    report = outbox.send_outbox(runtime.factory, runtime.settings)
+    log.info("outbox: %s sent, %s failed, %s to retry, %s uncertain%s", report.sent, report.failed, report.retry,
+             report.uncertain, "".join(f"; {c} waits: {r}" for c, r in report.waiting.items()))
 
 
 def nightly_batch(runtime: Runtime) -> None:

@@ -32,8 +32,9 @@ class Exploding:
 def test_collectors_without_credentials_or_targets_are_disabled_with_reasons(factory) -> None:
     settings = Settings(fb_page_token="t", channels={"twitter": {"accounts": ["pemkablamsel"]}})
     ready, disabled = enabled_collectors(settings, factory)
-    assert ready == [] and set(disabled) == {"twitter", "facebook"}
+    assert ready == [] and set(disabled) == {"twitter", "facebook", "facebook-sweep"}
     assert "PILAH_X_BEARER_TOKEN" in disabled["twitter"] and "[channels.facebook]" in disabled["facebook"]
+    assert "[channels.facebook]" in disabled["facebook-sweep"]
 
 
 def test_a_crash_is_recorded_with_partial_counts_then_raised(factory: sessionmaker[Session]) -> None:

@@ -76,3 +76,26 @@ def test_failure_mid_page_leaves_neither_posts_nor_checkpoint(factory: sessionma
     with factory() as session:
         assert _counts(session) == (0, 0, 0)
         assert get_checkpoint(session, "twitter:mentions", "x") is None
+
+
+def test_posts_are_stored_exactly_as_an_orm_insert_stores_them(factory: sessionmaker[Session],
+                                                                fixtures_dir: Path) -> None:
+    """The store writes posts below the ORM for speed; the values read back, typed and raw, must not differ."""
+    _ingest(factory, (fixtures_dir / "twitter/mentions_page.json").read_bytes())
+    with factory() as session, session.begin():
+        stored = session.scalars(select(Post).order_by(Post.id)).first()
+        twin = Post(**{column.name: getattr(stored, column.name) for column in Post.__table__.c
+                       if column.name not in ("id", "source_id")}, source_id="twin")
+        session.add(twin)
+    with factory() as session:
+        fast, orm = (session.scalars(select(Post).where(Post.source_id == source_id)).one()
+                     for source_id in (stored.source_id, "twin"))
+        columns = [column.name for column in Post.__table__.c if column.name not in ("id", "source_id")]
+        assert [getattr(fast, name) for name in columns] == [getattr(orm, name) for name in columns]
+        assert fast.created_at.tzinfo is not None and fast.payload_id is not None and fast.text
+        raw = session.connection().exec_driver_sql(
+            "SELECT created_at, ingested_at FROM posts WHERE source_id IN (?, ?) ORDER BY id"
+            if session.get_bind().dialect.name == "sqlite" else
+            "SELECT created_at, ingested_at FROM posts WHERE source_id IN (%s, %s) ORDER BY id",
+            (stored.source_id, "twin")).all()
+        assert raw[0] == raw[1]

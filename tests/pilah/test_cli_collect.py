@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from pilah.cli import main
-from pilah.schema import CollectorRun
+from pilah.schema import ChannelPayload, CollectorRun, OutboxMessage, Post, Report
 
 
 @pytest.fixture
@@ -38,3 +39,30 @@ def test_collect_without_credentials_names_the_variable(runner, engine, database
     (Path.cwd() / "pilah.toml").write_text('[channels.twitter]\naccounts = ["pemkablamsel"]\n')
     result = runner.invoke(main, ["collect", "twitter"], env={"PILAH_DATABASE_URL": database_url})
     assert result.exit_code == 1 and "PILAH_X_BEARER_TOKEN" in result.output
+
+
+def test_collect_outbox_sends_the_waiting_sms(runner, engine, factory, database_url) -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    with factory() as session, session.begin():
+        payload = ChannelPayload(channel="sms", endpoint="test", parameters={}, collector_version="t",
+                                 retrieved_at=now, sha256="0" * 64, body=b"{}")
+        session.add(payload)
+        session.flush()
+        post = Post(channel="sms", source_id="modem1:1", payload_id=payload.id, author_id="+6281200000009",
+                    text="lampu mati", created_at=now)
+        session.add(post)
+        session.flush()
+        report = Report(post_id=post.id, status="tertunda", category_terms=[])
+        session.add(report)
+        session.flush()
+        session.add(OutboxMessage(report_id=report.id, channel="sms", recipient="+6281200000009",
+                                  in_reply_to="modem1:1", body="Di desa mana?", created_by="verifikator"))
+    (Path.cwd() / "pilah.toml").write_text('[channels.sms]\nsend_url = "http://gateway.local/send"\n')
+    with responses.RequestsMock() as api:
+        api.post("http://gateway.local/send", json={"id": "gw-1"})
+        result = runner.invoke(main, ["collect", "outbox", "--once"], env={"PILAH_DATABASE_URL": database_url})
+        assert len(api.calls) == 1
+    assert result.exit_code == 0, result.output
+    assert "outbox: 1 terkirim/sent" in result.output
+    with factory() as session:
+        assert session.scalars(select(OutboxMessage.status)).all() == ["terkirim"]

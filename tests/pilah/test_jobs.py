@@ -62,8 +62,17 @@ def test_job_list_names_disabled_collectors(factory: sessionmaker[Session]) -> N
                                                                   "interval_minutes": 10}})
     jobs, disabled = default_jobs(settings, factory)
     assert [j.id for j in jobs] == ["collect:twitter", "nightly-batch"]
-    assert jobs[0].period_seconds == 600 and set(disabled) == {"facebook"}
+    assert jobs[0].period_seconds == 600 and set(disabled) == {"facebook", "facebook-sweep", "outbox"}
+    assert "reply_enabled" in disabled["outbox"]
     assert "fire_time" not in repr(jobs[1].trigger) and "hour='1'" in repr(jobs[1].trigger)
+
+
+def test_outbox_job_runs_when_a_channel_can_send(factory: sessionmaker[Session]) -> None:
+    settings = Settings(channels={"sms": {"send_url": "http://gateway.local/send"}, "outbox": {"interval_minutes": 2}})
+    jobs, disabled = default_jobs(settings, factory)
+    outbox = next(job for job in jobs if job.id == "send:outbox")
+    assert outbox.target == "pilah.jobs.tasks:send_outbox" and outbox.period_seconds == 120
+    assert "outbox" not in disabled
 
 
 @pytest.mark.slow
@@ -92,3 +101,11 @@ def _wait_for_runs(factory: sessionmaker[Session], at_least: int, timeout: float
             return sources
         time.sleep(0.2)  # polling the database state, bounded by the deadline
     raise AssertionError(f"only {len(sources)} probe runs within {timeout} s")
+
+
+def test_comment_sweep_is_its_own_job(factory: sessionmaker[Session]) -> None:
+    settings = Settings(fb_page_token="t", channels={"facebook": {"pages": ["105000000000001"],
+                                                                  "sweep_interval_minutes": 240}})
+    jobs, _ = default_jobs(settings, factory)
+    sweep = next(job for job in jobs if job.id == "collect:facebook-sweep")
+    assert sweep.args == ("facebook-sweep",) and sweep.period_seconds == 240 * 60
