@@ -1,7 +1,13 @@
-"""The one engine and session factory.
+"""The one engine and its two session factories: writing (the default) and reading.
 
 SQLite is the embedded default (a file, WAL, foreign keys, a busy timeout so the scheduler and
 the web server can share it); PostgreSQL is production. Everything else asks here for sessions.
+
+On SQLite a writing transaction takes the write lock up front (BEGIN IMMEDIATE), so it never fails
+half-way when another process writes. That lock admits one transaction at a time, so pages that only
+read use `read_session_factory`: a plain deferred BEGIN, which under WAL runs beside other readers and
+beside the one writer, on a connection set to `query_only` so a stray write fails loudly instead of
+upgrading the lock mid-transaction. On PostgreSQL both factories behave alike.
 """
 
 from __future__ import annotations
@@ -12,9 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Execution option that marks connections of the reading factory.
+READ_ONLY_OPTION = "pilah_read_only"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -46,12 +55,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # query_only is per connection and pooled connections serve both factories, so each BEGIN sets it.
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("PRAGMA query_only=ON")
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("PRAGMA query_only=OFF")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded attributes after commit, so results can be printed afterwards."""
+    """Writing sessions that keep loaded attributes after commit, so results can be printed afterwards."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for work that only reads (web pages): no write lock on SQLite, writes refused there."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
+
+
+def engine_of(factory: sessionmaker[Session]) -> Engine:
+    """The engine a session factory made here is bound to."""
+    return factory.kw["bind"]
 
 
 @contextmanager
@@ -59,6 +84,22 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One short unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def refresh_planner_statistics(engine: Engine) -> None:
+    """Give SQLite's query planner row counts (ANALYZE); PostgreSQL's autovacuum keeps its own.
+
+    Without statistics SQLite takes any equality index as selective: the queue would read 60,000
+    reports through the status index and sort them instead of walking the deadline index. A database
+    another process keeps locked past the busy timeout keeps the statistics it had.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    except OperationalError:
+        return
 
 
 def is_postgresql(engine: Engine) -> bool:

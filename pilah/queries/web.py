@@ -3,7 +3,10 @@
 Queue rows carry masked text for every role (a list is for scanning, not for contacting people).
 
 The queue is paged with LIMIT/OFFSET over indexed columns and never counts the whole table,
-so a page costs the same with 100 or 100,000 reports.
+so a page costs the same with 100 or 100,000 reports. "By deadline risk" walks the index on
+`reports.next_due_at` (the running deadline, kept by the Report mapper listener) and then the
+reports with no running deadline by id; the two halves are read separately because no index
+yields "NULLs last" on SQLite.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, load_only
 
 from classify.pii import mask_pii
 from pilah.schema import (
@@ -86,6 +89,13 @@ def active_opds(session: Session) -> Sequence[Opd]:
     return session.scalars(select(Opd).where(Opd.active.is_(True)).order_by(Opd.kind, Opd.name)).all()
 
 
+def opd_choices(session: Session) -> Sequence[tuple[str, str]]:
+    """(code, short_name) of the active OPDs, for a form's choice list: rows, not entities, as every page asks."""
+    return session.execute(
+        select(Opd.code, Opd.short_name).where(Opd.active.is_(True)).order_by(Opd.kind, Opd.name)
+    ).all()
+
+
 # --- the queue ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -114,15 +124,18 @@ class QueueRow:
     flags: list[str] = field(default_factory=list)
 
 
+#: What a queue row shows (the queue, the OPD list, the API and Open311 summaries); any other column of
+#: a row's report loads when first read, one query per report, so add it here when a list starts showing it.
+QUEUE_ROW_COLUMNS = (Report.status, Report.category, Report.category_confidence, Report.kecamatan_code,
+                     Report.desa_code, Report.opd_code, Report.masked_text, Report.verify_due, Report.followup_due,
+                     Report.next_due_at, Report.updated_at, Report.version)
+
+
 @dataclass
 class QueuePage:
     rows: list[QueueRow]
     page: int
     has_next: bool
-
-
-def _due():
-    return func.coalesce(Report.followup_due, Report.verify_due)
 
 
 def _queue_conditions(wanted: QueueFilter, now: datetime) -> list:
@@ -150,29 +163,37 @@ def _time_conditions(wanted: QueueFilter, now: datetime) -> list:
     if wanted.date_to:
         conditions.append(Post.created_at < wanted.date_to)
     if wanted.overdue:
-        conditions.append(and_(_due() < now, Report.status.not_in(CLOSED_STATUSES)))
+        conditions.append(Report.next_due_at < now)
     return conditions
 
 
-def _ordered(query: Select, sort: str) -> Select:
-    if sort == "terbaru":
-        return query.order_by(Report.id.desc())
-    if sort == "terlama":
-        return query.order_by(Report.id)
-    due = _due()
-    return query.order_by(case((due.is_(None), 1), else_=0), due, Report.id)
+def _page_rows(session: Session, query: Select, sort: str, offset: int, limit: int) -> list:
+    if sort in ("terbaru", "terlama"):
+        order = Report.id.desc() if sort == "terbaru" else Report.id
+        return list(session.execute(query.order_by(order).offset(offset).limit(limit)))
+    due = Report.next_due_at
+    running = list(session.execute(query.where(due.is_not(None)).order_by(due, Report.id).offset(offset).limit(limit)))
+    if len(running) == limit:
+        return running
+    skip = 0
+    if not running and offset:  # a page past every running deadline: how many of those came before it
+        before = select(func.count()).select_from(query.where(due.is_not(None)).subquery())
+        skip = offset - (session.scalar(before) or 0)
+    return running + list(session.execute(
+        query.where(due.is_(None)).order_by(Report.id).offset(max(skip, 0)).limit(limit - len(running))
+    ))
 
 
 def queue_page(session: Session, wanted: QueueFilter, *, now: datetime, page_size: int,
                opd_code: str | None = None) -> QueuePage:
     """One page of the queue; `opd_code` scopes it to one OPD's dispositioned reports."""
-    query = select(Report, Post.channel, Post.created_at, Post.text).join(Post, Post.id == Report.post_id)
+    query = (select(Report, Post.channel, Post.created_at, Post.text).join(Post, Post.id == Report.post_id)
+             .options(load_only(*QUEUE_ROW_COLUMNS)))
     conditions = _queue_conditions(wanted, now)
     if opd_code is not None:
         conditions.append(Report.opd_code == opd_code)
-    query = _ordered(query.where(*conditions), wanted.sort)
     offset = (max(wanted.page, 1) - 1) * page_size
-    found = session.execute(query.offset(offset).limit(page_size + 1)).all()
+    found = _page_rows(session, query.where(*conditions), wanted.sort, offset, page_size + 1)
     rows = [QueueRow(r, channel, posted, r.masked_text or mask_pii(text))
             for r, channel, posted, text in found[:page_size]]
     _attach_flags(session, rows)
@@ -190,7 +211,12 @@ def _attach_flags(session: Session, rows: list[QueueRow]) -> None:
 
 
 def flag_codes(session: Session) -> list[str]:
-    return list(session.scalars(select(ReportFlag.code).distinct().order_by(ReportFlag.code)))
+    """Every flag code in use, for the queue's filter: one index probe per code (a loose index scan)
+    instead of DISTINCT over every flag row, which costs milliseconds per page on PostgreSQL."""
+    first = select(func.min(ReportFlag.code).label("code")).cte("codes", recursive=True)
+    following = select(func.min(ReportFlag.code)).where(ReportFlag.code > first.c.code).scalar_subquery()
+    codes = first.union_all(select(following).where(first.c.code.is_not(None)))
+    return list(session.scalars(select(codes.c.code).where(codes.c.code.is_not(None)).order_by(codes.c.code)))
 
 
 # --- one report --------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +94,33 @@ class ReportFlag(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="flags")
+
+
+def running_due_at(status: str | None, verify_due: datetime | None, followup_due: datetime | None) -> datetime | None:
+    """The deadline running for a report: follow-up when dispositioned, verification while it awaits review.
+
+    Stored as `reports.next_due_at` so the queue can sort and filter on one indexed column.
+    """
+    if status == ReportStatus.TERDISPOSISI:
+        return followup_due
+    if status in (ReportStatus.PERLU_VERIFIKASI, ReportStatus.TERVERIFIKASI):
+        return verify_due
+    return None
+
+
+_DUE_INPUTS = ("status", "verify_due", "followup_due")
+
+
+@event.listens_for(Report, "before_insert")
+def _due_on_insert(_mapper, _connection, report: Report) -> None:
+    report.next_due_at = running_due_at(report.status, report.verify_due, report.followup_due)
+
+
+@event.listens_for(Report, "before_update")
+def _due_on_update(_mapper, _connection, report: Report) -> None:
+    state = inspect(report)
+    if any(state.attrs[name].history.has_changes() for name in _DUE_INPUTS):
+        report.next_due_at = running_due_at(report.status, report.verify_due, report.followup_due)
 
 
 class Disposition(Base):

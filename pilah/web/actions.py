@@ -23,6 +23,7 @@ from pilah.web.i18n import N_, current_language, gettext
 from triage import flags as triage_flags
 from triage.errors import TriageError, UnknownOpd, VersionConflict
 from triage.routing import route
+from triage.sla import WorkingCalendar
 
 Action = Callable[[Report], Any]
 
@@ -36,13 +37,17 @@ def load_in_scope(db: Session, user: User, report_id: int):
 
 
 def perform(request: Request, db: Session, user: User, report_id: int, action: Action, *, done: str,
-            back: str = "queue.report", back_url: str | None = None, template: str = "queue/report.html"):
-    """Run `action(report)`; commit and redirect, or re-render with the conflict or refusal."""
+            back: str = "queue.report", back_url: str | None = None, template: str = "queue/report.html",
+            done_values: Callable[[Any], dict[str, Any]] | None = None):
+    """Run `action(report)`; commit and redirect, or re-render with the conflict or refusal.
+
+    `done` is the flash msgid; `done_values(result)` fills its {placeholders} from what the action returned.
+    """
     from pilah.web.routes.queue import render_report
 
     report, post = load_in_scope(db, user, report_id)
     try:
-        action(report)
+        result = action(report)
         db.commit()
     except VersionConflict:
         db.rollback()
@@ -55,7 +60,7 @@ def perform(request: Request, db: Session, user: User, report_id: int, action: A
         report, post = load_in_scope(db, user, report_id)
         return render_report(request, db, user, report, post, status_code=422, template=template,
                              errors={"form": triage_message(exc)})
-    flash(request, gettext(done))
+    flash(request, gettext(done).format(**done_values(result)) if done_values else gettext(done))
     return RedirectResponse(back_url or request.url_for(back, report_id=report_id), status_code=303)
 
 
@@ -80,6 +85,14 @@ def suggested_opd(request: Request, db: Session, report: Report) -> str | None:
         return route(db, report.category, report.kecamatan_code).opd_code
     except UnknownOpd:
         return None
+
+
+def working_calendar(request: Request) -> WorkingCalendar:
+    """The holiday calendar, loaded once per app (the same one the queue's disposition uses)."""
+    state = request.app.state
+    if getattr(state, "calendar", None) is None:
+        state.calendar = WorkingCalendar.load(state.settings.data_dir / "holidays", state.settings.zone)
+    return state.calendar
 
 
 def desa_choices(report: Report) -> dict[str, str]:

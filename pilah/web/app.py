@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from ingest.sms.webhook import WebhookConfig, standalone_app
+from pilah.db import engine_of, read_session_factory, refresh_planner_statistics
 from pilah.errors import ConfigError
 from pilah.schema import utcnow
 from pilah.settings import Settings
@@ -24,13 +25,13 @@ from pilah.web import roles
 from pilah.web.deps import guard
 from pilah.web.handlers import install_error_handlers
 from pilah.web.i18n import LanguageMiddleware
-from pilah.web.routes import api, auth, dashboard, models, opd, open311, queue, users
+from pilah.web.routes import admin, api, auth, dashboard, groups, issues, models, opd, open311, queue, users
 from pilah.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SMS_GATEWAY_PREFIX = "/gateway"
 SESSION_COOKIE = "pilah_session"
-ROUTERS = (auth, queue, opd, dashboard, users, models, api, open311)
+ROUTERS = (auth, queue, groups, issues, opd, dashboard, users, models, admin, api, open311)
 
 
 def create_app(settings: Settings, factory: sessionmaker[Session] | None = None, *,
@@ -41,6 +42,9 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
                   dependencies=[Depends(guard)])
     app.state.settings, app.state.clock, app.state.templates = settings, clock, make_templates()
     app.state.factory = factory or _open(settings)
+    app.state.read_factory = read_session_factory(engine_of(app.state.factory))
+    if factory is None:
+        refresh_planner_statistics(engine_of(app.state.factory))
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

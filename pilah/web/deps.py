@@ -24,10 +24,17 @@ from pilah.web.errors import CsrfFailed, Forbidden, LoginRequired
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+READING_METHODS = ("GET", "HEAD")
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.factory() as session:
+    """A reading session for pages (GET/HEAD), a writing one for forms and for API tokens (marked as used).
+
+    Pages must not wait for each other's write lock on SQLite; see pilah.db.
+    """
+    state = request.app.state
+    reads = request.method in READING_METHODS and not _bearer(request)
+    with (state.read_factory if reads else state.factory)() as session:
         yield session
 
 

@@ -67,3 +67,19 @@ def parse_version(value: str, errors: FieldErrors) -> int | None:
     except (TypeError, ValueError):
         errors.add("version", N_("Versi laporan hilang; muat ulang halaman."))
         return None
+
+
+def parse_report_id(value: str, name: str, errors: FieldErrors) -> int | None:
+    """A report number typed by a person ("#123" or "123")."""
+    try:
+        number = int(value.strip().lstrip("#"))
+    except (AttributeError, ValueError):
+        number = 0
+    if number <= 0:
+        errors.add(name, N_("Tulis nomor laporan, misalnya 123."))
+        return None
+    return number
+
+
+def clean_note(value: str, limit: int = 500) -> str | None:
+    return value.strip()[:limit] or None

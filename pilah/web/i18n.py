@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from contextvars import ContextVar
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -68,7 +69,12 @@ def format_when(value: datetime | None) -> str:
     """'5 Januari 2026 14.30' in the office's time zone and the reader's language."""
     if value is None:
         return "–"
-    return format_datetime(value, "d MMMM y HH.mm", tzinfo=_zone.get(), locale=_language.get())
+    return _formatted_when(value, _zone.get(), _language.get())
+
+
+@lru_cache(maxsize=8192)
+def _formatted_when(value: datetime, zone: ZoneInfo, language: str) -> str:
+    return format_datetime(value, "d MMMM y HH.mm", tzinfo=zone, locale=language)
 
 
 def format_day(value: date | datetime | None) -> str:

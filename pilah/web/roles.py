@@ -7,6 +7,8 @@ Personal data (PII): admin and verifikator see post text and author as received,
 contact reporters (tertunda asks for details). Everyone else sees `Report.masked_text`
 (NIK, KK, phone, e-mail, plates masked) and no author handle: an OPD liaison sees the author's
 display name only; analis and pimpinan see no author at all. CSV/XLSX downloads follow the same rule.
+
+Forcing a model promotion past the macro-F1 gate is a field, not a route: `may_force_promotion`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ RULES: dict[str, frozenset[str]] = {
     "queue.report:reject": REVIEWERS,
     "queue.report:pending": REVIEWERS,
     "queue.report:disposition": REVIEWERS,
+    "queue.report:duplicate": REVIEWERS,
+    "queue.report:merge": REVIEWERS,
+    "queue.report:split": REVIEWERS,
+    "queue.report:split_issue": REVIEWERS,
     "opd.list": OPD,
     "opd.report": OPD,
     "opd.report:start": OPD,
@@ -48,6 +54,18 @@ RULES: dict[str, frozenset[str]] = {
     "users.create": ADMIN,
     "users.toggle": ADMIN,
     "models.list": MODELLERS,
+    "models.promote": MODELLERS,
+    "models.rollback": MODELLERS,
+    "admin.opds": ADMIN,
+    "admin.opds:create": ADMIN,
+    "admin.opd": ADMIN,
+    "admin.opd:update": ADMIN,
+    "admin.opd:toggle": ADMIN,
+    "admin.rules": ADMIN,
+    "admin.rules:create": ADMIN,
+    "admin.rule": ADMIN,
+    "admin.rule:update": ADMIN,
+    "admin.taxonomy": ADMIN,
     "api.openapi": API,
     "api.reports": API,
     "api.report": API,
@@ -57,6 +75,8 @@ RULES: dict[str, frozenset[str]] = {
     "open311.request": API,
 }
 
+#: Who may promote a model past the macro-F1 gate (the CLI's --force): a decision beyond the analyst's.
+FORCE_PROMOTE_ROLES = ADMIN
 PII_ROLES = frozenset({"admin", "verifikator"})
 AUTHOR_NAME_ROLES = frozenset({"admin", "verifikator", "opd"})
 OPD_VISIBLE_STATUSES = ("terdisposisi", "ditindaklanjuti", "selesai")
@@ -75,6 +95,10 @@ def sees_pii(user: User) -> bool:
 
 def sees_author_name(user: User) -> bool:
     return user.role in AUTHOR_NAME_ROLES
+
+
+def may_force_promotion(user: User) -> bool:
+    return user.role in FORCE_PROMOTE_ROLES
 
 
 def in_opd_scope(user: User, report: Report) -> bool:

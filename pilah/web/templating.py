@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
+from starlette.datastructures import URL
 from starlette.responses import Response
+from starlette.routing import BaseRoute, NoMatchFound
 
 from pilah.web import directory, roles
 from pilah.web.deps import csrf_token, take_flashes
@@ -20,6 +22,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 def make_templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, extensions=["jinja2.ext.i18n"])
+    env.globals["url_for"] = _url_for
     templates = Jinja2Templates(env=env)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(
@@ -29,6 +32,32 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["pager"] = _pager
     return templates
+
+
+#: Routers are unhashable; keyed by id and holding the router itself so the id can't be reused.
+_ROUTES_BY_NAME: dict[int, tuple[Any, dict[str, list[BaseRoute]]]] = {}
+
+
+@pass_context
+def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
+    """Starlette's url_for without trying every route in turn; a page renders dozens of links."""
+    request: Request = context["request"]
+    router = request.scope.get("router") or request.scope.get("app")
+    known = _ROUTES_BY_NAME.get(id(router))
+    if known is None or known[0] is not router:
+        named: dict[str, list[BaseRoute]] = {}
+        for route in getattr(router, "routes", ()):
+            named.setdefault(getattr(route, "name", None), []).append(route)
+        if len(_ROUTES_BY_NAME) > 16:
+            _ROUTES_BY_NAME.clear()
+        known = _ROUTES_BY_NAME[id(router)] = (router, named)
+    named = known[1]
+    for route in named.get(name, ()):
+        try:
+            return route.url_path_for(name, **path_params).make_absolute_url(base_url=request.base_url)
+        except NoMatchFound:
+            continue
+    return request.url_for(name, **path_params)
 
 
 def _pager(query, page: int) -> str:

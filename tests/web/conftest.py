@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -32,8 +33,17 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def settings(monkeypatch: pytest.MonkeyPatch):
+def models_dir(tmp_path: Path) -> Path:
+    """An empty model registry per test, so promote/rollback never touch the repository's models/."""
+    path = tmp_path / "models"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(monkeypatch: pytest.MonkeyPatch, models_dir: Path):
     monkeypatch.setenv("PILAH_SECRET_KEY", "test-secret-key-" + "x" * 32)
+    monkeypatch.setenv("PILAH_MODELS_DIR", str(models_dir))
     return load_settings(None)
 
 

@@ -13,7 +13,8 @@ ROUTES = sorted(all_routes(), key=lambda route: route.name == "auth.logout")
 
 
 def _path(route, report_id: int) -> str:
-    return route.path.format(report_id=report_id, request_id=report_id, username="u-spare", code="en", fmt="csv")
+    return route.path.format(report_id=report_id, request_id=report_id, rule_id=report_id, username="u-spare",
+                             code="en", fmt="csv")
 
 
 def _call(client, route, report_id: int, token: str | None):
@@ -40,6 +41,7 @@ def test_role_reaches_exactly_the_routes_its_rules_allow(role, login, make_user,
         response = _call(client, route, report.id, token)
         denied = response.status_code == 403 or response.headers.get("location", "").startswith("/masuk?next=")
         assert denied != roles.allowed(route.name, role), f"{role} {route.name} → {response.status_code}"
+        assert response.status_code < 500, f"{role} {route.name} → {response.status_code}"
 
 
 def test_anonymous_visitor_is_sent_to_login_or_refused_on_every_protected_route(anonymous, make_report) -> None:

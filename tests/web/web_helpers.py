@@ -19,6 +19,14 @@ def csrf_of(client: TestClient, path: str) -> str:
 
 
 def form_values(page: BeautifulSoup, form_id: str) -> dict[str, str]:
+    """What a browser would submit unchanged: inputs (checkboxes only when checked), selected options, textareas."""
     form = page.find("form", id=form_id)
     assert form is not None, f"no form #{form_id}"
-    return {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")}
+    values = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")
+              and (field.get("type") not in ("checkbox", "radio") or field.has_attr("checked"))}
+    for select in form.find_all("select", attrs={"name": True}):
+        chosen = select.find("option", selected=True) or select.find("option")
+        if chosen is not None:
+            values[select["name"]] = chosen.get("value", chosen.get_text())
+    values |= {area["name"]: area.get_text() for area in form.find_all("textarea", attrs={"name": True})}
+    return values

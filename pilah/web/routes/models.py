@@ -1,23 +1,107 @@
-"""The analyst's models page: the active model, candidates with metrics, labels since training."""
+"""The analyst's models page: versions in models/ with their metrics, labels since the active one was
+trained, and promote/rollback through `classify.registry` — the same macro-F1 gate as `pilah models`.
+
+Each form carries the active version the person saw: when someone promoted or rolled back in between,
+nothing changes and the page says so (409). Only admin may force a promotion past the gate.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from classify.errors import ClassifyError
+from classify.registry import PROMOTION_TOLERANCE, ModelVersion, active_version, list_versions, promote, rollback
 from pilah.queries import web as queries
-from pilah.schema import User
-from pilah.web.deps import current_user, get_db
+from pilah.schema import AuditEvent, User
+from pilah.web import roles
+from pilah.web.deps import current_user, flash, get_db, now
+from pilah.web.forms import clean_note
+from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
 
 router = APIRouter(prefix="/model")
 
 
+def _root(request: Request) -> Path:
+    return Path(request.app.state.settings.models_dir)
+
+
+def _trained_at(version: ModelVersion | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(version.card["created_at"]) if version else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _page(request: Request, db: Session, user: User, *, errors: dict | None = None, status: int = 200):
+    try:
+        versions, problem = list(reversed(list_versions(_root(request)))), None
+    except ClassifyError as exc:
+        versions, problem = [], exc.message
+    active = next((v for v in versions if v.active), None)
+    since = _trained_at(active)
+    context = {"versions": versions, "active": active, "new_labels": queries.labels_since(db, since),
+               "label_counts": queries.label_counts_by_category(db, since), "errors": errors or {},
+               "registry_problem": problem, "may_force": roles.may_force_promotion(user),
+               "tolerance": PROMOTION_TOLERANCE, "can_rollback": (_root(request) / "HISTORY").is_file()}
+    return render(request, "models/list.html", context, status_code=status)
+
+
 @router.get("", name="models.list")
 def models_page(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
-    versions = queries.model_versions(db)
-    active = next((v for v in versions if v.status == "active"), None)
-    since = active.promoted_at or active.created_at if active else None
-    context = {"versions": versions, "active": active, "new_labels": queries.labels_since(db, since),
-               "label_counts": queries.label_counts_by_category(db, since)}
-    return render(request, "models/list.html", context)
+    return _page(request, db, user)
+
+
+def _stale(request: Request, active_seen: str) -> bool:
+    return (active_version(_root(request)) or "") != active_seen
+
+
+def _conflict(request: Request, db: Session, user: User):
+    message = gettext(N_("Model aktif baru saja diubah oleh orang lain. Periksa keadaan terkini di bawah lalu "
+                         "ulangi tindakan Anda."))
+    return _page(request, db, user, errors={"conflict": message}, status=409)
+
+
+@router.post("/promosi", name="models.promote")
+def models_promote(request: Request, version: str = Form(""), active_seen: str = Form(""), force: str = Form(""),
+                   note: str = Form(""), db: Session = Depends(get_db), user: User = Depends(current_user)):
+    forced = force in ("1", "on", "true")
+    names = {v.name for v in list_versions(_root(request))} if _root(request).is_dir() else set()
+    if version not in names:
+        return _page(request, db, user, errors={"version": gettext(N_("Pilih versi model yang ada."))}, status=400)
+    if forced and not roles.may_force_promotion(user):
+        return _page(request, db, user, errors={"force": gettext(N_("Hanya admin yang boleh memaksa promosi."))},
+                     status=403)
+    if _stale(request, active_seen):
+        return _conflict(request, db, user)
+    try:
+        previous = promote(_root(request), version, force=forced)
+    except ClassifyError as exc:
+        refusal = gettext(N_("Promosi ditolak: {problem}")).format(problem=exc.message)
+        return _page(request, db, user, errors={"promote": refusal}, status=400)
+    db.add(AuditEvent(at=now(request), actor=user.username, entity_type="model", entity_id=version,
+                      action="promote", reason=clean_note(note), details={"previous": previous, "forced": forced}))
+    db.commit()
+    flash(request, gettext(N_("Model {version} sekarang aktif.")).format(version=version))
+    return RedirectResponse(request.url_for("models.list"), status_code=303)
+
+
+@router.post("/rollback", name="models.rollback")
+def models_rollback(request: Request, active_seen: str = Form(""), note: str = Form(""),
+                    db: Session = Depends(get_db), user: User = Depends(current_user)):
+    if _stale(request, active_seen):
+        return _conflict(request, db, user)
+    try:
+        restored = rollback(_root(request))
+    except ClassifyError as exc:
+        return _page(request, db, user, errors={"rollback": exc.message}, status=400)
+    db.add(AuditEvent(at=now(request), actor=user.username, entity_type="model", entity_id=restored,
+                      action="rollback", reason=clean_note(note), details={"previous": active_seen or None}))
+    db.commit()
+    flash(request, gettext(N_("Model {version} aktif kembali.")).format(version=restored))
+    return RedirectResponse(request.url_for("models.list"), status_code=303)

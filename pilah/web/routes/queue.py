@@ -33,7 +33,7 @@ def queue_list(request: Request, db: Session = Depends(get_db), user: User = Dep
     wanted = queue_filter(dict(request.query_params), request.app.state.settings.zone, errors)
     page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size)
     context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
-               "channels": CHANNELS, "flags": queries.flag_codes(db), "opds": queries.active_opds(db),
+               "channels": CHANNELS, "flags": queries.flag_codes(db), "opds": queries.opd_choices(db),
                "query": request.query_params}
     return render(request, "queue/list.html", context, status_code=400 if errors else 200)
 
@@ -50,7 +50,7 @@ def report_page(request: Request, report_id: int, db: Session = Depends(get_db),
 def render_report(request: Request, db: Session, user: User, report, post, *, errors: dict | None = None,
                   status_code: int = 200, template: str = "queue/report.html"):
     context = {"view": report_view(db, user, report, post), "errors": errors or {},
-               "opds": queries.active_opds(db), "suggested_opd": actions.suggested_opd(request, db, report),
+               "opds": queries.opd_choices(db), "suggested_opd": actions.suggested_opd(request, db, report),
                "desa": actions.desa_choices(report)}
     return render(request, template, context, status_code=status_code)
 

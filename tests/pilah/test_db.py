@@ -1,0 +1,57 @@
+"""The two session factories: reading sessions don't wait for a writer on SQLite and refuse to write
+there; writing sessions on the same pooled connections still write. SQLite's planner statistics."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+
+from pilah.db import read_session_factory, refresh_planner_statistics, session_factory
+from pilah.schema import Opd
+
+
+def _opd(code: str) -> Opd:
+    return Opd(code=code, name=f"Dinas {code}", short_name=code.upper(), kind="dinas")
+
+
+def test_a_reader_sees_the_last_commit_while_a_writer_holds_the_lock(engine) -> None:
+    with session_factory(engine).begin() as setup:
+        setup.add(_opd("dinas-a"))
+    reader = read_session_factory(engine)
+    with session_factory(engine)() as writer, writer.begin():
+        writer.add(_opd("dinas-b"))
+        writer.flush()  # on SQLite this transaction holds the write lock (BEGIN IMMEDIATE) until it ends
+        with reader() as session:
+            assert session.scalar(select(func.count()).select_from(Opd)) == 1
+    with reader() as session:
+        assert session.scalar(select(func.count()).select_from(Opd)) == 2
+
+
+def test_a_reading_session_refuses_to_write_on_sqlite(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL sessions are not marked read-only")
+    with read_session_factory(engine)() as session:
+        session.add(_opd("dinas-c"))
+        with pytest.raises(OperationalError, match="readonly"):
+            session.flush()
+
+
+def test_a_writing_session_after_a_reading_one_writes(engine) -> None:
+    with read_session_factory(engine)() as session:
+        session.scalar(select(func.count()).select_from(Opd))
+    with session_factory(engine).begin() as session:
+        session.add(_opd("dinas-d"))
+    with read_session_factory(engine)() as session:
+        assert session.scalar(select(Opd.code)) == "dinas-d"
+
+
+def test_planner_statistics_count_the_rows_on_sqlite(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
+    with session_factory(engine).begin() as session:
+        session.add_all([_opd("dinas-e"), _opd("dinas-f")])
+    refresh_planner_statistics(engine)
+    with engine.connect() as connection:
+        stats = connection.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'opds'")).scalars().all()
+    assert stats and all(stat.startswith("2 ") for stat in stats)

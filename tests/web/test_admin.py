@@ -1,0 +1,140 @@
+"""The admin's directory pages: OPDs (add, edit, deactivate), routing rules (every edit recorded with
+editor, time and note) and the read-only taxonomy."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from web_helpers import csrf_of, form_values, html
+
+from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange
+from triage.routing import route
+
+
+def _submit(client, path: str, form_id: str, **fields):
+    page = html(client.get(path))
+    return client.post(page.find("form", id=form_id)["action"], data=form_values(page, form_id) | fields)
+
+
+def _rule_id(directory, category: str, kecamatan_code: str | None = None) -> int:
+    with directory() as session:
+        return session.scalars(select(RoutingRule.id).where(
+            RoutingRule.category == category, RoutingRule.kecamatan_code.is_(None) if kecamatan_code is None
+            else RoutingRule.kecamatan_code == kecamatan_code)).one()
+
+
+def test_admin_adds_an_opd_and_bad_fields_are_rerendered(login, directory) -> None:
+    client = login("admin")
+    bad = _submit(client, "/admin/opd", "form-opd", code="Dinas Baru!", name="", kind="dinas", kecamatan="99.99")
+    assert bad.status_code == 400
+    errors = [e.get_text() for e in html(bad).select("#form-opd .error-text")]
+    assert errors == ["Kode OPD: 2–40 huruf kecil, angka atau tanda hubung.", "Nama OPD wajib diisi.",
+                      "Kode kecamatan tidak dikenal di kabupaten ini."]
+    taken = _submit(client, "/admin/opd", "form-opd", code="dpupr", name="Dinas PUPR lagi", kind="dinas")
+    assert html(taken).select_one("#form-opd .error-text").get_text() == "Kode OPD ini sudah dipakai."
+    good = _submit(client, "/admin/opd", "form-opd", code="bpbd", name="Badan Penanggulangan Bencana Daerah",
+                   short_name="BPBD", kind="badan")
+    assert good.status_code == 303
+    with directory() as session:
+        opd = session.get(Opd, "bpbd")
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "opd")).one()
+    assert (opd.name, opd.short_name, opd.kind, opd.active) == ("Badan Penanggulangan Bencana Daerah", "BPBD",
+                                                                 "badan", True)
+    assert (event.entity_id, event.action, event.actor) == ("bpbd", "create", "u-admin-x")
+    assert html(client.get("/admin/opd")).select_one("tr[data-opd=bpbd]") is not None
+
+
+def test_admin_edits_and_deactivates_an_opd_and_routing_skips_it(login, directory) -> None:
+    client = login("admin")
+    edited = _submit(client, "/admin/opd/dpmd", "form-opd-edit", short_name="DPMD Lamsel", note="nama baru")
+    assert edited.status_code == 303
+    assert _submit(client, "/admin/opd/dpmd", "form-opd-toggle", note="dilebur").status_code == 303
+    with directory() as session:
+        opd = session.get(Opd, "dpmd")
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == "dpmd")
+                                  .order_by(AuditEvent.id)).all()
+        assert route(session, "pemerintahan_desa", None).opd_code != "dpmd"
+    assert (opd.short_name, opd.active) == ("DPMD Lamsel", False)
+    assert actions == ["update", "deactivate"]
+    assert html(client.get("/admin/opd/dpmd")).select_one("#opd-active").get_text() == "nonaktif"
+
+
+def test_the_default_route_opd_cannot_be_deactivated(login, directory) -> None:
+    client = login("admin")
+    response = _submit(client, "/admin/opd/diskominfo", "form-opd-toggle")
+    assert response.status_code == 400
+    assert "rute bawaan" in html(response).find(attrs={"role": "alert"}).get_text()
+    with directory() as session:
+        assert session.get(Opd, "diskominfo").active is True
+
+
+def test_rule_edit_is_recorded_with_editor_time_and_note(login, directory) -> None:
+    rule_id = _rule_id(directory, "infrastruktur")
+    client = login("admin")
+    missing_note = _submit(client, f"/admin/aturan/{rule_id}", "form-rule-edit", opd_code="dpmd", active="1")
+    assert missing_note.status_code == 400
+    assert html(missing_note).select_one("#form-rule-edit .error-text").get_text() == "Tulis alasan perubahan."
+    response = _submit(client, f"/admin/aturan/{rule_id}", "form-rule-edit", opd_code="dpmd", active="1",
+                       change_note="jalan desa ke DPMD")
+    assert response.status_code == 303
+    with directory() as session:
+        rule = session.get(RoutingRule, rule_id)
+        change = session.scalars(select(RoutingRuleChange).where(RoutingRuleChange.rule_id == rule_id)
+                                 .order_by(RoutingRuleChange.id.desc())).first()
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "routing_rule")).one()
+    assert (rule.opd_code, rule.updated_by) == ("dpmd", "u-admin-x")
+    assert (change.editor, change.note, change.before["opd_code"], change.after["opd_code"]) == (
+        "u-admin-x", "jalan desa ke DPMD", "dpupr", "dpmd")
+    assert change.at is not None and audit.reason == "jalan desa ke DPMD"
+    history = html(client.get(f"/admin/aturan/{rule_id}")).select("#rule-changes tbody tr")
+    assert "jalan desa ke DPMD" in history[0].get_text()
+
+
+def test_admin_adds_a_kecamatan_rule_and_a_duplicate_key_is_refused(login, directory) -> None:
+    client = login("admin")
+    response = _submit(client, "/admin/aturan", "form-rule", category="kesehatan", kecamatan_code="18.01.04",
+                       opd_code="kec-natar", note="puskesmas keliling")
+    assert response.status_code == 303
+    rule_id = _rule_id(directory, "kesehatan", "18.01.04")
+    with directory() as session:
+        change = session.scalars(select(RoutingRuleChange).where(RoutingRuleChange.rule_id == rule_id)).one()
+        assert route(session, "kesehatan", "18.01.04").opd_code == "kec-natar"
+    assert (change.action, change.editor) == ("create", "u-admin-x")
+    again = _submit(client, "/admin/aturan", "form-rule", category="kesehatan", kecamatan_code="18.01.04",
+                    opd_code="dinkes")
+    assert again.status_code == 400
+    assert "Sudah ada aturan" in html(again).find(attrs={"role": "alert"}).get_text()
+    unknown = _submit(client, "/admin/aturan", "form-rule", category="tidak-ada", opd_code="nihil")
+    assert [e.get_text() for e in html(unknown).select("#form-rule .error-text")] == [
+        "Kategori tidak dikenal.", "Pilih OPD yang aktif."]
+
+
+def test_taxonomy_page_lists_categories_with_default_opd_and_says_where_to_change_it(login) -> None:
+    page = html(login("admin").get("/admin/taksonomi"))
+    row = page.select_one("tr[data-category=adminduk]")
+    assert "Disdukcapil" in row.get_text()
+    assert "data/taxonomy.toml" in page.select_one("#taxonomy-where").get_text()
+    assert page.find("form", attrs={"method": "post", "id": lambda v: v and "taxonomy" in v}) is None
+
+
+def test_directory_edits_without_csrf_token_are_refused(login, directory) -> None:
+    client = login("admin")
+    csrf_of(client, "/admin/opd")
+    response = client.post("/admin/opd", data={"code": "bpbd", "name": "BPBD", "kind": "badan"})
+    assert response.status_code == 403
+    with directory() as session:
+        assert session.get(Opd, "bpbd") is None
+
+
+def test_directory_pages_are_admin_only(login) -> None:
+    for role in ("verifikator", "opd", "analis", "pimpinan"):
+        assert login(role).get("/admin/aturan").status_code == 403, role
+
+
+def test_directory_pages_render_in_english(login) -> None:
+    client = login("admin")
+    client.get("/bahasa/en?next=/admin/taksonomi")
+    page = html(client.get("/admin/taksonomi"))
+    assert page.find("h1").get_text().startswith("Category taxonomy")
+    assert page.select_one("#taxonomy-where").get_text().startswith("The taxonomy is configuration: edit "
+                                                                    "data/taxonomy.toml")
+    assert html(client.get("/admin/aturan")).find("h1").get_text() == "Routing rules"

@@ -1,0 +1,109 @@
+"""The models page: promote and rollback with the same macro-F1 gate as `pilah models promote`;
+only admin may force; a stale page gets a conflict; every change is an audit event."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from web_helpers import html
+
+from pilah.schema import AuditEvent
+
+
+def _version(root: Path, name: str, macro_f1: float, evaluation_set: str = "seed-2026.1") -> None:
+    (root / name).mkdir()
+    card = {"created_at": "2026-03-01T00:00:00+00:00",
+            "metrics": {"macro_f1": macro_f1, "accuracy": macro_f1, "evaluation_set": evaluation_set}}
+    (root / name / "card.json").write_text(json.dumps(card), encoding="utf-8")
+
+
+@pytest.fixture
+def registry(models_dir: Path) -> Path:
+    """Active v1 (0.80); candidates v2-worse (0.70) and v3-better (0.83), all on one evaluation set."""
+    for name, f1 in (("v1", 0.80), ("v2-worse", 0.70), ("v3-better", 0.83)):
+        _version(models_dir, name, f1)
+    (models_dir / "ACTIVE").write_text("v1\n", encoding="utf-8")
+    return models_dir
+
+
+def _promote_form(client, version: str) -> tuple[str, dict[str, str]]:
+    page = html(client.get("/model"))
+    form = page.select_one(f"tr[data-version='{version}'] form.promote")
+    fields = form.find_all("input")
+    values = {field["name"]: field.get("value", "") for field in fields if field.get("type") != "checkbox"}
+    return form["action"], values
+
+
+def _active(registry: Path) -> str:
+    return (registry / "ACTIVE").read_text(encoding="utf-8").strip()
+
+
+def _model_events(directory) -> list[tuple[str, str, dict]]:
+    with directory() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "model").order_by(AuditEvent.id))
+        return [(event.action, event.entity_id, event.details) for event in rows]
+
+
+def test_page_shows_versions_and_the_force_box_only_to_admin(login, registry) -> None:
+    analyst = html(login("analis").get("/model"))
+    assert analyst.select_one("#active-model").get_text() == "v1"
+    assert [row["data-version"] for row in analyst.select("tr[data-version]")] == ["v3-better", "v2-worse", "v1"]
+    assert analyst.select("input[name=force]") == []
+    assert len(html(login("admin").get("/model")).select("input[name=force]")) == 2
+
+
+def test_gate_refuses_a_worse_candidate_as_a_form_error(login, registry, directory) -> None:
+    client = login("analis")
+    action, values = _promote_form(client, "v2-worse")
+    response = client.post(action, data=values)
+    assert response.status_code == 400
+    assert html(response).select_one("#error-promote").get_text().startswith("Promosi ditolak: ")
+    assert _active(registry) == "v1" and _model_events(directory) == []
+
+
+def test_only_admin_may_force_past_the_gate(login, registry, directory) -> None:
+    analyst = login("analis")
+    action, values = _promote_form(analyst, "v2-worse")
+    assert analyst.post(action, data=values | {"force": "1"}).status_code == 403
+    assert _active(registry) == "v1"
+    admin = login("admin")
+    action, values = _promote_form(admin, "v2-worse")
+    assert admin.post(action, data=values | {"force": "1", "note": "uji lapangan"}).status_code == 303
+    assert _active(registry) == "v2-worse"
+    assert _model_events(directory) == [("promote", "v2-worse", {"previous": "v1", "forced": True})]
+
+
+def test_promote_a_better_candidate_then_roll_back(login, registry, directory) -> None:
+    client = login("analis")
+    action, values = _promote_form(client, "v3-better")
+    assert client.post(action, data=values).status_code == 303
+    assert _active(registry) == "v3-better"
+    page = html(client.get("/model"))
+    rollback = {field["name"]: field.get("value", "") for field in page.select("#form-rollback input")}
+    assert client.post("/model/rollback", data=rollback).status_code == 303
+    assert _active(registry) == "v1"
+    assert [(action, version) for action, version, _ in _model_events(directory)] == [
+        ("promote", "v3-better"), ("rollback", "v1")]
+
+
+def test_stale_page_gets_a_conflict_and_nothing_changes(login, registry, directory) -> None:
+    first, second = login("analis"), login("admin")
+    stale_action, stale = _promote_form(second, "v2-worse")
+    action, values = _promote_form(first, "v3-better")
+    assert first.post(action, data=values).status_code == 303
+    response = second.post(stale_action, data=stale | {"force": "1"})
+    assert response.status_code == 409
+    page = html(response)
+    assert page.select_one("#conflict") is not None and page.select_one("#active-model").get_text() == "v3-better"
+    assert _active(registry) == "v3-better"
+
+
+def test_promote_without_csrf_token_is_refused(login, registry) -> None:
+    client = login("analis")
+    action, values = _promote_form(client, "v3-better")
+    del values["csrf_token"]
+    assert client.post(action, data=values).status_code == 403
+    assert _active(registry) == "v1"
