@@ -13,11 +13,13 @@ is deleted. A new report is compared, in this order, with the reports of the las
    categories (one person's birth certificate and unpaid BPNT are two complaints).
 
 A textual match across channels is kind `cross_channel`. Candidates for (3) come from MinHash LSH
-buckets (`triage.minhash`) and are then verified exactly, so LSH only decides what is compared, never
-what matches. Queries come oldest first (the pipeline triages oldest post first), so everything older
-than the current post minus the window can never match again and is dropped from every index: memory
-follows the window, not the history. A report the index no longer holds is looked up in the database
-by the caller (`canonical_of` returns None).
+buckets (`triage.minhash`); their MinHash signatures estimate every candidate's Jaccard in one numpy
+call, and only candidates that could pass (the estimate plus a wide margin) are verified exactly, so
+LSH and the estimate only decide what is compared, never what matches. Queries come oldest first (the
+pipeline triages oldest post first), so everything older than the current post minus the window can
+never match again and is dropped from every index: memory follows the window, not the history. A
+report the index no longer holds is looked up in the database by the caller (`canonical_of` returns
+None).
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from triage import textsig
-from triage.minhash import LshBuckets, MinHasher
+from triage.minhash import LshBuckets, MinHasher, SignatureStore
 
 #: One text containing this share of the other's shingles is the same complaint with a sentence added...
 CONTAINMENT_THRESHOLD = 0.8
@@ -37,6 +41,9 @@ CONTAINMENT_MIN_SHINGLES = 8
 #: Content-word Jaccard above which two posts by the same author about the same category are one complaint.
 AUTHOR_REPEAT_SIMILARITY = 0.3
 MIN_SHINGLES = 3
+#: Added to a signature's Jaccard estimate before ruling a candidate out: about five standard deviations
+#: of the estimate over 150 permutations, so a pair that passes exactly is practically never skipped.
+ESTIMATE_MARGIN = 0.2
 
 
 @dataclass
@@ -56,6 +63,8 @@ class Signature:
     link_ref: str | None = None   # the referenced tweet's source id
     canonical_id: int | None = None
     bands: list[int] | None = field(default=None, repr=False)  # LSH band keys, filled by the index
+    minhash: np.ndarray | None = field(default=None, repr=False)
+    slot: int | None = field(default=None, repr=False)  # row in the index's SignatureStore while in the window
 
 
 @dataclass(frozen=True)
@@ -113,8 +122,12 @@ class DuplicateIndex:
     by_author: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_link: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     hasher: MinHasher = field(default_factory=MinHasher)
-    buckets: LshBuckets = field(default_factory=LshBuckets)
+    buckets: LshBuckets = field(default_factory=LshBuckets)  # band key → store slots
+    store: SignatureStore = field(init=False, repr=False)
     _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
+
+    def __post_init__(self) -> None:
+        self.store = SignatureStore(self.hasher.bands * self.hasher.rows)
 
     def add(self, sig: Signature, canonical_id: int | None) -> None:
         sig.canonical_id = canonical_id or sig.report_id
@@ -123,7 +136,9 @@ class DuplicateIndex:
         if sig.text_hash:
             self.by_hash[sig.text_hash].append(sig.report_id)
         if len(sig.shingles) >= MIN_SHINGLES:
-            self.buckets.add(sig.report_id, self._bands(sig))
+            bands = self._bands(sig)
+            sig.slot = self.store.put(sig.report_id, sig.minhash, len(sig.shingles), sig.created_at.timestamp())
+            self.buckets.add(sig.slot, bands)
         for key in sig.author_keys:
             self.by_author[key].append(sig.report_id)
         if sig.link_ref:
@@ -148,8 +163,10 @@ class DuplicateIndex:
             del self.by_source[(sig.channel, sig.source_id)]
         if sig.text_hash:
             _discard(self.by_hash, sig.text_hash, rid)
-        if sig.bands is not None:
-            self.buckets.remove(rid, sig.bands)
+        if sig.slot is not None:
+            self.buckets.remove(sig.slot, sig.bands)
+            self.store.release(sig.slot)
+            sig.slot = None
         for key in sig.author_keys:
             _discard(self.by_author, key, rid)
         if sig.link_ref:
@@ -157,7 +174,8 @@ class DuplicateIndex:
 
     def _bands(self, sig: Signature) -> list[int]:
         if sig.bands is None:
-            sig.bands = self.hasher.band_keys(sig.shingles)
+            sig.minhash = self.hasher.signature(sig.shingles).astype(np.uint32)
+            sig.bands = self.hasher.band_keys_of(sig.minhash.astype(np.uint64))
         return sig.bands
 
     def canonical_of(self, report_id: int) -> int | None:
@@ -197,7 +215,7 @@ class DuplicateIndex:
         if len(sig.shingles) < MIN_SHINGLES:
             return None
         best: tuple[float, int] | None = None
-        for other in sorted(self.buckets.candidates(self._bands(sig))):
+        for other in self._plausible(sig, self.buckets.candidates(self._bands(sig))):
             if not self._comparable(sig, other):
                 continue
             score = near_similarity(sig.shingles, self.by_id[other].shingles, self.threshold)
@@ -206,6 +224,25 @@ class DuplicateIndex:
         if best is None:
             return None
         return self._to_group(sig, best[1], self._kind(sig, best[1], "near"), best[0])
+
+    def _plausible(self, sig: Signature, slots: set[int]) -> list[int]:
+        """Report ids of the candidate slots whose estimated similarity could pass, within the window, in id order.
+
+        The bound mirrors `near_similarity`: the estimate plus the margin is taken as the Jaccard,
+        and the containment that Jaccard would imply for the two set sizes is checked too.
+        """
+        if not slots:
+            return []
+        store = self.store
+        rows = np.fromiter(slots, dtype=np.int64, count=len(slots))
+        high = np.minimum((store.values[rows] == sig.minhash).mean(axis=1) + ESTIMATE_MARGIN, 1.0)
+        sizes, own = store.sizes[rows], len(sig.shingles)
+        smaller = np.minimum(sizes, own)
+        shared = high * (sizes + own) / (1.0 + high)
+        could = (high >= self.threshold) | ((smaller >= CONTAINMENT_MIN_SHINGLES)
+                                             & (shared >= CONTAINMENT_THRESHOLD * smaller))
+        near_in_time = np.abs(store.times[rows] - sig.created_at.timestamp()) <= self.window.total_seconds() + 1
+        return sorted(store.items[rows[could & near_in_time]].tolist())
 
     def _author(self, sig: Signature) -> DuplicateMatch | None:
         candidates = {rid for key in sig.author_keys for rid in self.by_author.get(key, ())}

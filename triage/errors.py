@@ -79,3 +79,24 @@ class CalendarInvalid(TriageError):
         super().__init__(f"Berkas hari libur {path} tidak valid: {problem}",
                          f"Holiday file {path} is invalid: {problem}")
         self.path = path
+
+
+class ReportNotFound(TriageError):
+    """A report id that is not in the database."""
+
+    code = "report_not_found"
+
+    def __init__(self, report_id: int) -> None:
+        super().__init__(f"Laporan #{report_id} tidak ditemukan.", f"Report #{report_id} does not exist.")
+        self.report_id = report_id
+
+
+class IssueSplitRefused(TriageError):
+    """A second issue cannot be split off this report (status, category, or it is itself a split)."""
+
+    code = "issue_split_refused"
+
+    def __init__(self, report_id: int, problem_id: str, problem_en: str) -> None:
+        super().__init__(f"Laporan #{report_id} tidak dapat dipisah: {problem_id}.",
+                         f"Report #{report_id} cannot be split: {problem_en}.")
+        self.report_id = report_id

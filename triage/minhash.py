@@ -45,23 +45,76 @@ class MinHasher:
 
     def band_keys(self, shingles: Collection[str]) -> list[int]:
         """One integer per band: a hash of its rows salted with the band, so one dictionary holds every band."""
-        rows = self.signature(shingles).reshape(self.bands, self.rows)
+        return self.band_keys_of(self.signature(shingles))
+
+    def band_keys_of(self, signature: np.ndarray) -> list[int]:
+        """`band_keys` of an already computed signature."""
+        rows = signature.reshape(self.bands, self.rows)
         return ((rows * self._band_mul).sum(axis=1) + self._band_salt).tolist()
 
 
-class LshBuckets:
-    """Report ids by band key; ids are removed when they leave the window, so memory follows the window."""
+class SignatureStore:
+    """The window's signatures in one matrix, a row (slot) per item, so a query estimates every candidate at once.
 
-    def __init__(self) -> None:
+    Chance neighbours (posts sharing a subject, a desa and a closing phrase) reach a shared band
+    bucket in numbers that grow with the window; comparing each one's shingle set in Python made the
+    grouping quadratic. One numpy comparison of signature rows estimates all their Jaccards for the
+    price of a few calls, and only the plausible ones are verified exactly. Slots of items that left
+    the window are reused, so the matrix is as large as the busiest window, not the history.
+    """
+
+    def __init__(self, width: int, capacity: int = 1024) -> None:
+        self.values = np.zeros((capacity, width), dtype=np.uint32)
+        self.items = np.zeros(capacity, dtype=np.int64)
+        self.sizes = np.zeros(capacity, dtype=np.int64)
+        self.times = np.zeros(capacity, dtype=np.float64)
+        self._free: list[int] = []
+        self._used = 0
+
+    def put(self, item: int, signature: np.ndarray, size: int, time: float) -> int:
+        """Store one item's signature, set size and time (seconds); returns its slot."""
+        if self._free:
+            slot = self._free.pop()
+        else:
+            slot, self._used = self._used, self._used + 1
+            if slot == len(self.items):
+                self._grow()
+        self.values[slot], self.items[slot], self.sizes[slot], self.times[slot] = signature, item, size, time
+        return slot
+
+    def release(self, slot: int) -> None:
+        self._free.append(slot)
+
+    def _grow(self) -> None:
+        capacity = 2 * len(self.items)
+        self.values = np.resize(self.values, (capacity, self.values.shape[1]))
+        self.items, self.sizes, self.times = (np.resize(a, capacity) for a in (self.items, self.sizes, self.times))
+
+    def __len__(self) -> int:
+        """Slots in use."""
+        return self._used - len(self._free)
+
+
+#: A band bucket this full holds posts that share a template (subject, desa, closing phrase), not a complaint:
+#: it takes no more members, so neither a query's candidates nor a removal grows with the window. A near
+#: duplicate still shares some of its other bands with the post it repeats (29 more chances at 30 bands).
+MAX_BUCKET = 64
+
+
+class LshBuckets:
+    """Items (report ids or store slots) by band key; removed when they leave the window, so memory follows it."""
+
+    def __init__(self, max_bucket: int = MAX_BUCKET) -> None:
         self._buckets: dict[int, list[int]] = {}
+        self.max_bucket = max_bucket
 
     def add(self, item: int, keys: Iterable[int]) -> None:
-        buckets = self._buckets
+        buckets, cap = self._buckets, self.max_bucket
         for key in keys:
             members = buckets.get(key)
             if members is None:
                 buckets[key] = [item]
-            else:
+            elif len(members) < cap:
                 members.append(item)
 
     def candidates(self, keys: Iterable[int]) -> set[int]:

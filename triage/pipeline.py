@@ -88,27 +88,31 @@ def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger:
     """Triage everything new; idempotent, re-runnable, safe to interrupt between batches."""
     summary = TriageSummary(intake=intake(factory, now))
     run = _start(factory, settings, tagger, calendar, now, summary)
-    while True:
-        with transaction(factory) as session:
-            batch = q.new_reports(session, batch_size)
-            if batch:
-                _triage_batch(session, run, batch)
-        if not batch:
+    while True:  # until nothing is `baru`: another process may add reports while this one runs
+        with factory() as session:
+            pending = q.new_report_ids(session)
+        if not pending:
             return summary
-        if progress is not None:
-            progress(len(batch))
+        for start in range(0, len(pending), batch_size):
+            with transaction(factory) as session:
+                batch = q.new_reports_among(session, pending[start:start + batch_size])
+                if batch:
+                    _triage_batch(session, run, batch)
+            if batch and progress is not None:
+                progress(len(batch))
 
 
 def intake(factory: sessionmaker[Session], now: datetime) -> int:
     """Stage 1: a `baru` report for every post that has none, in bulk chunks."""
-    created = 0
+    created, last = 0, 0
     while True:
         with transaction(factory) as session:
-            post_ids = q.post_ids_without_report(session, INTAKE_CHUNK)
+            post_ids = q.post_ids_without_report(session, INTAKE_CHUNK, after=last)
             q.insert_reports(session, [_new_report_row(post_id, now) for post_id in post_ids])
         created += len(post_ids)
         if len(post_ids) < INTAKE_CHUNK:
             return created
+        last = post_ids[-1]
 
 
 def _new_report_row(post_id: int, now: datetime) -> dict[str, Any]:
@@ -130,22 +134,32 @@ def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: Tag
 
 
 def _triage_batch(session: Session, run: _Run, batch: list[tuple[Report, Post]]) -> None:
+    """One batch in memory, then one flush: the flags are loaded in one query and no report waits on a round trip.
+
+    A concurrent edit of one of these `baru` reports fails the flush (StaleDataError) and so the whole
+    batch, which stays `baru` for the next run.
+    """
     taggings = run.tagger.tag_many([post.text for _, post in batch], [post.geo_hint for _, post in batch])
     links = _resolve_links(session, [post for _, post in batch])
+    existing = q.flags_of_reports(session, [report.id for report, _ in batch])
     canonicals: set[int] = set()
-    for (report, post), tagging in zip(batch, taggings, strict=True):
-        raised = store_tagging(session, report, tagging, abstain_below=run.settings.abstain_below,
-                               model_version=run.model_version, now=run.now)
-        match = _group(session, run.index, report, post, links)
-        if match is not None:
-            canonicals.add(match.canonical_id)
-            raised.append(f.DUPLICATE)
-        _suggest_route(session, run, report, raised, is_member=match is not None)
-        report.verify_due = run.calendar.add_working_days(post.created_at, VERIFY_WORKING_DAYS)
-        report.triaged_at = run.now
-        transition(session, report, ReportStatus.PERLU_VERIFIKASI, actor=ACTOR, reason=_queue_reason(raised),
-                   at=run.now, details={"flags": sorted(raised)})
-        _count(run.summary, raised)
+    with session.no_autoflush:
+        for (report, post), tagging in zip(batch, taggings, strict=True):
+            flags = f.FlagSet(session, report, existing[report.id])
+            raised = store_tagging(report, flags, tagging, abstain_below=run.settings.abstain_below,
+                                   model_version=run.model_version, now=run.now)
+            match = _group(session, run.index, report, post, links, flags)
+            if match is not None:
+                canonicals.add(match.canonical_id)
+                raised.append(f.DUPLICATE)
+            _suggest_route(run, report, flags, raised, is_member=match is not None)
+            flags.settle()
+            report.verify_due = run.calendar.add_working_days(post.created_at, VERIFY_WORKING_DAYS)
+            report.triaged_at = run.now
+            transition(session, report, ReportStatus.PERLU_VERIFIKASI, actor=ACTOR, reason=_queue_reason(raised),
+                       at=run.now, details={"flags": sorted(raised)}, flush=False)
+            _count(run.summary, raised)
+    session.flush()
     for canonical_id in sorted(canonicals):
         refresh_group_flags(session, canonical_id)
 
@@ -167,7 +181,7 @@ def _canonical(session: Session, index: DuplicateIndex, report_id: int) -> int:
 
 
 def _group(session: Session, index: DuplicateIndex, report: Report, post: Post,
-           links: dict[str, int]) -> DuplicateMatch | None:
+           links: dict[str, int], flags: f.FlagSet) -> DuplicateMatch | None:
     sig: Signature = signature(report.id, post, report.category)
     report.text_hash = sig.text_hash
     linked = None
@@ -179,7 +193,7 @@ def _group(session: Session, index: DuplicateIndex, report: Report, post: Post,
     if match is not None:
         report.duplicate_of_id = match.canonical_id
         report.duplicate_kind, report.duplicate_similarity = match.kind, match.similarity
-        f.set_flag(session, report, f.DUPLICATE, describe_match(match), source="rule")
+        flags.set(f.DUPLICATE, describe_match(match), source="rule")
     index.add(sig, match.canonical_id if match else None)
     return match
 
@@ -189,14 +203,14 @@ def _link_similarity(index: DuplicateIndex, sig: Signature, target: int) -> floa
     return round(textsig.jaccard(sig.shingles, other.shingles), 4) if other else None
 
 
-def _suggest_route(session: Session, run: _Run, report: Report, raised: list[str], *, is_member: bool) -> None:
+def _suggest_route(run: _Run, report: Report, flags: f.FlagSet, raised: list[str], *, is_member: bool) -> None:
     """Suggest an OPD where a person could act on it: not for duplicates, unclear or out-of-area posts."""
-    f.clear_flags(session, report, prefix=f.SUGGESTED_OPD_PREFIX)
+    flags.clear(prefix=f.SUGGESTED_OPD_PREFIX)
     if is_member or f.OUTSIDE_KABUPATEN in raised or any(c.startswith(f.UNCLEAR_PREFIX) for c in raised):
         return
     decision = run.routing.decide(report.category, report.kecamatan_code)
     reason = f"Usulan disposisi ke {decision.opd_code}: {decision.reason}"
-    f.set_flag(session, report, f.suggested_opd_code(decision.opd_code), reason)
+    flags.set(f.suggested_opd_code(decision.opd_code), reason)
 
 
 def _queue_reason(raised: list[str]) -> str:

@@ -41,9 +41,13 @@ def is_legal(from_status: str, to_status: str) -> bool:
 
 def transition(session: Session, report: Report, to_status: str, *, actor: str, reason: str | None = None,
                expected_version: int | None = None, at: datetime | None = None,
-               details: dict[str, Any] | None = None) -> Report:
-    """Move a report to another status and record who, when, from, to and why."""
-    _check_version(report, expected_version)
+               details: dict[str, Any] | None = None, flush: bool = True) -> Report:
+    """Move a report to another status and record who, when, from, to and why.
+
+    `flush=False` is for a caller that writes many reports and flushes once (the triage batch);
+    a conflict then surfaces at its flush.
+    """
+    check_version(report, expected_version)
     report_id, from_status = report.id, report.status
     if not is_legal(from_status, to_status):
         raise IllegalTransition(report_id, from_status, str(to_status))
@@ -51,7 +55,8 @@ def transition(session: Session, report: Report, to_status: str, *, actor: str, 
     session.add(AuditEvent(at=at or utcnow(), actor=actor, entity_type="report", entity_id=str(report_id),
                            action="transition", from_status=from_status, to_status=report.status,
                            reason=reason, details=details or {}))
-    _flush(session, report_id, expected_version)
+    if flush:
+        flush_checked(session, report_id, expected_version)
     return report
 
 
@@ -59,7 +64,7 @@ def verify(session: Session, report: Report, *, actor: str, category: str | None
            kecamatan_code: str | None = None, desa_code: str | None = None, reason: str | None = None,
            expected_version: int | None = None, at: datetime | None = None) -> Report:
     """Accept a report, with the verifikator's corrections; the confirmed tags become a label."""
-    _check_version(report, expected_version)
+    check_version(report, expected_version)
     corrected = _apply_corrections(report, category, kecamatan_code, desa_code)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=reason, expected_version=expected_version,
                at=at, details={"corrected": corrected})
@@ -75,7 +80,7 @@ def disposition(session: Session, report: Report, opd_code: str, *, actor: str, 
     opd = dq.opd(session, opd_code)
     if opd is None or not opd.active:
         raise UnknownOpd(opd_code)
-    _check_version(report, expected_version)
+    check_version(report, expected_version)
     due = calendar.add_working_days(now, FOLLOW_UP_WORKING_DAYS)
     report.opd_code, report.followup_due = opd_code, due
     transition(session, report, S.TERDISPOSISI, actor=actor, reason=note or f"disposisi ke {opd.short_name}",
@@ -146,12 +151,12 @@ def _follow_up(session: Session, report: Report, actor: str, note: str, *, compl
     return row
 
 
-def _check_version(report: Report, expected_version: int | None) -> None:
+def check_version(report: Report, expected_version: int | None) -> None:
     if expected_version is not None and report.version != expected_version:
         raise VersionConflict(report.id, expected_version, report.version)
 
 
-def _flush(session: Session, report_id: int, expected_version: int | None) -> None:
+def flush_checked(session: Session, report_id: int, expected_version: int | None) -> None:
     """Flush now so that a concurrent save (the UPDATE matching no row) is reported as a conflict.
 
     After a failed flush the session must be rolled back, so nothing of the report is read here.

@@ -39,6 +39,10 @@ class RoutingTable:
             for rule in q.active_rules(session) if rule.opd_code in active_opds
         })
 
+    def categories(self) -> set[str]:
+        """The categories some active rule names: every taxonomy category once the directory is synced."""
+        return {category for category, _ in self.rules if category != DEFAULT_CATEGORY}
+
     def decide(self, category: str | None, kecamatan_code: str | None) -> RouteDecision:
         if category is not None and kecamatan_code is not None and (category, kecamatan_code) in self.rules:
             rule_id, opd = self.rules[(category, kecamatan_code)]

@@ -9,9 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
-
-from pilah.queries import reports as q
 from pilah.schema import Report
 from triage import flags as f
 
@@ -33,7 +30,7 @@ class TaggingLike(Protocol):
     masked_text: str
 
 
-def store_tagging(session: Session, report: Report, tagging: TaggingLike, *, abstain_below: float,
+def store_tagging(report: Report, flags: f.FlagSet, tagging: TaggingLike, *, abstain_below: float,
                   model_version: str | None, now: datetime) -> list[str]:
     """Copy the tags onto the report and (re)write its model flags; returns the flag codes raised."""
     report.category = tagging.category
@@ -46,10 +43,10 @@ def store_tagging(session: Session, report: Report, tagging: TaggingLike, *, abs
     report.location_span = tagging.location_span
     report.masked_text = tagging.masked_text
     report.classified_at = now
-    _clear_model_flags(session, report)
+    flags.clear(source="model")
     raised = model_flags(tagging, abstain_below)
     for code, reason in raised.items():
-        f.set_flag(session, report, code, reason, source="model")
+        flags.set(code, reason, source="model")
     return list(raised)
 
 
@@ -76,13 +73,6 @@ def _low_confidence_reason(tagging: TaggingLike, abstain_below: float) -> str:
     guess = tagging.category or "tanpa kategori"
     return (f"Keyakinan kategori rendah ({tagging.category_confidence:.2f} < {abstain_below:.2f}; "
             f"tebakan: {guess})")
-
-
-def _clear_model_flags(session: Session, report: Report) -> None:
-    for row in q.flags_of(session, report.id):
-        if row.source == "model":
-            session.delete(row)
-    session.flush()
 
 
 def model_version_of(tagger: Any) -> str | None:

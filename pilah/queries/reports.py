@@ -11,15 +11,18 @@ from sqlalchemy.orm import Session
 
 from pilah.queries.upsert import insert_ignoring_conflicts
 from pilah.schema import Disposition, FollowUp, Opd, Post, QuarantinedItem, Report, ReportFlag, ReportStatus
+from pilah.schema.reports import running_due_at
 
 _IN_CHUNK = 500
 
 
 # --- intake -------------------------------------------------------------------------------------
 
-def post_ids_without_report(session: Session, limit: int) -> list[int]:
+def post_ids_without_report(session: Session, limit: int, after: int = 0) -> list[int]:
+    """Posts (id above `after`) that have no report yet; a caller going in chunks passes the last id it saw,
+    so each chunk starts where the last ended instead of walking every post that already has a report."""
     missing = ~exists().where(Report.post_id == Post.id)
-    return list(session.scalars(select(Post.id).where(missing).order_by(Post.id).limit(limit)))
+    return list(session.scalars(select(Post.id).where(missing, Post.id > after).order_by(Post.id).limit(limit)))
 
 
 def insert_reports(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -35,6 +38,28 @@ def new_reports(session: Session, limit: int) -> list[tuple[Report, Post]]:
         select(Report, Post).join(Post, Report.post_id == Post.id)
         .where(Report.status == ReportStatus.BARU.value)
         .order_by(Post.created_at, Post.id).limit(limit)
+    )
+    return [(report, post) for report, post in rows]
+
+
+def new_report_ids(session: Session) -> list[int]:
+    """Ids of every report still in `baru`, oldest post first: one sort for a whole triage run.
+
+    Asking for the next batch with ORDER BY ... LIMIT sorts all remaining `baru` reports each time,
+    which at a million reports is quadratic.
+    """
+    return list(session.scalars(
+        select(Report.id).join(Post, Report.post_id == Post.id)
+        .where(Report.status == ReportStatus.BARU.value).order_by(Post.created_at, Post.id)
+    ))
+
+
+def new_reports_among(session: Session, report_ids: Sequence[int]) -> list[tuple[Report, Post]]:
+    """Those of these reports still in `baru` (another run may have taken some), oldest post first."""
+    rows = session.execute(
+        select(Report, Post).join(Post, Report.post_id == Post.id)
+        .where(Report.id.in_(report_ids), Report.status == ReportStatus.BARU.value)
+        .order_by(Post.created_at, Post.id)
     )
     return [(report, post) for report, post in rows]
 
@@ -96,6 +121,16 @@ def flags_of(session: Session, report_id: int) -> list[ReportFlag]:
     return list(session.scalars(
         select(ReportFlag).where(ReportFlag.report_id == report_id).order_by(ReportFlag.code)
     ))
+
+
+def flags_of_reports(session: Session, report_ids: Sequence[int]) -> dict[int, list[ReportFlag]]:
+    """report id → its flags, for many reports in a few queries (the triage batch)."""
+    found: dict[int, list[ReportFlag]] = {report_id: [] for report_id in report_ids}
+    for start in range(0, len(report_ids), _IN_CHUNK):
+        chunk = report_ids[start:start + _IN_CHUNK]
+        for row in session.scalars(select(ReportFlag).where(ReportFlag.report_id.in_(chunk))):
+            found[row.report_id].append(row)
+    return found
 
 
 def flags_with_prefix(session: Session, report_id: int, prefix: str) -> list[ReportFlag]:
@@ -168,6 +203,12 @@ VERIFY_CLOCK = (ReportStatus.PERLU_VERIFIKASI.value, ReportStatus.TERVERIFIKASI.
 FOLLOW_UP_CLOCK = ReportStatus.TERDISPOSISI.value
 
 
+def running_due_value(status: str | None, verify_due: datetime | None,
+                      followup_due: datetime | None) -> datetime | None:
+    """`reports.next_due_at` for a row written with Core (insert/update statements skip the mapper listener)."""
+    return running_due_at(status, verify_due, followup_due)
+
+
 def running_due() -> Any:
     """The deadline that is running for a report: follow-up when dispositioned, else verification."""
     return case((Report.status == FOLLOW_UP_CLOCK, Report.followup_due),
@@ -175,8 +216,11 @@ def running_due() -> Any:
 
 
 def deadline_risk_order() -> list[Any]:
-    """ORDER BY for a queue by deadline risk: the earliest running deadline first, none last."""
-    due = running_due()
+    """ORDER BY for a queue by deadline risk: the earliest running deadline first, none last.
+
+    Uses the stored `next_due_at` (kept equal to running_due() by the Report mapper listener).
+    """
+    due = Report.next_due_at
     return [case((due.is_(None), 1), else_=0), due, Report.id]
 
 

@@ -79,3 +79,24 @@ def test_the_index_forgets_what_left_the_window(index: DuplicateIndex) -> None:
     assert (sorted(index.by_id), index.canonical_of(1), dict(index.by_hash).keys()) == (
         [2], None, {index.by_id[2].text_hash})
     assert len(index.buckets) == index.hasher.bands
+
+
+def test_a_full_bucket_takes_no_more_members(hasher: MinHasher) -> None:
+    buckets, keys = LshBuckets(max_bucket=2), hasher.band_keys(shingled(BASE))
+    for item in (1, 2, 3):
+        buckets.add(item, keys)
+    assert buckets.candidates(keys) == {1, 2}
+    buckets.remove(3, keys)  # never stored: removing it is harmless
+    buckets.remove(1, keys)
+    buckets.add(4, keys)
+    assert buckets.candidates(keys) == {2, 4}
+
+
+def test_the_signature_store_reuses_slots_of_forgotten_reports(index: DuplicateIndex) -> None:
+    index.add(signature(1, post(BASE, "1", 1), None), None)
+    first_slot = index.by_id[1].slot
+    index.add(signature(2, post(OTHER, "2", 20), None), None)
+    index.forget_before(datetime(2026, 11, 10, tzinfo=UTC))
+    index.add(signature(3, post(BASE + " lagi", "3", 21), None), None)
+    assert (index.by_id[3].slot, len(index.store)) == (first_slot, 2)
+    assert int(index.store.items[first_slot]) == 3

@@ -1,0 +1,62 @@
+"""`pilah triage split-issue`: the shell over triage.multi_issue (the function itself is tested in tests/triage)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from pilah import PROJECT_ROOT, migrate
+from pilah.cli import main
+from pilah.db import make_engine, session_factory
+from pilah.schema import ChannelPayload, Post, Report
+from triage.directory import sync_directory
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> tuple[str, int]:
+    """A migrated SQLite file with the directory loaded and one verified road report; returns (url, report id)."""
+    url = f"sqlite:///{tmp_path / 'split.sqlite'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_factory(engine)() as session, session.begin():
+        sync_directory(session, PROJECT_ROOT / "data")
+        payload = ChannelPayload(channel="sms", endpoint="test", parameters={}, collector_version="test",
+                                 retrieved_at=datetime.now(UTC), sha256="0" * 64, body=b"{}")
+        session.add(payload)
+        session.flush()
+        post = Post(channel="sms", source_id="sms-1", payload_id=payload.id, author_id="0812", text="jalan rusak, "
+                    "sampah menumpuk di pasar kalianda", created_at=datetime(2026, 11, 20, 2, tzinfo=UTC))
+        session.add(post)
+        session.flush()
+        report = Report(post_id=post.id, status="terverifikasi", category="infrastruktur", category_terms=[])
+        session.add(report)
+        session.flush()
+        report_id = report.id
+    engine.dispose()
+    return url, report_id
+
+
+def test_split_issue_creates_the_second_report(database, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, report_id = database
+    monkeypatch.delenv("PILAH_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["triage", "split-issue", str(report_id), "--category", "lingkungan",
+                                       "--actor", "rina", "--note", "sampah di pasar"],
+                                env={"PILAH_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "usulan OPD dlh" in result.output
+    with session_factory(make_engine(url))() as session:
+        new = session.scalars(select(Report).where(Report.split_from_id == report_id)).one()
+        assert (new.category, new.status) == ("lingkungan", "perlu_verifikasi")
+
+
+def test_a_refused_split_is_a_message_not_a_traceback(database, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, report_id = database
+    monkeypatch.delenv("PILAH_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["triage", "split-issue", str(report_id), "--category", "infrastruktur",
+                                       "--actor", "rina"], env={"PILAH_DATABASE_URL": url})
+    assert result.exit_code == 1 and "issue_split_refused" in result.output
+    assert "Traceback" not in result.output
