@@ -7,6 +7,11 @@ complaint at all. Trained on labelled posts (``y``: 1 = unclear, 0 = clear), e.g
 corpus's ``tidak_jelas.csv`` against its category files; the model sees only the posts the
 rules leave to it. With ``reasons`` (the seed's ``unclear_reason``) a second model names the
 reason of a post the first one flags.
+
+Predictions run a batch at a time (:class:`classify.clarity_rules.Batch`): the rules, the lexicon
+counts and the word TF-IDF are computed for all posts at once from cached per-chunk and per-word
+look-ups, then handed to the fitted logistic regressions; the result equals the pipelines' own
+``predict_proba`` (tested), at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
-from classify.clarity_rules import cue_counts, rule_reasons, words_of
+from classify.clarity_rules import Batch, cue_counts, rule_reasons, words_of
 
 REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only")
 #: The unclear probability reported for a post a rule flagged: rules are near-certain, not certain.
@@ -64,13 +71,27 @@ class CueFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        return np.array([_cue_row(text) for text in X], dtype=float).reshape(-1, _N_CUES)
+        texts = list(X)
+        return cue_matrix(texts, Batch.of(texts))
 
 
 _N_CUES = 9
 
 
+def cue_matrix(texts: Sequence[str], batch: Batch) -> np.ndarray:
+    """:class:`CueFeatures` rows of a batch, computed column by column over the whole batch."""
+    if not texts:
+        return np.zeros((0, _N_CUES))
+    problem, positive, topic, greeting, spam, words = batch.cue_counts().T
+    marks = batch.marks
+    questions = np.fromiter((t.count("?") for t in texts), dtype=np.int64, count=len(texts))
+    share = 1.0 / (words + 1)
+    counts = np.column_stack([problem, positive, topic, greeting, spam, marks, questions])
+    return np.column_stack([np.log1p(counts), problem * share, positive * share])
+
+
 def _cue_row(text: str) -> tuple[float, ...]:
+    """One post's :class:`CueFeatures` row, word by word: the reference :func:`cue_matrix` must agree with."""
     seen = words_of(text)
     problem, positive, topic, greeting, spam, words = cue_counts(seen)
     share = 1.0 / (words + 1)
@@ -120,8 +141,9 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         """Columns P(clear), P(unclear); a post a rule flags gets at least :data:`RULE_SCORE`."""
         texts = _texts(X)
         check_is_fitted(self, "model_")
-        unclear = self.model_.predict_proba(texts)[:, 1] if texts else np.zeros(0)
-        ruled = np.array([bool(rule_reasons(words_of(t), self.min_words)) for t in texts], dtype=bool)
+        batch = Batch.of(texts)
+        unclear = self._proba(self.model_, texts, batch)[:, 1]
+        ruled = np.array([bool(r) for r in batch.rule_reasons(self.min_words)], dtype=bool)
         unclear = np.where(ruled, np.maximum(unclear, RULE_SCORE), unclear)
         return np.column_stack([1.0 - unclear, unclear])
 
@@ -136,19 +158,64 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         """Verdicts for many posts at once (one model call: much faster than :meth:`assess` in a loop)."""
         texts = _texts(X)
         check_is_fitted(self, "model_")
-        scores = self.model_.predict_proba(texts)[:, 1] if texts else np.zeros(0)
-        ruled = [rule_reasons(words_of(text), self.min_words) for text in texts]
+        batch = Batch.of(texts)
+        scores = self._proba(self.model_, texts, batch)[:, 1].tolist()
+        ruled = batch.rule_reasons(self.min_words)
         flagged = [i for i, score in enumerate(scores) if not ruled[i] and score >= self.threshold]
         guessed = dict(zip(flagged, self._model_reasons([texts[i] for i in flagged]), strict=True))
-        return [_verdict(ruled[i], float(score), guessed.get(i)) for i, score in enumerate(scores)]
+        return [_verdict(ruled[i], score, guessed.get(i)) for i, score in enumerate(scores)]
 
     def _model_reasons(self, texts: list[str]) -> list[str]:
         """Why the model flagged each post: the reason model's guess, or from the lexicon without one."""
         if not texts:
             return []
         if self.reason_model_ is not None:
-            return [str(r) for r in self.reason_model_.predict(texts)]
+            model = self.reason_model_.named_steps["model"]
+            return [str(r) for r in model.predict(self._features(self.reason_model_, texts, Batch.of(texts)))]
         return ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
+
+    def _proba(self, pipeline: Pipeline, texts: list[str], batch: Batch) -> np.ndarray:
+        """``pipeline.predict_proba(texts)``, with the features built from ``batch``'s counts."""
+        if not texts:
+            return np.zeros((0, 2))
+        return pipeline.named_steps["model"].predict_proba(self._features(pipeline, texts, batch))
+
+    def _features(self, pipeline: Pipeline, texts: list[str], batch: Batch) -> sp.csr_matrix:
+        """What the pipeline's feature union gives for ``texts``, the word and cue blocks computed
+        for the whole batch at once (the union's own path costs a Python loop per post and word)."""
+        union = pipeline.named_steps["features"]
+        if union.transformer_weights:
+            return sp.csr_matrix(union.transform(texts))
+        blocks = []
+        for name, step in union.transformer_list:
+            if isinstance(step, CueFeatures):
+                blocks.append(sp.csr_matrix(cue_matrix(texts, batch)))
+            elif name == "words" and _plain_word_tfidf(step):
+                blocks.append(self._word_block(step, batch))
+            else:
+                blocks.append(sp.csr_matrix(step.transform(texts)))
+        return sp.hstack(blocks, format="csr")
+
+    def _word_block(self, vectorizer: TfidfVectorizer, batch: Batch) -> sp.csr_matrix:
+        """TF-IDF of the batch's words: one dictionary look-up per word, counts and weights in scipy."""
+        lookups = self.__dict__.setdefault("_lookups", {})
+        lookup = lookups.get(id(vectorizer))
+        if lookup is None or lookup.vocabulary is not vectorizer.vocabulary_:
+            lookup = lookups[id(vectorizer)] = _Lookup(vectorizer.vocabulary_)
+        ids = np.fromiter(map(lookup.__getitem__, batch.flat), dtype=np.int64, count=len(batch.flat))
+        known = ids >= 0
+        shape = (batch.n, len(vectorizer.vocabulary_))
+        matrix = sp.csr_matrix((np.ones(int(known.sum())), (batch.doc[known], ids[known])), shape=shape)
+        matrix.sum_duplicates()
+        if vectorizer.sublinear_tf:
+            matrix.data = 1.0 + np.log(matrix.data)
+        matrix.data *= vectorizer.idf_[matrix.indices]
+        return l2_normalize(matrix, copy=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(super().__getstate__())
+        state.pop("_lookups", None)
+        return state
 
     def _pipeline(self) -> Pipeline:
         parts = [("words", TfidfVectorizer(analyzer=word_tokens, sublinear_tf=True)), ("cues", CueFeatures())]
@@ -165,6 +232,23 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         if len({r for _, r in rows}) < 2:
             return None
         return self._pipeline().fit([t for t, _ in rows], [r for _, r in rows])
+
+
+class _Lookup(dict):
+    """word → column of a fitted vocabulary, -1 for a word it lacks (``map`` calls it in C on hits)."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        super().__init__(vocabulary)
+        self.vocabulary = vocabulary
+
+    def __missing__(self, word: str) -> int:
+        return -1
+
+
+def _plain_word_tfidf(step: object) -> bool:
+    """A word TF-IDF of the rules' words whose weighting :meth:`ClarityDetector._word_block` reproduces."""
+    return (isinstance(step, TfidfVectorizer) and step.analyzer is word_tokens and step.norm == "l2"
+            and step.use_idf and not step.binary and hasattr(step, "idf_"))
 
 
 def _verdict(ruled: tuple[str, ...], score: float, guessed: str | None) -> Clarity:

@@ -47,7 +47,8 @@ PROBLEM = _lexicon(
     malu memalukan takut khawatir cemas waswas heran aneh ngawur seenaknya semena sewenang arogan zalim
     zholim dzalim diskriminasi timpang ketimpangan boros mubazir percuma pencitraan munafik rakus serakah tamak
     bodoh goblok tolol bego dungu payah bangsat brengsek sialan kampret biadab bejat kacau nunggak tunggak tagih
-    potong denda tilang palak peras preman
+    potong denda tilang palak peras preman kekerasan aniaya keroyok siksa bully rundung inflasi lonjak rosot
+    anjlok meroket melambung mencekik menipis tewas korban pungut rampas gusur
     """
 )
 
@@ -73,6 +74,8 @@ TOPIC = _lexicon(
     pupuk subsidi gas elpiji lpg bbm solar pertalite spbu pasar harga angkot bus terminal pelabuhan kapal ferry
     dermaga tol parkir sinyal internet desa kades perangkat dana add bumdes rt rw dusun kecamatan kelurahan
     camat sampah tps truk pelayanan petugas pegawai kantor dinas pemkab bupati satpol polisi polsek
+    pemerintah pemda negara rakyat masyarakat pejabat dprd dpr kebijakan anggaran apbd pajak retribusi gaji upah
+    sembako cabai minyak daging ayam telur gula listrik tarif ongkos harga
     """
 )
 
@@ -93,6 +96,8 @@ SPAM_WEAK = _lexicon(
 )
 
 PROBLEM_FLAG, POSITIVE_FLAG, TOPIC_FLAG, GREETING_FLAG, SPAM_FLAG = 1, 2, 4, 8, 16
+#: Bits only the rules read, of the word itself (no affix stripping): a number, a strong or a weak spam word.
+DIGIT_BIT, SPAM_STRONG_BIT, SPAM_WEAK_BIT = 32, 64, 128
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "di", "ter", "ber", "ke", "se")
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
 
@@ -122,3 +127,27 @@ def flags(word: str) -> int:
             | SPAM_FLAG * (root in SPAM_STRONG or root in SPAM_WEAK)
         )
     return bits | GREETING_FLAG * (word in GREETING)
+
+
+def word_bits(word: str) -> int:
+    """:func:`flags` plus the rules' own bits: one cached look-up per word serves the rules and the features."""
+    return WORD_BITS[word]
+
+
+class _BitsCache(dict):
+    """word → :func:`word_bits`; a plain dict look-up (``map(WORD_BITS.__getitem__, words)`` runs in C,
+    about twice as fast as through ``lru_cache``), forgetting everything when full (bounded)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 65536:
+            self.clear()
+        bits = self[word] = (
+            flags(word)
+            | DIGIT_BIT * word.isdigit()
+            | SPAM_STRONG_BIT * (word in SPAM_STRONG)
+            | SPAM_WEAK_BIT * (word in SPAM_WEAK)
+        )
+        return bits
+
+
+WORD_BITS = _BitsCache()

@@ -89,6 +89,7 @@ class Scanner:
         self.padded = f" {normalise(text)} "
         self.lenient = lenient
         self._shouting: bool | None = None
+        self._plain: bool | None = None
 
     def word_before(self, start: int) -> str:
         """The word before offset ``start`` in the same sentence, lowercased ("" if none)."""
@@ -125,6 +126,10 @@ class Scanner:
 
     def _in_handle(self, start: int) -> bool:
         """Inside an @mention, an e-mail address or a link: an account's name, not a place."""
+        if self._plain is None:
+            self._plain = "@" not in self.text and "://" not in self.text
+        if self._plain:
+            return False
         first = start
         while first > 0 and not self.text[first - 1].isspace():
             first -= 1

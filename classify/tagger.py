@@ -10,7 +10,7 @@ per post.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -128,25 +128,38 @@ class Tagger:
              terms: tuple[str, ...], verdict: Clarity) -> Tagging:
         place: LocationMatch = self.location.tag(text, hint)
         spans = find_pii(text)
-        masked = mask_pii(text) if spans else text
+        masked, kinds = text, ()
         if spans:
+            masked = mask_pii(text)
             normalized = normalizer_for(self.category.kabupaten).normalize(masked)
+            kinds = tuple(sorted({span.kind for span in spans}))
         kecamatan, desa = place.kecamatan, place.desa
-        return Tagging(
-            category=None if verdict.unclear else category,
-            category_confidence=round(confidence, 4),
-            category_terms=terms,
-            abstained=not verdict.unclear and confidence < self.abstain_below,
-            kecamatan_code=kecamatan.code if kecamatan else None,
-            kecamatan_name=kecamatan.name if kecamatan else None,
-            desa_code=desa.code if desa else None,
-            desa_name=desa.name if desa else None,
-            location_confidence=float(place.confidence),
-            location_span=place.matched,
-            outside_kabupaten=place.outside_kabupaten,
-            unclear=verdict.unclear,
-            unclear_reasons=tuple(verdict.reasons),
-            pii_kinds=tuple(sorted({span.kind for span in spans})),
-            masked_text=masked,
-            normalized_text=normalized,
+        unclear = verdict.unclear
+        return _tagging(
+            None if unclear else category,
+            round(confidence, 4),
+            terms,
+            not unclear and confidence < self.abstain_below,
+            kecamatan.code if kecamatan else None,
+            kecamatan.name if kecamatan else None,
+            desa.code if desa else None,
+            desa.name if desa else None,
+            float(place.confidence),
+            place.matched,
+            place.outside_kabupaten,
+            unclear,
+            verdict.reasons,
+            kinds,
+            masked,
+            normalized,
         )
+
+
+_FIELDS = tuple(field.name for field in fields(Tagging))
+
+
+def _tagging(*values: object) -> Tagging:
+    """``Tagging(*values)`` without the frozen dataclass's per-field ``object.__setattr__`` (a few µs a post)."""
+    tagging = object.__new__(Tagging)
+    tagging.__dict__.update(zip(_FIELDS, values, strict=True))
+    return tagging

@@ -12,7 +12,8 @@ Issue 3, item 1. The rules are deliberately conservative:
   kelurahan, ``kk`` stays; place names are never rewritten; there is no fuzzy spelling
   correction (it turns "kalianda" into "kalian").
 
-Everything is cached per distinct token, so a post costs a regex scan and dictionary look-ups.
+Everything is cached per distinct whitespace-separated chunk and token, so a post usually costs a
+split and dictionary look-ups.
 :func:`normalize` is idempotent: normalising normalised text changes nothing.
 """
 
@@ -61,6 +62,10 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._pieces = _Cache(lambda piece: " ".join(self._piece(piece)))
+        # No piece spans whitespace and the cuts look at no context, so a post's pieces are its
+        # whitespace-separated chunks' pieces: each distinct chunk is cut once, per pattern.
+        self._chunks = {pattern: _Cache(lambda chunk, pattern=pattern: self._chunk(chunk, pattern))
+                        for pattern in (_PIECE, _HANDLE_PIECE, _SIMPLE_PIECE)}
 
     def normalize(self, text: str) -> str:
         if not text.isascii():
@@ -69,9 +74,12 @@ class Normaliser:
                 text = unicodedata.normalize("NFKC", text)
         if "'" in text or "’" in text:
             text = text.replace("'", "").replace("’", "")
-        pieces = _pattern_for(text).findall(text)
-        out = " ".join(filter(None, map(self._pieces.__getitem__, pieces)))  # "_" alone has no words
+        chunks = self._chunks[_pattern_for(text)]
+        out = " ".join(filter(None, map(chunks.__getitem__, text.split())))
         return self._drop_repeated_expansions(out) if "#" in out else out
+
+    def _chunk(self, chunk: str, pattern: re.Pattern[str]) -> str:
+        return " ".join(filter(None, map(self._pieces.__getitem__, pattern.findall(chunk))))  # "_" has no words
 
     def _piece(self, piece: str) -> tuple[str, ...]:
         if piece[:4].lower() in ("http", "www."):

@@ -11,8 +11,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_parameters_default_constructible
 
-from classify.clarity import REASONS, Clarity, ClarityDetector
-from classify.clarity_rules import rule_reasons, words_of
+from classify.clarity import REASONS, Clarity, ClarityDetector, _cue_row, cue_matrix
+from classify.clarity_rules import Batch, rule_reasons, words_of
 
 COMPLAINTS = [
     "jalan di desa jati mulyo rusak parah, lubangnya dalam, mohon segera diperbaiki",
@@ -195,3 +195,32 @@ def test_never_crashes_on_any_text(detector: ClarityDetector, text: str) -> None
     assert 0.0 <= verdict.score <= 1.0
     assert verdict.unclear == bool(verdict.reasons)
     assert set(verdict.reasons) <= set(REASONS)
+
+
+SOCIAL_PIECES = ["halo", "min", "jalan", "rusak", "parah", "tolong", "slot", "gacor", "maxwin", "promo", "murah", "wa",
+                 "08123456789", "wa.me/628123", "@pemkab", "#lamsel", "https://t.co/x", "WWW.Lamsel.go.id", "12", "?",
+                 "terima", "kasih", "kerusakan", "nonton", "bola", "🙏", "", "kapan", "info", "harga", "naik"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from(SOCIAL_PIECES), max_size=12).map(" ".join), max_size=8))
+def test_batch_counts_agree_with_the_rules_post_by_post(texts: list[str]) -> None:
+    batch = Batch.of(texts)
+    assert batch.rule_reasons(3) == [rule_reasons(words_of(t), 3) for t in texts]
+    np.testing.assert_allclose(cue_matrix(texts, batch), np.array([_cue_row(t) for t in texts]).reshape(-1, 9))
+
+
+def test_batched_features_give_the_pipelines_own_probabilities(detector: ClarityDetector) -> None:
+    texts = [*COMPLAINTS, *NO_COMPLAINT, *OFF_TOPIC, "jalan rusak rusak rusak", "kata baru sekali", "@a #b"]
+    batch = Batch.of(texts)
+    np.testing.assert_allclose(detector._proba(detector.model_, texts, batch), detector.model_.predict_proba(texts))
+    reasons = detector.reason_model_
+    assert (reasons.named_steps["model"].predict(detector._features(reasons, texts, batch))
+            == reasons.predict(texts)).all()
+
+
+def test_links_handles_and_phones_are_counted_per_chunk() -> None:
+    seen = words_of("cek WWW.Lamsel.go.id dan https://t.co/x, hub 081234567890 @pemkab @dinas #jalan")
+    assert seen.words == ("cek", "dan", "hub", "081234567890")
+    assert (seen.links, seen.handles, seen.contact) == (2, 3, True)
+    assert words_of("jalan   rusak\tparah") == words_of("jalan rusak parah")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, fields
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,11 @@ def test_tagging_never_crashes_on_arbitrary_text(tagger: Tagger, text: str) -> N
     assert 0.0 <= tagging.category_confidence <= 1.0
     assert tagging.normalized_text == normalize(tagging.masked_text)  # personal data never reaches it
     assert tagger.tag_many([text, text]) == [tagging, tagging]
+
+
+def test_the_fast_tagging_constructor_builds_an_equal_frozen_tagging(tagger: Tagger) -> None:
+    tagging = tagger.tag("lampu jalan mati di desa jati mulyo, hp 081234567890")
+    rebuilt = Tagging(**{field.name: getattr(tagging, field.name) for field in fields(Tagging)})
+    assert rebuilt == tagging and hash(rebuilt) == hash(tagging)
+    with pytest.raises(FrozenInstanceError):
+        tagging.category = "sosial"  # type: ignore[misc]
