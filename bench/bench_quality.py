@@ -4,14 +4,16 @@ For each labelled CSV in ``../shared/data`` (skipped when absent; evaluation mat
 copied into the repository):
 
 - the stratified 5-fold macro-F1 of what ``pilah train --csv`` does (:func:`classify.train.train_from_rows`
-  with the active default model offered as a prior and C chosen by inner cross-validation), next
-  to a plain TF-IDF + LinearSVC on the same folds;
+  with the active default model offered as a prior and C, each chosen by inner cross-validation on the
+  training folds only; with ``--seed-rows`` the seed corpus is also offered as extra lightly weighted
+  training rows, its categories mapped to the dataset's with the mapping file's ``[from_taxonomy]``),
+  next to a plain TF-IDF + LinearSVC on the same folds;
 - the default model's zero-shot macro-F1: trained only on pilah's seed corpus, its categories
   mapped to the dataset's with ``data/mappings/<dataset>.toml`` (``[from_taxonomy]``).
 
 The default model is models/ACTIVE (or one trained on the seed corpus when there is none).
 
-    python bench/bench_quality.py [--folds 5] [--no-prior] [--no-tune]
+    python bench/bench_quality.py [--folds 5] [--no-prior] [--seed-rows] [--no-tune] [--only NAME]
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
 from classify.evaluate import FOLD_SEED
-from classify.train import load_mapping, train_from_rows
+from classify.train import load_mapping, load_seed, mapped_rows, train_from_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -77,27 +79,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-prior", action="store_true", help="measure pilah train without the prior")
+    parser.add_argument("--seed-rows", action="store_true", help="measure pilah train --seed-rows (seed corpus offered "
+                        "as extra training rows)")
     parser.add_argument("--no-tune", action="store_true", help="measure pilah train without choosing C")
+    parser.add_argument("--only", help="only the dataset file whose name contains this")
     args = parser.parse_args()
     model, name = default_model()
     print(f"default model: {name}")
     for file_name, (text_column, label_column, mapping_file, target, zero_target) in DATASETS.items():
         path = SHARED / file_name
+        if args.only and args.only not in file_name:
+            continue
         if not path.exists():
             print(f"skipped: {path} not found")
             continue
         texts, labels = read(path, text_column, label_column)
         print(f"\n== {file_name}: {len(texts)} rows, {len(set(labels))} classes")
         prior = None if args.no_prior else model
+        mapping = load_mapping(ROOT / "data" / "mappings" / mapping_file, "from_taxonomy")
+        seed_rows = None if not args.seed_rows else mapped_rows(load_seed(ROOT / "data" / "seed").labelled(), mapping)
         result = train_from_rows(texts, labels, folds=args.folds, source=file_name, prior=prior, prior_version=name,
-                                 tune=not args.no_tune)
+                                 tune=not args.no_tune, reference=seed_rows)
         print(result.evaluation.report())
         if result.card.get("selection"):
             print(f"final model chose {result.card['selection']['chosen']}")
         ours, plain = result.evaluation.macro_f1, baseline(texts, labels, args.folds)
         print(f"{args.folds}-fold macro-F1: pilah train {ours:.4f} (target >= {target}), "
               f"plain TF-IDF + LinearSVC {plain:.4f}")
-        mapping = load_mapping(ROOT / "data" / "mappings" / mapping_file, "from_taxonomy")
         score = zero_shot(model, texts, labels, mapping)
         print(f"zero-shot macro-F1 of the default model: {score:.4f}"
               + (f" (target >= {zero_target})" if zero_target else ""))

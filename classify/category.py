@@ -51,6 +51,13 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         roads, schools or KTPs carries over. Wrapped in ``FrozenEstimator`` so it is never refit.
     prior_weight : float
         Scale of the prior's probabilities relative to the TF-IDF blocks.
+    reference : (texts, labels) or None
+        Labelled posts from elsewhere (e.g. pilah's seed corpus, in the same labels) added to the
+        training rows with ``reference_weight``: a small export borrows what the seed says about
+        roads or KTPs as examples, not just as a prior's opinion. Rows whose label is not among
+        the training labels are ignored, so the reference never adds a category.
+    reference_weight : float
+        Sample weight of each reference row (a training row weighs 1).
     """
 
     def __init__(
@@ -65,6 +72,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         ensemble: bool = False,
         prior: BaseEstimator | None = None,
         prior_weight: float = 0.4,
+        reference: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+        reference_weight: float = 0.2,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -76,6 +85,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self.ensemble = ensemble
         self.prior = prior
         self.prior_weight = prior_weight
+        self.reference = reference
+        self.reference_weight = reference_weight
 
     def fit(self, X: Iterable[str], y: Iterable[str]) -> CategoryClassifier:
         """Fits the pipeline; every category needs at least two posts (for calibration)."""
@@ -84,10 +95,23 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         folds = min(self.calibration_folds, int(counts.min()))
         if len(counts) < 2 or folds < 2:
             raise ValueError("need at least two categories with at least two posts each")
-        self.pipeline_ = self.make_pipeline(folds).fit(texts, labels)
+        texts, labels, weights = self._with_reference(texts, labels)
+        self.pipeline_ = self.make_pipeline(folds).fit(texts, labels, model__sample_weight=weights)
         self.classes_ = self.pipeline_.classes_
         self.coef_ = _averaged_weights(self.pipeline_.named_steps["model"], len(self.classes_))
         return self
+
+    def _with_reference(self, texts: list[str], labels: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        """The training rows followed by the reference rows of known labels, and their sample weights."""
+        if self.reference is None:
+            return texts, labels, None
+        ref_texts, ref_labels = self.reference
+        if len(ref_texts) != len(ref_labels):
+            raise ValueError("reference must be (texts, labels) of the same length")
+        known = set(labels.tolist())
+        kept = [(str(t), str(c)) for t, c in zip(ref_texts, ref_labels, strict=True) if str(c) in known]
+        weights = np.r_[np.ones(len(texts)), np.full(len(kept), float(self.reference_weight))]
+        return texts + [t for t, _ in kept], np.asarray([*labels.tolist(), *(c for _, c in kept)], dtype=str), weights
 
     def make_pipeline(self, calibration_folds: int | None = None) -> Pipeline:
         """The unfitted Pipeline this classifier fits: what is deployed is exactly this object."""
@@ -136,6 +160,10 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())
         state.pop("_names", None)
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # versions saved before ``reference`` existed still answer get_params (and so clone and repr)
+        super().__setstate__({"reference": None, "reference_weight": 0.2, **state})
 
 
 def explain(model: CategoryClassifier, text: str, k: int = 5) -> list[tuple[str, float]]:

@@ -156,6 +156,7 @@ def train_from_rows(
     prior: CategoryClassifier | None = None,
     prior_version: str | None = None,
     tune: bool = False,
+    reference: LabelledRows | None = None,
     clarity: ClarityDetector | None = None,
     progress: Progress | None = None,
 ) -> TrainingResult:
@@ -176,6 +177,10 @@ def train_from_rows(
         each fold, so the reported k-fold figures include that choice and stay honest.
     tune : bool
         Also choose C from :data:`TUNED_C` by the same inner cross-validation (slower: 3× the fits).
+    reference : LabelledRows, optional
+        Rows in the same labels (typically the seed corpus) that may be added to every training
+        fold with a small weight (:class:`CategoryClassifier`'s ``reference``); whether they are is
+        decided by the same inner cross-validation, and they are never in a test fold.
     clarity : ClarityDetector, optional
         A fitted unclear detector saved beside the category model.
     progress : callable, optional
@@ -183,17 +188,30 @@ def train_from_rows(
     """
     texts, labels = [str(t) for t in texts], [str(label) for label in labels]
     _check_rows(texts, labels, taxonomy)
-    evaluation, _ = cross_validate(_estimator(labels, params, prior, tune), texts, labels, folds=folds,
+    extra = None if reference is None else (tuple(reference.texts), tuple(reference.labels))
+    evaluation, _ = cross_validate(_estimator(labels, params, prior, tune, extra), texts, labels, folds=folds,
                                    progress=progress)
-    final = _estimator(labels, params, prior, tune).fit(texts, labels)
+    final = _estimator(labels, params, prior, tune, extra).fit(texts, labels)
     model = final.best_estimator_ if isinstance(final, GridSearchCV) else final
     if progress:
         progress(1)
     digest = digest or _rows_digest(texts, labels)
     card = model_card(model, evaluation, source=source, digest=digest, labels=labels, taxonomy=taxonomy)
     card["prior"] = {"version": prior_version, "used": model.prior is not None} if prior is not None else None
-    card["selection"] = _selection_card(final, prior_version)
+    known = set(labels)
+    card["reference"] = None if reference is None else {
+        "source": reference.source, "sha256": reference.digest, "rows": len(reference.texts),
+        "rows_in_training_labels": sum(1 for label in reference.labels if label in known),
+        "weight": model.reference_weight, "used": model.reference is not None}
+    card["selection"] = _selection_card(final, prior_version, reference)
     return TrainingResult(model, evaluation, card, clarity)
+
+
+def mapped_rows(rows: LabelledRows, mapping: dict[str, str]) -> LabelledRows:
+    """``rows`` relabelled through ``mapping`` (e.g. seed slugs → a dataset's categories); unmapped rows dropped."""
+    kept = [(t, mapping[label]) for t, label in zip(rows.texts, rows.labels, strict=True) if label in mapping]
+    return LabelledRows([t for t, _ in kept], [label for _, label in kept], rows.source,
+                        _sha256(f"{rows.digest}\n{sorted(mapping.items())}".encode()))
 
 
 def base_prior(model: CategoryClassifier) -> CategoryClassifier:
@@ -205,14 +223,17 @@ def base_prior(model: CategoryClassifier) -> CategoryClassifier:
 
 
 def _estimator(labels: Sequence[str], params: dict[str, Any] | None, prior: CategoryClassifier | None,
-               tune: bool) -> CategoryClassifier | GridSearchCV:
-    """The plain classifier, or a grid search over C and prior-or-not when there is enough data."""
+               tune: bool, reference: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+               ) -> CategoryClassifier | GridSearchCV:
+    """The plain classifier, or a grid search over C, prior-or-not and reference-or-not when there is enough data."""
     estimator = CategoryClassifier(**(params or {}))
     grid: dict[str, list[Any]] = {}
     if tune:
         grid["C"] = list(TUNED_C)
     if prior is not None:
         grid["prior"] = [None, FrozenEstimator(base_prior(prior))]
+    if reference is not None:
+        grid["reference"] = [None, reference]
     _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
     if not grid or counts.min() < MIN_ROWS_TO_SELECT:
         return estimator
@@ -220,18 +241,20 @@ def _estimator(labels: Sequence[str], params: dict[str, Any] | None, prior: Cate
     return GridSearchCV(estimator, grid, cv=inner, scoring="f1_macro", refit=True, error_score="raise")
 
 
-def _selection_card(search: CategoryClassifier | GridSearchCV, prior_version: str | None) -> dict[str, Any] | None:
+def _selection_card(search: CategoryClassifier | GridSearchCV, prior_version: str | None,
+                    reference: LabelledRows | None = None) -> dict[str, Any] | None:
     """What the inner cross-validation compared and chose (None when nothing was chosen)."""
     if not isinstance(search, GridSearchCV):
         return None
+    names = {"prior": prior_version or "prior", "reference": reference.source if reference else "reference"}
     results = search.cv_results_
-    tried = [{"params": _described(p, prior_version), "macro_f1": round(float(score), 4)}
+    tried = [{"params": _described(p, names), "macro_f1": round(float(score), 4)}
              for p, score in zip(results["params"], results["mean_test_score"], strict=True)]
-    return {"tried": tried, "chosen": _described(search.best_params_, prior_version)}
+    return {"tried": tried, "chosen": _described(search.best_params_, names)}
 
 
-def _described(params: dict[str, Any], prior_version: str | None) -> dict[str, Any]:
-    return {k: (prior_version or "prior") if k == "prior" and v is not None else v for k, v in params.items()}
+def _described(params: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {k: names[k] if k in names and v is not None else v for k, v in params.items()}
 
 
 def train_clarity(seed: SeedCorpus) -> ClarityDetector:
@@ -252,6 +275,69 @@ def train_seed(seed_dir: Path, taxonomy: Taxonomy, *, folds: int = 5,
                              digest=seed.digest, clarity=clarity, progress=progress)
     result.card["training_data"]["unclear_rows"] = sum(1 for c in seed.categories if not c)
     return result
+
+
+NO_CATEGORY = "(tanpa kategori/no category)"
+NO_TEXT = "(teks kosong/empty text)"
+
+
+def staff_labels(texts: Sequence[str], categories: Sequence[str | None], taxonomy: Taxonomy) -> LabelledRows:
+    """The staff's category labels that can train a model: with text and a category of the taxonomy.
+
+    The others are skipped and counted by what they were labelled (a category retired from the
+    taxonomy, no category because the report was judged unclear, an empty text), never silently dropped.
+    """
+    known = set(taxonomy.slugs())
+    skipped: Counter[str] = Counter()
+    kept_texts, kept_labels = [], []
+    for text, category in zip(texts, categories, strict=True):
+        category = (category or "").strip()
+        problem = NO_TEXT if not (text or "").strip() else NO_CATEGORY if not category else None
+        if problem is None and category not in known:
+            problem = category
+        if problem is not None:
+            skipped[problem] += 1
+            continue
+        kept_texts.append(text)
+        kept_labels.append(category)
+    return LabelledRows(kept_texts, kept_labels, "labels", _rows_digest(kept_texts, kept_labels), dict(skipped))
+
+
+def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledRows, *, folds: int = 5,
+                           label_counts: dict[str, int] | None = None,
+                           progress: Progress | None = None) -> TrainingResult:
+    """The seed corpus plus the staff's labels (from :func:`staff_labels`), trained like the default model.
+
+    Same estimator and evaluation as :func:`train_seed`, so the cards of the two are comparable
+    class by class; the k-fold figures are over seed and label rows together. ``label_counts``
+    (e.g. rows in the labels table, superseded by a newer label) goes on the card as given.
+    """
+    if not labels.texts:
+        raise TrainingDataInvalid("Tidak ada label kategori yang bisa dipakai / no usable category labels "
+                                  f"(skipped: {_skipped_text(labels.skipped) or 'none'})",
+                                  hint="labels come from verifying reports in the queue")
+    seed = load_seed(seed_dir)
+    rows = seed.labelled()
+    clarity = train_clarity(seed)
+    if progress:
+        progress(1)
+    digest = _sha256(f"{seed.digest}\n{labels.digest}".encode())
+    result = train_from_rows(rows.texts + labels.texts, rows.labels + labels.labels, taxonomy=taxonomy,
+                             folds=folds, source="seed+labels", digest=digest, clarity=clarity, progress=progress)
+    result.card["training_data"].update({
+        "seed_rows": len(rows.texts),
+        "seed_sha256": seed.digest,
+        "unclear_rows": sum(1 for c in seed.categories if not c),
+        "label_rows": {**(label_counts or {}), "used": len(labels.texts),
+                       "skipped": dict(sorted(labels.skipped.items())),
+                       "used_per_label": dict(sorted(Counter(labels.labels).items()))},
+        "labels_sha256": labels.digest,
+    })
+    return result
+
+
+def _skipped_text(skipped: dict[str, int]) -> str:
+    return ", ".join(f"{label} {count}" for label, count in sorted(skipped.items()))
 
 
 def default_version(result: TrainingResult) -> str:
@@ -310,7 +396,9 @@ def _plain_params(model: CategoryClassifier) -> dict[str, Any]:
     """The model's own parameters as JSON: a prior model is named by its class, not embedded."""
     plain: dict[str, Any] = {}
     for name, value in model.get_params(deep=False).items():
-        if isinstance(value, tuple):
+        if name == "reference" and value is not None:
+            value = f"{len(value[0])} rows"
+        elif isinstance(value, tuple):
             value = list(value)
         elif value is not None and not isinstance(value, str | int | float | bool | list):
             value = type(getattr(value, "estimator", value)).__name__

@@ -1,4 +1,4 @@
-"""`pilah train`: train a category model version from the seed corpus or a labelled export.
+"""`pilah train`: train a category model version from the seed corpus, a labelled export or the labels table.
 
 The work is :mod:`classify.train`'s; this only reads options, shows progress and the report,
 and turns classify's errors into a one-line message and an exit code.
@@ -13,17 +13,20 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from classify.errors import ClassifyError
+from classify.errors import ClassifyError, TrainingDataInvalid
 from classify.registry import active_model_dir, active_version, load_model, promote
 from classify.taxonomy import load_taxonomy
 from classify.train import (
+    LabelledRows,
     TrainingResult,
     load_mapping,
     load_seed,
     read_labelled_file,
+    staff_labels,
     train_clarity,
     train_from_rows,
     train_seed,
+    train_seed_with_labels,
     write_version,
 )
 
@@ -42,6 +45,8 @@ def classify_errors() -> Iterator[None]:
 @click.command("train")
 @click.option("--seed", "from_seed", is_flag=True, help="Latih ulang model bawaan dari data/seed/. Rebuild the "
               "default model from the seed corpus (reproducible).")
+@click.option("--labels", "from_labels", is_flag=True, help="Latih dari korpus benih + label staf di tabel "
+              "labels (label terbaru per laporan). Seed corpus plus the staff's category labels in the database.")
 @click.option("--csv", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV/XLSX berlabel (mis. ekspor LAPOR!). Labelled CSV or XLSX export.")
 @click.option("--text-column", default="text", show_default=True, help="Kolom teks. Text column (e.g. LAPORAN).")
@@ -52,27 +57,37 @@ def classify_errors() -> Iterator[None]:
 @click.option("--prior/--no-prior", default=True, show_default=True,
               help="Gunakan model aktif sebagai fitur (dipilih lewat validasi silang). Let the active model's "
               "probabilities be features when cross-validation says they help (--csv only).")
+@click.option("--seed-rows/--no-seed-rows", default=False, show_default=True,
+              help="Tambahkan korpus benih berbobot kecil ke data latih (dipilih lewat validasi silang). Add the seed "
+              "corpus, lightly weighted, to the training rows when cross-validation says it helps (--csv only).")
 @click.option("--tune/--no-tune", default=True, show_default=True,
               help="Pilih C lewat validasi silang dalam (--csv). Choose C by inner cross-validation (--csv only).")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Lipatan k-fold. Folds.")
 @click.option("--version", "version", help="Nama versi (bawaan: sumber + hash data). Version name.")
 @click.pass_obj
-def train(settings: object, from_seed: bool, table: Path | None, text_column: str, label_column: str,
-          mapping: Path | None, prior: bool, tune: bool, folds: int, version: str | None) -> None:
+def train(settings: object, from_seed: bool, from_labels: bool, table: Path | None, text_column: str,
+          label_column: str, mapping: Path | None, prior: bool, seed_rows: bool, tune: bool, folds: int,
+          version: str | None) -> None:
     """Latih model kategori baru dan laporkan validasi silang k-fold. Train a category model version.
 
-    Examples: pilah train --seed;
+    Examples: pilah train --seed; pilah train --labels;
     pilah train --csv lapor.xlsx --text-column LAPORAN --label-column KATEGORI --mapping data/mappings/x.toml
     """
-    if from_seed == (table is not None):
-        raise click.UsageError("pilih salah satu / choose exactly one of --seed or --csv FILE")
+    if [from_seed, from_labels, table is not None].count(True) != 1:
+        raise click.UsageError("pilih salah satu / choose exactly one of --seed, --labels or --csv FILE")
     with classify_errors():
         models_dir, data_dir = Path(settings.models_dir), Path(settings.data_dir)
+        labels = _staff_labels(settings) if from_labels else None
         with _progress(folds + 2) as advance:
-            result = (train_seed(data_dir / "seed", load_taxonomy(data_dir / "taxonomy.toml"), folds=folds,
-                                 progress=advance) if from_seed
-                      else _train_table(settings, table, (text_column, label_column), mapping, (prior, tune), folds,
-                                        advance))
+            if from_seed:
+                result = train_seed(data_dir / "seed", load_taxonomy(data_dir / "taxonomy.toml"), folds=folds,
+                                    progress=advance)
+            elif labels is not None:
+                result = train_seed_with_labels(data_dir / "seed", load_taxonomy(data_dir / "taxonomy.toml"),
+                                                labels[0], label_counts=labels[1], folds=folds, progress=advance)
+            else:
+                result = _train_table(settings, table, (text_column, label_column), mapping,
+                                      (prior, seed_rows, tune), folds, advance)
         directory = write_version(models_dir, result, version)
         _report(result, directory)
         if active_version(models_dir) is None:
@@ -84,14 +99,38 @@ def train(settings: object, from_seed: bool, table: Path | None, text_column: st
             click.echo(f"Aktifkan dengan / activate with: pilah models promote {directory.name}")
 
 
+def _staff_labels(settings: object) -> tuple[LabelledRows, dict[str, int]]:
+    """The newest category label of each report, read before training so an empty table fails fast."""
+    from pilah.cli.runtime import open_database
+    from pilah.queries.learning import newest_category_labels
+
+    factory = open_database(settings)
+    try:
+        with factory() as session:
+            found = newest_category_labels(session)
+    finally:
+        factory.kw["bind"].dispose()
+    if not found.rows_in_table:
+        raise TrainingDataInvalid("Tabel labels masih kosong / the labels table is empty",
+                                  hint="labels are written when a verifikator verifies or corrects a report")
+    rows = staff_labels(found.texts, found.categories, load_taxonomy(Path(settings.data_dir) / "taxonomy.toml"))
+    click.echo(f"Label staf / staff labels: {found.rows_in_table} baris/rows, {found.superseded} digantikan label "
+               f"yang lebih baru / superseded by a newer label, {len(rows.texts)} dipakai/used")
+    for label, count in sorted(rows.skipped.items()):
+        click.echo(f"dilewati / skipped {count} label {label!r} (di luar taksonomi / not in the taxonomy, or no "
+                   "category/text)")
+    return rows, {"in_table": found.rows_in_table, "superseded": found.superseded}
+
+
 def _train_table(settings: object, table: Path, columns: tuple[str, str], mapping: Path | None,
-                 choices: tuple[bool, bool], folds: int, advance: Callable[[int], None]) -> TrainingResult:
+                 choices: tuple[bool, bool, bool], folds: int, advance: Callable[[int], None]) -> TrainingResult:
     data_dir = Path(settings.data_dir)
-    use_prior, tune = choices
+    use_prior, use_seed_rows, tune = choices
     rows = read_labelled_file(table, *columns, load_mapping(mapping) if mapping else None)
     for label, count in sorted(rows.skipped.items()):
         click.echo(f"dilewati / skipped {count} baris/rows labelled {label!r} (no text or no mapping)")
-    clarity = train_clarity(load_seed(data_dir / "seed"))
+    seed = load_seed(data_dir / "seed")
+    clarity = train_clarity(seed)
     advance(1)
     prior_model, prior_version = None, None
     if use_prior and active_version(settings.models_dir):
@@ -99,7 +138,8 @@ def _train_table(settings: object, table: Path, columns: tuple[str, str], mappin
         prior_version = active_version(settings.models_dir)
     return train_from_rows(rows.texts, rows.labels, taxonomy=load_taxonomy(data_dir / "taxonomy.toml"),
                            folds=folds, source=rows.source, digest=rows.digest, prior=prior_model,
-                           prior_version=prior_version, tune=tune, clarity=clarity, progress=advance)
+                           prior_version=prior_version, tune=tune, reference=seed.labelled() if use_seed_rows else None,
+                           clarity=clarity, progress=advance)
 
 
 @contextmanager
@@ -118,6 +158,9 @@ def _report(result: TrainingResult, directory: Path) -> None:
     if card.get("prior"):
         used = "dipakai / used" if card["prior"]["used"] else "tidak dipakai / not used"
         click.echo(f"Model prior {card['prior']['version']}: {used}")
+    if card.get("reference"):
+        used = "dipakai / used" if card["reference"]["used"] else "tidak dipakai / not used"
+        click.echo(f"Korpus benih sebagai data tambahan / seed rows as extra training rows: {used}")
     if card.get("selection"):
         click.echo(f"Dipilih lewat validasi silang dalam / chosen by inner cross-validation: "
                    f"{card['selection']['chosen']}")

@@ -60,3 +60,30 @@ def test_a_frozen_prior_survives_clone_and_adds_its_columns(tiny_model: Category
     width = len(fitted.vectorizer().vocabulary_)
     assert fitted.features_of_normalized(["jalan rusak"]).shape[1] == width + len(tiny_model.classes_)
     assert fitted.term_names()[-1].startswith("~")
+
+
+def test_reference_rows_train_with_their_weight_and_never_add_a_category(
+        tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    reference = (("sumur bor zorglub kering", "zorglub zorglub mampet", "blangko zorglub habis"),
+                 ("kesehatan", "kesehatan", "pendidikan"))
+    plain = CategoryClassifier().fit(texts, labels)
+    model = CategoryClassifier(reference=reference, reference_weight=0.5).fit(texts, labels)
+    assert list(model.classes_) == sorted(set(labels))  # "pendidikan" is not a training label
+    assert "zorglub" in model.vectorizer().vocabulary_ and "zorglub" not in plain.vectorizer().vocabulary_
+    column = list(model.classes_).index("kesehatan")
+    assert model.predict_proba(["zorglub"])[0, column] > plain.predict_proba(["zorglub"])[0, column]
+    assert clone(model).get_params()["reference"] == reference
+
+
+def test_reference_rows_must_pair_texts_with_labels(tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    with pytest.raises(ValueError, match="same length"):
+        CategoryClassifier(reference=(("a", "b"), ("kesehatan",))).fit(texts, labels)
+
+
+def test_a_model_saved_before_reference_existed_still_gives_its_params(tiny_model: CategoryClassifier) -> None:
+    state = {k: v for k, v in tiny_model.__getstate__().items() if k not in ("reference", "reference_weight")}
+    old = CategoryClassifier.__new__(CategoryClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["reference"] is None and clone(old).reference_weight == 0.2

@@ -13,13 +13,17 @@ from classify.errors import TrainingDataInvalid
 from classify.registry import load_object, promote
 from classify.taxonomy import Taxonomy
 from classify.train import (
+    LabelledRows,
     TrainingResult,
     default_version,
     load_mapping,
     load_seed,
+    mapped_rows,
     read_labelled_file,
+    staff_labels,
     train_from_rows,
     train_seed,
+    train_seed_with_labels,
     write_version,
 )
 
@@ -80,6 +84,45 @@ def test_a_prior_model_and_c_are_chosen_by_inner_cross_validation(tiny_rows: tup
     assert {t["params"]["prior"] for t in selection["tried"]} == {None, "seed-x"}
     assert selection["chosen"]["C"] == result.model.C
     assert result.card["prior"] == {"version": "seed-x", "used": selection["chosen"]["prior"] == "seed-x"}
+
+
+def test_seed_rows_are_offered_as_reference_and_described_on_the_card(tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    reference = LabelledRows(["air sumur kering zorglub", "posyandu tutup zorglub", "ktp hilang di pasar"],
+                             ["kesehatan", "kesehatan", "ekonomi"], "seed", "abc")
+    result = train_from_rows(texts * 2, labels * 2, folds=2, reference=reference)
+    selection = result.card["selection"]
+    assert [t["params"]["reference"] for t in selection["tried"]] == [None, "seed"]
+    card = result.card["reference"]
+    assert card["rows"] == 3 and card["rows_in_training_labels"] == 2 and card["sha256"] == "abc"
+    assert card["used"] == (selection["chosen"]["reference"] == "seed") == (result.model.reference is not None)
+    assert result.card["params"]["reference"] in (None, "3 rows")
+
+
+def test_mapped_rows_relabel_and_drop_the_unmapped() -> None:
+    rows = LabelledRows(["a", "b", "c"], ["adminduk", "kesehatan", "sosial"], "seed", "d")
+    mapped = mapped_rows(rows, {"adminduk": "Pelayanan Publik", "kesehatan": "Pelayanan Publik"})
+    assert (mapped.texts, mapped.labels) == (["a", "b"], ["Pelayanan Publik", "Pelayanan Publik"])
+    assert mapped.digest != rows.digest
+
+
+def test_staff_labels_skip_and_count_what_cannot_train(taxonomy: Taxonomy) -> None:
+    rows = staff_labels(["jalan rusak", "", "curug kotor", "spam", "ktp"],
+                        ["infrastruktur", "adminduk", "pariwisata", None, "adminduk"], taxonomy)
+    assert (rows.texts, rows.labels) == (["jalan rusak", "ktp"], ["infrastruktur", "adminduk"])
+    assert rows.skipped == {"(teks kosong/empty text)": 1, "pariwisata": 1, "(tanpa kategori/no category)": 1}
+
+
+def test_training_with_labels_adds_them_to_the_seed_rows(tiny_seed_dir: Path, taxonomy: Taxonomy) -> None:
+    labels = staff_labels(["sekolah roboh murid belajar di teras"] * 3 + ["curug kotor"],
+                          ["pendidikan"] * 3 + ["pariwisata"], taxonomy)
+    result = train_seed_with_labels(tiny_seed_dir, taxonomy, labels, folds=2, label_counts={"in_table": 5})
+    data = result.card["training_data"]
+    assert data["rows"] == data["seed_rows"] + 3 and data["rows_per_label"]["pendidikan"] == 3
+    assert data["label_rows"]["in_table"] == 5 and data["label_rows"]["skipped"] == {"pariwisata": 1}
+    assert "pendidikan" in result.model.classes_ and result.clarity is not None
+    with pytest.raises(TrainingDataInvalid, match="no usable category labels"):
+        train_seed_with_labels(tiny_seed_dir, taxonomy, staff_labels(["x"], ["pariwisata"], taxonomy), folds=2)
 
 
 def test_too_few_rows_skip_the_selection(tiny_rows: tuple[list[str], list[str]]) -> None:

@@ -33,7 +33,8 @@ def trained(settings: types.SimpleNamespace) -> types.SimpleNamespace:
     seed = runner.invoke(train, ["--seed", "--folds", "2"], obj=settings)
     export = runner.invoke(train, ["--csv", str(FIXTURES / "lapor_export.csv"), "--text-column", "LAPORAN",
                                    "--label-column", "KATEGORI", "--mapping", str(FIXTURES / "lapor_mapping.toml"),
-                                   "--folds", "2", "--version", "lapor-1", "--no-prior"], obj=settings)
+                                   "--folds", "2", "--version", "lapor-1", "--no-prior", "--seed-rows"],
+                           obj=settings)
     return types.SimpleNamespace(seed=seed, export=export)
 
 
@@ -51,6 +52,8 @@ def test_train_csv_counts_skipped_rows_and_does_not_activate(settings: types.Sim
     assert trained.export.exit_code == 0, trained.export.output
     assert "skipped 1 baris/rows labelled 'Lain-lain'" in trained.export.output
     assert "pilah models promote lapor-1" in trained.export.output
+    # --seed-rows, but too few rows per category for the inner cross-validation: offered, not used
+    assert "seed rows as extra training rows: tidak dipakai / not used" in trained.export.output
     assert active_version(settings.models_dir) != "lapor-1"
 
 
@@ -58,6 +61,8 @@ def test_train_needs_exactly_one_source(settings: types.SimpleNamespace) -> None
     assert CliRunner().invoke(train, [], obj=settings).exit_code == 2
     both = CliRunner().invoke(train, ["--seed", "--csv", str(FIXTURES / "lapor_export.csv")], obj=settings)
     assert both.exit_code == 2
+    seed_and_labels = CliRunner().invoke(train, ["--seed", "--labels"], obj=settings)
+    assert seed_and_labels.exit_code == 2 and "--labels" in seed_and_labels.output
 
 
 def test_models_list_show_compare(settings: types.SimpleNamespace, trained: types.SimpleNamespace) -> None:

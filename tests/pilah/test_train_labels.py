@@ -1,0 +1,114 @@
+"""`pilah train --labels`: the seed corpus plus the staff's labels table, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import types
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.orm import Session, sessionmaker
+
+from classify.registry import load_model
+from pilah.cli.train import train
+from pilah.queries.learning import newest_category_labels
+from pilah.schema import ChannelPayload, Label, Post, Report
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "classify" / "fixtures"
+AT = datetime(2026, 11, 20, 9, tzinfo=UTC)
+SCHOOL = ("atap kelas sekolah dasar bocor murid belajar di teras", "guru honorer sekolah belum digaji tiga bulan",
+          "seragam sekolah gratis belum dibagikan ke murid", "ruang kelas sekolah rusak murid takut masuk")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: object, database_url: str) -> types.SimpleNamespace:
+    """What `ctx.obj` offers the command: the tiny seed corpus (3 categories), no models, a migrated database."""
+    shutil.copytree(FIXTURES / "seed", tmp_path / "data" / "seed")
+    shutil.copy(ROOT / "data" / "taxonomy.toml", tmp_path / "data" / "taxonomy.toml")
+    return types.SimpleNamespace(models_dir=tmp_path / "models", data_dir=tmp_path / "data", kabupaten="18.01",
+                                 database_url=database_url)
+
+
+def _report(session: Session, n: int) -> Report:
+    payload = ChannelPayload(channel="sms", endpoint="t", parameters={}, collector_version="t", retrieved_at=AT,
+                             sha256=f"{n:064d}", body=b"")
+    session.add(payload)
+    session.flush()
+    post = Post(channel="sms", source_id=f"s{n}", payload_id=payload.id, author_id=f"a{n}", text=f"laporan {n}",
+                created_at=AT)
+    session.add(post)
+    session.flush()
+    report = Report(post_id=post.id, status="terverifikasi", category_terms=[])
+    session.add(report)
+    session.flush()
+    return report
+
+
+def _label(session: Session, report: Report | None, text: str, category: str | None, minutes: int) -> None:
+    session.add(Label(report_id=report.id if report else None, text=text, category=category, source="verifikasi",
+                      labeller="verifikator", created_at=AT + timedelta(minutes=minutes)))
+
+
+@pytest.fixture
+def labelled(factory: sessionmaker[Session]) -> None:
+    """Four school reports, first labelled adminduk then corrected to pendidikan (the newer label wins);
+    one report whose newest label has no category; one label of a category outside the taxonomy."""
+    with factory() as session, session.begin():
+        for n, text in enumerate(SCHOOL):
+            report = _report(session, n)
+            _label(session, report, text, "adminduk", 0)
+            _label(session, report, text, "pendidikan", 5)
+        unclear = _report(session, 10)
+        _label(session, unclear, "jalan berlubang", "infrastruktur", 0)
+        _label(session, unclear, "jalan berlubang", None, 5)
+        _label(session, None, "objek wisata curug kotor", "pariwisata", 0)
+
+
+def test_newest_label_per_report_wins(factory: sessionmaker[Session], labelled: None) -> None:
+    with factory() as session:
+        found = newest_category_labels(session)
+    assert found.rows_in_table == 11 and found.superseded == 5
+    assert sorted(zip(found.texts, found.categories, strict=True), key=str) == sorted(
+        [*((t, "pendidikan") for t in SCHOOL), ("jalan berlubang", None), ("objek wisata curug kotor", "pariwisata")],
+        key=str)
+
+
+def test_train_labels_on_an_empty_table_says_so(settings: types.SimpleNamespace) -> None:
+    result = CliRunner().invoke(train, ["--labels", "--folds", "2"], obj=settings)
+    assert result.exit_code == 4
+    assert "the labels table is empty" in result.output
+    assert not settings.models_dir.exists()
+
+
+def test_train_labels_with_no_usable_label_says_so(settings: types.SimpleNamespace,
+                                                   factory: sessionmaker[Session]) -> None:
+    with factory() as session, session.begin():
+        _label(session, None, "objek wisata curug kotor", "pariwisata", 0)
+    result = CliRunner().invoke(train, ["--labels", "--folds", "2"], obj=settings)
+    assert result.exit_code == 4
+    assert "no usable category labels" in result.output and "pariwisata 1" in result.output
+
+
+def test_train_labels_adds_the_corrections_and_skips_the_rest(settings: types.SimpleNamespace,
+                                                              labelled: None) -> None:
+    result = CliRunner().invoke(train, ["--labels", "--folds", "2"], obj=settings)
+    assert result.exit_code == 0, result.output
+    assert "11 baris/rows, 5 digantikan" in result.output and "4 dipakai/used" in result.output
+    assert "skipped 1 label 'pariwisata'" in result.output
+    assert "skipped 1 label '(tanpa kategori/no category)'" in result.output
+    assert "pendidikan" in result.output  # a category the seed fixture does not have
+    (directory,) = settings.models_dir.glob("seed-labels-*")
+    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    data = card["training_data"]
+    assert data["source"] == "seed+labels"
+    assert data["rows"] == data["seed_rows"] + 4 and data["rows_per_label"]["pendidikan"] == 4
+    assert data["label_rows"] == {"in_table": 11, "superseded": 5, "used": 4,
+                                  "skipped": {"(tanpa kategori/no category)": 1, "pariwisata": 1},
+                                  "used_per_label": {"pendidikan": 4}}
+    model, _ = load_model(directory)
+    assert "pendidikan" in model.classes_
+    assert model.predict(["sekolah bocor murid belajar di teras"])[0] == "pendidikan"
