@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pilah.db import transaction
+from pilah.db import engine_of, refresh_planner_statistics, transaction
 from pilah.queries import reports as q
 from pilah.settings import Settings
 from triage.charts import chart_data, write_charts
@@ -93,6 +93,8 @@ def run_batch(factory: sessionmaker[Session], settings: Settings, *, now: dateti
     _step_done(show, "overdue", f"{result.overdue.overdue} lewat batas waktu")
     _write_day_report(factory, settings, now, result)
     _step_done(show, "report", str(result.report_dir))
+    # The night's new rows change which index SQLite should pick for tomorrow's queue pages.
+    refresh_planner_statistics(engine_of(factory))
     return result
 
 

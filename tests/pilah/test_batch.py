@@ -144,6 +144,15 @@ def test_the_first_run_triages_everything_and_writes_the_day_report(demo_factory
     assert f"| Lewat batas waktu | {funnel.overdue} |" in markdown.splitlines()
 
 
+def test_the_run_leaves_sqlite_planner_statistics_for_the_queue(demo_factory, database_url, tmp_path) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
+    batch_once(database_url, tmp_path)
+    with demo_factory() as session:
+        analysed = session.execute(text("SELECT tbl FROM sqlite_stat1 WHERE tbl = 'reports'")).all()
+    assert analysed
+
+
 @pytest.mark.parametrize("interrupt", ["directory:1", "intake:1", "triage:2", "auto_close:1", "overdue:1"])
 def test_an_interrupted_run_ends_like_an_uninterrupted_one(interrupt: str, database_url: str, tmp_path: Path,
                                                            request: pytest.FixtureRequest) -> None:
