@@ -71,7 +71,7 @@ class GraphClient:
         """GET /{version}/{node}/{edge}, e.g. a page's feed or tagged posts, or a post's comments."""
         endpoint = f"GET /{node_id}/{edge}"
         url = f"{GRAPH}/{self.version}/{node_id}/{edge}"
-        return self.policy.call(lambda: self._get(url, params, endpoint), endpoint)
+        return self.policy.call(lambda: self._request("GET", url, endpoint, params=params), endpoint)
 
     def comment(self, node_id: str, message: str) -> requests.Response:
         """POST /{version}/{post-or-comment}/comments: a Page reply (token needs pages_manage_engagement).
@@ -81,24 +81,14 @@ class GraphClient:
         """
         endpoint = f"POST /{node_id}/comments"
         url = f"{GRAPH}/{self.version}/{node_id}/comments"
-        return self.policy.call(lambda: self._send(url, {"message": message}, endpoint), endpoint)
+        return self.policy.call(lambda: self._request("POST", url, endpoint, data={"message": message}), endpoint)
 
     def close(self) -> None:
         self.session.close()
 
-    def _send(self, url: str, data: dict[str, Any], endpoint: str) -> requests.Response:
+    def _request(self, method: str, url: str, endpoint: str, **fields: Any) -> requests.Response:
         try:
-            response = self.session.post(url, data=data, timeout=60)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(f"koneksi ke Facebook gagal / connection to Facebook failed: {exc}", channel=CHANNEL,
-                            endpoint=endpoint) from exc
-        if response.status_code >= 400:
-            raise _translate(response, endpoint, self.policy.clock())
-        return response
-
-    def _get(self, url: str, params: dict[str, Any], endpoint: str) -> requests.Response:
-        try:
-            response = self.session.get(url, params=params, timeout=60)
+            response = self.session.request(method, url, timeout=60, **fields)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise Transient(f"koneksi ke Facebook gagal / connection to Facebook failed: {exc}", channel=CHANNEL,
                             endpoint=endpoint) from exc
