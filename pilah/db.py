@@ -12,18 +12,23 @@ upgrading the lock mid-transaction. On PostgreSQL both factories behave alike.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: Execution option that marks connections of the reading factory.
 READ_ONLY_OPTION = "pilah_read_only"
+#: A pooled PostgreSQL connection idle longer than this is pinged before use (a restart or a
+#: firewall may have dropped it); one returned moments ago is not, since collectors and the web
+#: app check a connection out per page or request and a ping per checkout is a round trip each.
+IDLE_BEFORE_PING_S = 10.0
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -35,7 +40,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo)
+    event.listen(engine, "connect", _note_checkin)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    """Pre-ping, but only for connections that sat in the pool; a dead one is replaced, not used."""
+    checked_in = record.info.get("checked_in_at")
+    if checked_in is not None and time.monotonic() - checked_in < IDLE_BEFORE_PING_S:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as exc:  # the driver's own error types; any failure means "don't use it"
+        raise DisconnectionError(str(exc)) from exc
 
 
 def _ensure_parent_dir(database: str | None) -> None:

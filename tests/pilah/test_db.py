@@ -1,5 +1,6 @@
 """The two session factories: reading sessions don't wait for a writer on SQLite and refuse to write
-there; writing sessions on the same pooled connections still write. SQLite's planner statistics."""
+there; writing sessions on the same pooled connections still write. SQLite's planner statistics.
+PostgreSQL connections that sat idle in the pool are checked before use."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
-from pilah.db import read_session_factory, refresh_planner_statistics, session_factory
+from pilah import db
+from pilah.db import make_engine, read_session_factory, refresh_planner_statistics, session_factory
 from pilah.schema import Opd
 
 
@@ -55,3 +57,34 @@ def test_planner_statistics_count_the_rows_on_sqlite(engine) -> None:
     with engine.connect() as connection:
         stats = connection.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'opds'")).scalars().all()
     assert stats and all(stat.startswith("2 ") for stat in stats)
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_an_idle_postgresql_connection_killed_in_the_pool_is_replaced(engine, database_url, monkeypatch) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    pooled = make_engine(database_url)
+    killed = _backend_pid(pooled)
+    with engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": killed})
+    monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 0.0)
+    assert _backend_pid(pooled) != killed
+    pooled.dispose()
+
+
+def test_a_postgresql_connection_returned_moments_ago_is_not_pinged(engine, database_url, monkeypatch) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    pooled = make_engine(database_url)
+    killed = _backend_pid(pooled)
+    with engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": killed})
+    monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 3600.0)
+    with pytest.raises(OperationalError):
+        _backend_pid(pooled)  # the one request that meets the dead connection fails; its pool is renewed
+    assert _backend_pid(pooled) != killed
+    pooled.dispose()
