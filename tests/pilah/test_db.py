@@ -64,27 +64,30 @@ def _backend_pid(engine) -> int:
         return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
 
 
-def test_an_idle_postgresql_connection_killed_in_the_pool_is_replaced(engine, database_url, monkeypatch) -> None:
+@pytest.fixture
+def pool_with_a_killed_connection(engine, database_url):
+    """A PostgreSQL engine whose one pooled connection the server has just terminated, and that backend's pid."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server to drop connections")
     pooled = make_engine(database_url)
     killed = _backend_pid(pooled)
     with engine.connect() as other:
         other.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": killed})
-    monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 0.0)
-    assert _backend_pid(pooled) != killed
+    yield pooled, killed
     pooled.dispose()
 
 
-def test_a_postgresql_connection_returned_moments_ago_is_not_pinged(engine, database_url, monkeypatch) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server to drop connections")
-    pooled = make_engine(database_url)
-    killed = _backend_pid(pooled)
-    with engine.connect() as other:
-        other.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": killed})
+def test_an_idle_postgresql_connection_killed_in_the_pool_is_replaced(pool_with_a_killed_connection,
+                                                                       monkeypatch) -> None:
+    pooled, killed = pool_with_a_killed_connection
+    monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 0.0)
+    assert _backend_pid(pooled) != killed
+
+
+def test_a_postgresql_connection_returned_moments_ago_is_not_pinged(pool_with_a_killed_connection,
+                                                                     monkeypatch) -> None:
+    pooled, killed = pool_with_a_killed_connection
     monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 3600.0)
     with pytest.raises(OperationalError):
         _backend_pid(pooled)  # the one request that meets the dead connection fails; its pool is renewed
     assert _backend_pid(pooled) != killed
-    pooled.dispose()
