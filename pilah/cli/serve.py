@@ -19,9 +19,12 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     """
     import uvicorn
 
+    from pilah.db import engine_of, refresh_planner_statistics
     from pilah.web import create_app
 
     app = create_app(settings)  # fails here, before listening, on a missing key or an old schema
+    # Once here rather than in every worker: a database that never ran `pilah batch` has no statistics yet.
+    refresh_planner_statistics(engine_of(app.state.factory))
     count = workers or settings.web.workers
     click.echo(f"pilah: http://{host or settings.web.host}:{port or settings.web.port}/antrian")
     if count > 1:

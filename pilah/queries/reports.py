@@ -32,16 +32,6 @@ def insert_reports(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 # --- the automatic triage stages ----------------------------------------------------------------
 
-def new_reports(session: Session, limit: int) -> list[tuple[Report, Post]]:
-    """Reports still in `baru`, oldest post first, so the earliest report of a group is seen first."""
-    rows = session.execute(
-        select(Report, Post).join(Post, Report.post_id == Post.id)
-        .where(Report.status == ReportStatus.BARU.value)
-        .order_by(Post.created_at, Post.id).limit(limit)
-    )
-    return [(report, post) for report, post in rows]
-
-
 def new_report_ids(session: Session) -> list[int]:
     """Ids of every report still in `baru`, oldest post first: one sort for a whole triage run.
 

@@ -26,7 +26,6 @@ from pilah.schema import (
     FollowUp,
     Label,
     LoginAttempt,
-    ModelVersion,
     Opd,
     Post,
     Report,
@@ -261,10 +260,6 @@ def report_follow_ups(session: Session, report_id: int) -> Sequence[FollowUp]:
 
 
 # --- learning ------------------------------------------------------------------------------
-
-def model_versions(session: Session) -> Sequence[ModelVersion]:
-    return session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc())).all()
-
 
 def labels_since(session: Session, since: datetime | None) -> int:
     query = select(func.count()).select_from(Label)

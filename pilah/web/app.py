@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from ingest.sms.webhook import WebhookConfig, standalone_app
-from pilah.db import engine_of, read_session_factory, refresh_planner_statistics
+from pilah.db import engine_of, read_session_factory
 from pilah.errors import ConfigError
 from pilah.schema import utcnow
 from pilah.settings import Settings
@@ -43,8 +43,6 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
     app.state.settings, app.state.clock, app.state.templates = settings, clock, make_templates()
     app.state.factory = factory or _open(settings)
     app.state.read_factory = read_session_factory(engine_of(app.state.factory))
-    if factory is None:
-        refresh_planner_statistics(engine_of(app.state.factory))
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
