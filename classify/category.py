@@ -180,11 +180,12 @@ def explain(model: CategoryClassifier, text: str, k: int = 5) -> list[tuple[str,
 
 
 def explain_rows(
-    model: CategoryClassifier, features: sp.csr_matrix, labels: np.ndarray, k: int = 5
-) -> list[list[tuple[str, float]]]:
+    model: CategoryClassifier, features: sp.csr_matrix, labels: np.ndarray, k: int = 5, *, weights: bool = True
+) -> list[list[tuple[str, float]]] | list[list[str]]:
     """:func:`explain` for many rows at once, given their feature rows and chosen class indices.
 
     Vectorised (a sort over the batch's non-zero features) because the tagger asks for every post.
+    With ``weights=False`` only the terms' names, which is all the tagger keeps.
     """
     n_words = model.vectorizer().n_word_features_
     rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
@@ -192,18 +193,18 @@ def explain_rows(
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
     words = np.flatnonzero(columns < n_words)
     weight = features.data[words] * model.coef_[labels[rows[words]], columns[words]]
-    _take_top(found, rows[words], weight, columns[words], weight > 0, k, model.term_names())
+    _take_top(found, rows[words], weight, columns[words], weight > 0, k, model.term_names(), weights)
     missing = np.array([not terms for terms in found])
     if missing.any():
         others = np.flatnonzero((columns >= n_words) & missing[rows])
         weight = features.data[others] * model.coef_[labels[rows[others]], columns[others]]
-        _take_top(found, rows[others], weight, columns[others], weight > 0, k, model.term_names())
+        _take_top(found, rows[others], weight, columns[others], weight > 0, k, model.term_names(), weights)
     return found
 
 
-def _take_top(found: list[list[tuple[str, float]]], rows: np.ndarray, weight: np.ndarray, columns: np.ndarray,
-              mask: np.ndarray, k: int, names: np.ndarray) -> None:
-    """Appends each row's k strongest (name, weight): one sort for the batch, then list slicing."""
+def _take_top(found: list[list], rows: np.ndarray, weight: np.ndarray, columns: np.ndarray,
+              mask: np.ndarray, k: int, names: np.ndarray, weights: bool = True) -> None:
+    """Appends each row's k strongest (name, weight), or names only: one sort for the batch, then list slicing."""
     picked = np.flatnonzero(mask)
     if not len(picked):
         return
@@ -213,7 +214,9 @@ def _take_top(found: list[list[tuple[str, float]]], rows: np.ndarray, weight: np
     first = np.r_[True, rows[picked][1:] != rows[picked][:-1]]
     starts = np.maximum.accumulate(np.where(first, position, 0))
     picked = picked[position - starts < k]
-    terms = list(zip(names[columns[picked]].tolist(), np.round(weight[picked], 4).tolist(), strict=True))
+    terms = names[columns[picked]].tolist()
+    if weights:
+        terms = list(zip(terms, np.round(weight[picked], 4).tolist(), strict=True))
     bounds = np.searchsorted(rows[picked], np.arange(len(found) + 1))
     for row in np.unique(rows[picked]).tolist():
         found[row].extend(terms[bounds[row] : bounds[row + 1]])

@@ -156,14 +156,25 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
 
     def assess_many(self, X: Iterable[str]) -> list[Clarity]:
         """Verdicts for many posts at once (one model call: much faster than :meth:`assess` in a loop)."""
-        texts = _texts(X)
+        ruled, scores, guessed = self._judged(_texts(X))
+        return [_verdict(ruled[i], score, guessed.get(i)) for i, score in enumerate(scores)]
+
+    def reasons_many(self, X: Iterable[str]) -> list[tuple[str, ...]]:
+        """The reason codes of :meth:`assess_many`'s verdicts, and only them (empty: the post is clear);
+        what a batch of posts needs, without the cost of a verdict object per post."""
+        ruled, _, guessed = self._judged(_texts(X))
+        for i, reason in guessed.items():
+            ruled[i] = (reason,)
+        return ruled
+
+    def _judged(self, texts: list[str]) -> tuple[list[tuple[str, ...]], list[float], dict[int, str]]:
+        """(rule reasons, P(unclear) of the model, the model's reason for each post it flagged by index)."""
         check_is_fitted(self, "model_")
         batch = Batch.of(texts)
         scores = self._proba(self.model_, texts, batch)[:, 1].tolist()
         ruled = batch.rule_reasons(self.min_words)
         flagged = [i for i, score in enumerate(scores) if not ruled[i] and score >= self.threshold]
-        guessed = dict(zip(flagged, self._model_reasons([texts[i] for i in flagged]), strict=True))
-        return [_verdict(ruled[i], score, guessed.get(i)) for i, score in enumerate(scores)]
+        return ruled, scores, dict(zip(flagged, self._model_reasons([texts[i] for i in flagged]), strict=True))
 
     def _model_reasons(self, texts: list[str]) -> list[str]:
         """Why the model flagged each post: the reason model's guess, or from the lexicon without one."""
@@ -198,11 +209,7 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
 
     def _word_block(self, vectorizer: TfidfVectorizer, batch: Batch) -> sp.csr_matrix:
         """TF-IDF of the batch's words: one dictionary look-up per word, counts and weights in scipy."""
-        lookups = self.__dict__.setdefault("_lookups", {})
-        lookup = lookups.get(id(vectorizer))
-        if lookup is None or lookup.vocabulary is not vectorizer.vocabulary_:
-            lookup = lookups[id(vectorizer)] = _Lookup(vectorizer.vocabulary_)
-        ids = np.fromiter(map(lookup.__getitem__, batch.flat), dtype=np.int64, count=len(batch.flat))
+        ids = batch.columns(vectorizer.vocabulary_)
         known = ids >= 0
         shape = (batch.n, len(vectorizer.vocabulary_))
         matrix = sp.csr_matrix((np.ones(int(known.sum())), (batch.doc[known], ids[known])), shape=shape)
@@ -232,17 +239,6 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         if len({r for _, r in rows}) < 2:
             return None
         return self._pipeline().fit([t for t, _ in rows], [r for _, r in rows])
-
-
-class _Lookup(dict):
-    """word → column of a fitted vocabulary, -1 for a word it lacks (``map`` calls it in C on hits)."""
-
-    def __init__(self, vocabulary: dict[str, int]) -> None:
-        super().__init__(vocabulary)
-        self.vocabulary = vocabulary
-
-    def __missing__(self, word: str) -> int:
-        return -1
 
 
 def _plain_word_tfidf(step: object) -> bool:

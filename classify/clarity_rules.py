@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -86,18 +86,24 @@ class _Chunks(dict):
             self.special.clear()
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
-        text, links, handles = chunk, 0, 0
-        if "://" in text or "www." in text.lower():
-            links = len(_URL.findall(text))
-            text = _URL.sub(" ", text)
-        if "@" in text or "#" in text:
-            handles = len(_HANDLE.findall(text))
-            text = _HANDLE.sub(" ", text)
-        contact = ("8" in text or "wa.me" in text.lower()) and bool(_PHONE_OR_WA.search(text))
-        if handles or links or contact:
-            self.special[chunk] = (handles << _HANDLE_SHIFT) | (links << 1) | contact
-        words = self[chunk] = tuple(_WORD.findall(text.lower()))
+        words, packed = _read(chunk)
+        if packed:
+            self.special[chunk] = packed
+        self[chunk] = words
         return words
+
+
+def _read(chunk: str) -> tuple[tuple[str, ...], int]:
+    """(words, handles/links/contact packed in one int) of one whitespace-free chunk."""
+    text, links, handles = chunk, 0, 0
+    if "://" in text or "www." in text.lower():
+        links = len(_URL.findall(text))
+        text = _URL.sub(" ", text)
+    if "@" in text or "#" in text:
+        handles = len(_HANDLE.findall(text))
+        text = _HANDLE.sub(" ", text)
+    contact = ("8" in text or "wa.me" in text.lower()) and bool(_PHONE_OR_WA.search(text))
+    return tuple(_WORD.findall(text.lower())), (handles << _HANDLE_SHIFT) | (links << 1) | contact
 
 
 def _unpacked(packed: Any) -> tuple[Any, Any, Any]:
@@ -146,38 +152,126 @@ def cue_counts(seen: Words) -> tuple[int, int, int, int, int, int]:
     return problem, positive, topic, greeting, spam, len(seen.words)
 
 
+class _ChunkTable(dict):
+    """chunk → number; per number its words (as word numbers) and packed ``special`` counts, per word
+    number the word and its bits. A batch is then one ``map`` over its chunks and numpy gathers.
+
+    Numbers only grow; a full table is replaced by a new one (see :meth:`current`), never cleared,
+    so a :class:`Batch` made earlier keeps valid numbers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.word_numbers: dict[str, int] = {}
+        self.words: list[str] = []
+        self.word_bits: list[int] = []
+        self.chunk_words: list[tuple[int, ...]] = []
+        self.chunk_special: list[int] = []
+        self.columns: dict[int, tuple[dict[str, int], np.ndarray]] = {}
+        self._arrays: tuple[np.ndarray, ...] | None = None
+
+    def __missing__(self, chunk: str) -> int:
+        words, packed = _read(chunk)
+        numbers = self.word_numbers
+        for word in words:
+            if word not in numbers:
+                numbers[word] = len(self.words)
+                self.words.append(word)
+                self.word_bits.append(WORD_BITS[word])
+        self.chunk_words.append(tuple(numbers[word] for word in words))
+        self.chunk_special.append(packed)
+        number = self[chunk] = len(self.chunk_words) - 1
+        return number
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(word count, first word position, packed special) per chunk; word numbers of all chunks in
+        a row; bits per word. Only what was added since the last call is converted."""
+        done = 0 if self._arrays is None else len(self._arrays[0])
+        if self._arrays is not None and done == len(self.chunk_words):
+            return self._arrays
+        chunks = self.chunk_words[done:]
+        counts = np.fromiter(map(len, chunks), dtype=np.int64, count=len(chunks))
+        offset = len(self._arrays[3]) if done else 0
+        parts = (counts, np.cumsum(counts) - counts + offset, np.array(self.chunk_special[done:], dtype=np.int64),
+                 np.fromiter(chain.from_iterable(chunks), dtype=np.int64, count=int(counts.sum())))
+        known = len(self._arrays[4]) if done else 0
+        parts = (*parts, np.array(self.word_bits[known:], dtype=np.int64))
+        if done:
+            parts = tuple(np.concatenate([old, new]) for old, new in zip(self._arrays, parts, strict=True))
+        self._arrays = parts
+        return self._arrays
+
+    def column_of(self, vocabulary: dict[str, int]) -> np.ndarray:
+        """Per word number, its column in ``vocabulary`` (-1 where it has none)."""
+        known, columns = self.columns.get(id(vocabulary), (None, np.zeros(0, dtype=np.int64)))
+        if known is not vocabulary:
+            columns = np.zeros(0, dtype=np.int64)
+        if len(columns) < len(self.words):
+            new = self.words[len(columns) :]
+            get = vocabulary.get
+            columns = np.concatenate([columns, np.fromiter((get(w, -1) for w in new), dtype=np.int64, count=len(new))])
+            self.columns[id(vocabulary)] = (vocabulary, columns)
+        return columns
+
+    @classmethod
+    def current(cls) -> _ChunkTable:
+        """The table in use, a new one when the last grew past :data:`CHUNK_CACHE_SIZE` (bounded memory)."""
+        global _TABLE
+        if len(_TABLE) >= CHUNK_CACHE_SIZE or len(_TABLE.words) >= CHUNK_CACHE_SIZE:
+            _TABLE = cls()
+        return _TABLE
+
+
+_TABLE = _ChunkTable()
+
+
 @dataclass(frozen=True)
 class Batch:
     """A batch of posts seen by the rules, counted once over all their words with numpy.
 
     The same counts as :func:`rule_reasons` and :func:`cue_counts` give post by post (and the same
-    words as :func:`words_of`), without a Python loop per post or word: every chunk and every word
-    is one cached look-up in a C-level ``map``, the rest is ``repeat`` and ``bincount``. ``flat``
-    and ``doc`` (each word's post) are kept for the word features.
+    words as :func:`words_of`), without a Python loop per post or word: every chunk is one cached
+    look-up in a C-level ``map`` giving its number in a :class:`_ChunkTable`, the rest is numpy
+    gathers, ``repeat`` and ``bincount``. ``words`` (word numbers in ``table``) and ``doc`` (each
+    word's post) are kept for the word features.
     """
 
     n: int
-    flat: list[str]
+    words: np.ndarray
     doc: np.ndarray
     bits: np.ndarray
     marks: np.ndarray
     linked: np.ndarray
+    table: _ChunkTable
+
+    @property
+    def flat(self) -> list[str]:
+        """The words of all posts in a row, as :func:`words_of` gives them."""
+        return [self.table.words[i] for i in self.words.tolist()]
+
+    def columns(self, vocabulary: dict[str, int]) -> np.ndarray:
+        """Each word's column in a fitted vocabulary, -1 where it has none."""
+        return self.table.column_of(vocabulary)[self.words]
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> Batch:
         n = len(texts)
-        _CHUNKS.forget_if_full()
+        table = _ChunkTable.current()
         split = list(map(str.split, texts))
-        chunks = list(chain.from_iterable(split))
-        read = list(map(_CHUNKS.__getitem__, chunks))
-        flat = list(chain.from_iterable(read))
-        chunk_doc = np.repeat(np.arange(n), np.fromiter(map(len, split), dtype=np.int64, count=n))
-        doc = np.repeat(chunk_doc, np.fromiter(map(len, read), dtype=np.int64, count=len(read)))
-        bits = np.fromiter(map(WORD_BITS.__getitem__, flat), dtype=np.int64, count=len(flat))
-        packed = np.fromiter(map(_CHUNKS.special.get, chunks, repeat(0)), dtype=np.int64, count=len(chunks))
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=n)
+        chunks = np.fromiter(map(table.__getitem__, chain.from_iterable(split)), dtype=np.int64,
+                             count=int(lengths.sum()))
+        counts, starts, special, chunk_words, word_bits = table.arrays()
+        chunk_doc = np.repeat(np.arange(n), lengths)
+        per_chunk = counts[chunks]
+        ends = np.cumsum(per_chunk)
+        total = int(ends[-1]) if len(ends) else 0
+        words = chunk_words[np.repeat(starts[chunks] - (ends - per_chunk), per_chunk) + np.arange(total)]
+        doc = np.repeat(chunk_doc, per_chunk)
         handles, links, contact = (np.bincount(chunk_doc, weights=column, minlength=n).astype(np.int64)
-                                   for column in _unpacked(packed))
-        return cls(n, flat, doc, bits, handles + links, ((contact > 0) | (links > 0)).astype(np.int64))
+                                   for column in _unpacked(special[chunks]))
+        return cls(n, words, doc, word_bits[words], handles + links,
+                   ((contact > 0) | (links > 0)).astype(np.int64), table)
 
     def count(self, bit: int, among: int = 0) -> np.ndarray:
         """Per post: words with ``bit`` set and none of the bits in ``among``."""

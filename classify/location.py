@@ -12,14 +12,25 @@ A geo hint (a tweet place's ``full_name`` or a Kemendagri code) wins over the te
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from classify.gazetteer import Entry, landmark_entries, load_landmarks, region_entries
-from classify.location_scan import Candidate, Scanner, admit_by_hierarchy, build_automaton, related, score_candidates
+from classify.location_scan import (
+    CUE_LEVEL,
+    PERSON_BEFORE,
+    Candidate,
+    Scanner,
+    admit_by_hierarchy,
+    build_automaton,
+    joinable,
+    raw_hits_many,
+    related,
+    score_candidates,
+)
 
 _CODE = re.compile(r"\d{2}(?:\.?\d{2}(?:\.?\d{2}(?:\.?\d{4})?)?)?")
 
@@ -51,6 +62,16 @@ class LocationMatch:
 
 
 NO_MATCH = LocationMatch(None, None, None, None, 0.0, False, None)
+#: Resolutions :meth:`LocationTagger.tag_many` remembers; bounded so memory is too.
+RESOLUTIONS_KEPT = 50_000
+_MATCH_FIELDS = tuple(field.name for field in fields(LocationMatch))
+
+
+def _location_match(*values: object) -> LocationMatch:
+    """``LocationMatch(*values)`` without the frozen dataclass's per-field ``object.__setattr__``."""
+    match = object.__new__(LocationMatch)
+    match.__dict__.update(zip(_MATCH_FIELDS, values, strict=True))
+    return match
 
 
 class LocationTagger(BaseEstimator):
@@ -83,6 +104,8 @@ class LocationTagger(BaseEstimator):
             keys.setdefault(key, {})[entry.code] = entry
         self.n_keys_ = len(keys)
         self.automaton_ = build_automaton({key: tuple(by_code.values()) for key, by_code in keys.items()})
+        self._joinable = joinable(keys)
+        self._resolutions: dict[tuple, tuple[int | None, LocationMatch]] = {}  # keyed by the automaton's entries
         return self
 
     def tag(self, text: str, geo_hint: str | None = None) -> LocationMatch:
@@ -94,6 +117,19 @@ class LocationTagger(BaseEstimator):
             return found
         return self._with_hint(geo_hint, found)
 
+    def tag_many(self, texts: Sequence[str], geo_hints: Sequence[str | None] | None = None) -> list[LocationMatch]:
+        """:meth:`tag` of every text: one automaton pass over the batch; a post naming no place costs nothing more."""
+        if not hasattr(self, "automaton_"):
+            check_is_fitted(self, "automaton_")
+        hints = [None] * len(texts) if geo_hints is None else geo_hints
+        if not getattr(self, "_joinable", False) or not texts:
+            return [self.tag(text, hint) for text, hint in zip(texts, hints, strict=True)]
+        out = []
+        for text, hint, scanned in zip(texts, hints, raw_hits_many(self.automaton_, texts), strict=True):
+            found = NO_MATCH if scanned is None else self._from_scan(text, *scanned)
+            out.append(self._with_hint(hint, found) if hint else found)
+        return out
+
     def predict(self, X: Iterable[str]) -> list[str]:
         """Kecamatan code per post, "" where none of the kabupaten's was found."""
         check_is_fitted(self, "automaton_")
@@ -103,9 +139,15 @@ class LocationTagger(BaseEstimator):
 
     # -- resolution ------------------------------------------------------------------------------
 
-    def _from_text(self, text: str, lenient: bool = False) -> tuple[LocationMatch, str | None]:
-        scanner = Scanner(text, lenient)
-        hits = scanner.hits(self.automaton_, self.kabupaten)
+    def _from_text(self, text: str, lenient: bool = False,
+                   scanned: tuple[str, list] | None = None) -> tuple[LocationMatch, str | None]:
+        """``scanned``: the padded text and its raw hits, when :func:`raw_hits_many` already scanned the batch."""
+        if scanned is None:
+            scanner = Scanner(text, lenient)
+            hits = scanner.hits(self.automaton_, self.kabupaten)
+        else:
+            scanner = Scanner(text, lenient, scanned[0])
+            hits = scanner.hits(self.automaton_, self.kabupaten, scanned[1])
         if len(hits) > 1:
             admit_by_hierarchy(hits)
         candidates = score_candidates(scanner, hits, self.kabupaten) if hits else []
@@ -121,6 +163,44 @@ class LocationTagger(BaseEstimator):
         span = (deepest.hit.start, deepest.hit.end)
         matched = text[span[0] : span[1]]
         return self._match_for(deepest.entry.code, best.entry.code, confidence, span, matched), best.entry.code
+
+    def _from_scan(self, text: str, padded: str, found: list[tuple[int, int, tuple[Entry, ...]]]) -> LocationMatch:
+        """:meth:`_from_text` of a post whose mentions a batch scan found, remembered by what decides it.
+
+        Which mention wins, with which place and confidence, depends only on each admitted mention's
+        places, the cue word before it, whether it is capitalised, and the order of the mentions'
+        starts; posts about the same places in the same words share one resolution.
+        """
+        scanner = Scanner(text, False, padded)
+        seen = []
+        for start, end, entries in found:
+            before = scanner.word_before(start)
+            if before in PERSON_BEFORE or scanner._in_handle(start):
+                continue
+            cue = CUE_LEVEL.get(before)
+            if cue is None and scanner._opens_the_post(start):
+                cue = 0
+            seen.append((start, end, entries, cue, scanner.capitalised(start)))
+        if not seen:
+            return NO_MATCH
+        starts = [hit[0] for hit in seen]
+        order = () if len(seen) == 1 else tuple(sorted(range(len(seen)), key=starts.__getitem__))
+        key = (tuple((id(entries), cue, capital) for _, _, entries, cue, capital in seen), order)
+        resolutions = self.__dict__.setdefault("_resolutions", {})
+        resolved = resolutions.get(key)
+        if resolved is None:
+            match = self._from_text(text, scanned=(padded, found))[0]
+            spans = [hit[:2] for hit in seen]
+            resolved = (None, match) if match is NO_MATCH else (spans.index(match.span), match)
+            if len(resolutions) >= RESOLUTIONS_KEPT:
+                resolutions.clear()
+            resolutions[key] = resolved
+        at, match = resolved
+        if at is None:
+            return NO_MATCH
+        start, end = seen[at][:2]
+        return _location_match(match.kecamatan, match.desa, (start, end), text[start:end], match.confidence,
+                               match.outside_kabupaten, match.outside_code)
 
     def _match_for(
         self,
@@ -167,7 +247,7 @@ class LocationTagger(BaseEstimator):
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(super().__getstate__())
-        for name in ("automaton_", "places_"):
+        for name in ("automaton_", "places_", "_joinable", "_resolutions"):
             state.pop(name, None)
         return state
 

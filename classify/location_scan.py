@@ -9,7 +9,11 @@ because keys carry their spaces, a key only matches whole words ("canti" is not 
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
 
@@ -29,6 +33,7 @@ CUE_LEVEL: dict[str, int] = {
 }
 #: Punctuation that ends a sentence: a cue word before it does not reach the name after it.
 _SENTENCE_END = frozenset(".!?;\n")
+_SENTENCE_END_CHAR = re.compile("[" + re.escape("".join(sorted(_SENTENCE_END))) + "]")
 #: A name right after an honorific is a person ("Pak Hatta"), not a place.
 PERSON_BEFORE = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "kak", "om", "sdr", "saudara", "haji"})
 LEVEL_BASE = {1: 0.35, 2: 0.5, 3: 0.6, 4: 0.55}
@@ -76,6 +81,33 @@ def raw_hits(automaton: ahocorasick.Automaton, padded: str) -> list[tuple[int, i
     return _longest(found) if len(found) > 1 else found
 
 
+def raw_hits_many(automaton: ahocorasick.Automaton, texts: Sequence[str]) -> list[tuple[str, list] | None]:
+    """Per text: (its padded normalised form, :func:`raw_hits` of it), None where nothing matched.
+
+    One pass of the automaton over the whole batch, each text padded as :class:`Scanner` pads it.
+    Texts are joined by two spaces: keys hold no two spaces in a row (see :func:`joinable`), so no
+    key spans two texts, and the longest key prefix the automaton follows never reaches back into
+    the text before, so each text's mentions come out as from a scan of that text alone, in order.
+    """
+    padded = f" {normalise('  '.join(texts))} "
+    starts = list(accumulate((len(text) + 2 for text in texts[:-1]), initial=0))
+    found: dict[int, list[tuple[int, int, tuple[Entry, ...]]]] = {}
+    for end, (length, entries) in automaton.iter(padded):
+        first = end - length + 1
+        i = bisect_right(starts, first) - 1
+        found.setdefault(i, []).append((first - starts[i], end - starts[i] - 1, entries))
+    out: list[tuple[str, list] | None] = [None] * len(texts)
+    for i, hits in found.items():
+        start = starts[i]
+        out[i] = padded[start : start + len(texts[i]) + 2], _longest(hits) if len(hits) > 1 else hits
+    return out
+
+
+def joinable(keys: Iterable[str]) -> bool:
+    """Whether :func:`raw_hits_many` may scan texts joined (no key holds two spaces in a row)."""
+    return not any("  " in key for key in keys)
+
+
 def _longest(found: list[tuple[int, int, tuple[Entry, ...]]]) -> list[tuple[int, int, tuple[Entry, ...]]]:
     """Drops mentions inside longer ones: "Lampung" inside "Bandar Lampung"."""
     return [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1] for o in found)]
@@ -84,21 +116,22 @@ def _longest(found: list[tuple[int, int, tuple[Entry, ...]]]) -> list[tuple[int,
 class Scanner:
     """Per-post state: the text, its normalised form and whether it is written all in capitals."""
 
-    def __init__(self, text: str, lenient: bool = False) -> None:
+    def __init__(self, text: str, lenient: bool = False, padded: str | None = None) -> None:
         self.text = text
-        self.padded = f" {normalise(text)} "
+        self.padded = f" {normalise(text)} " if padded is None else padded
         self.lenient = lenient
         self._shouting: bool | None = None
         self._plain: bool | None = None
 
     def word_before(self, start: int) -> str:
         """The word before offset ``start`` in the same sentence, lowercased ("" if none)."""
+        padded = self.padded
         end = start + 1  # in padded offsets, the space before the mention
-        while end > 0 and self.padded[end - 1] == " ":
+        while end > 0 and padded[end - 1] == " ":
             end -= 1
-        word = self.padded[self.padded.rfind(" ", 0, end) + 1 : end]
+        word = padded[padded.rfind(" ", 0, end) + 1 : end]
         between = self.text[max(0, end - 1) : start]
-        if any(c in _SENTENCE_END for c in between) and not (word in CUE_LEVEL and between.strip() == "."):
+        if _SENTENCE_END_CHAR.search(between) and not (word in CUE_LEVEL and between.strip() == "."):
             return ""  # "... jalan. Bangunan liar" is two sentences; "kec. Palas" is one
         return word
 
@@ -112,9 +145,11 @@ class Scanner:
             self._shouting = self.text.isupper()
         return not self._shouting
 
-    def hits(self, automaton: ahocorasick.Automaton, inside: str) -> list[Hit]:
+    def hits(self, automaton: ahocorasick.Automaton, inside: str,
+             found: list[tuple[int, int, tuple[Entry, ...]]] | None = None) -> list[Hit]:
+        """The admitted mentions; ``found`` is :func:`raw_hits` when the caller already scanned (a batch)."""
         out = []
-        for start, end, entries in raw_hits(automaton, self.padded):
+        for start, end, entries in raw_hits(automaton, self.padded) if found is None else found:
             before = self.word_before(start)
             if before in PERSON_BEFORE or self._in_handle(start):
                 continue

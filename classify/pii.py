@@ -25,8 +25,10 @@ Decisions (issue 3, item 5):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
 from lokal.provinces import PROVINCES
@@ -64,6 +66,9 @@ _MAX_PASSES = 8
 _TEN_DIGITS = re.compile(r"[0-9](?:[ .\-]?[0-9]){9}")
 _SEPARATORS = re.compile(r"[ .\-]")
 _DIGIT = re.compile(r"[0-9]")
+_AT = re.compile("@")
+#: Every plate has a capital letter right before its digits (with at most a space between).
+_PLATE_HINT = re.compile(r"[A-Z] ?[0-9]", re.ASCII)
 
 
 def find_pii(text: str) -> list[PiiSpan]:
@@ -80,6 +85,22 @@ def find_pii(text: str) -> list[PiiSpan]:
         if not any(span.start < t.end and t.start < span.end for t in taken):
             taken.append(span)
     return sorted(taken, key=lambda s: s.start)
+
+
+def find_pii_many(texts: Sequence[str]) -> list[list[PiiSpan]]:
+    """:func:`find_pii` of every text. Three quick scans of the batch joined by newlines (no match of
+    theirs crosses one) find the few posts where a number or a plate may be, and those with an "@";
+    the others hold nothing, or only e-mail addresses."""
+    joined = "\n".join(texts)
+    ends = list(accumulate(len(text) + 1 for text in texts))
+
+    def holding(pattern: re.Pattern[str]) -> set[int]:
+        return {bisect_right(ends, m.start()) for m in pattern.finditer(joined)}
+
+    full = holding(_TEN_DIGITS) | holding(_PLATE_HINT)
+    mailed = holding(_AT) if "@" in joined else set()
+    return [find_pii(text) if i in full else list(_emails(text)) if i in mailed else []
+            for i, text in enumerate(texts)]
 
 
 def mask_pii(

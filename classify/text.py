@@ -62,6 +62,7 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._pieces = _Cache(lambda piece: " ".join(self._piece(piece)))
+        self._repeats = _Cache(self._repeat)
         # No piece spans whitespace and the cuts look at no context, so a post's pieces are its
         # whitespace-separated chunks' pieces: each distinct chunk is cut once, per pattern.
         self._chunks = {pattern: _Cache(lambda chunk, pattern=pattern: self._chunk(chunk, pattern))
@@ -91,7 +92,8 @@ class Normaliser:
             tag = _TAG_HEAD.match(lowered)
             if tag is None:
                 return self._words(lowered[1:])
-            return (tag.group(), *self.hashtag_words(tag.group()[1:]), *self._words(lowered[tag.end() :]))
+            rest = lowered[tag.end() :]
+            return (tag.group(), *self.hashtag_words(tag.group()[1:]), *(self._words(rest) if rest else ()))
         return self._words(lowered)
 
     def _handle(self, lowered: str) -> tuple[str, ...]:
@@ -170,13 +172,22 @@ class Normaliser:
 
     def _drop_repeated_expansions(self, out: str) -> str:
         """A hashtag's words written again right after it are kept once: keeps normalize idempotent."""
-        padded = f" {out} "
+        padded = None
         for tag in set(_TAG_TOKEN.findall(out)):
-            words = self._pieces[tag][len(tag) + 1 :]
-            twice, once = f" {tag} {words} {words} ", f" {tag} {words} "
-            while words and twice in padded:  # replace() skips overlapping repeats, hence the loop
-                padded = padded.replace(twice, once)
-        return padded[1:-1]
+            if len(self._pieces[tag]) == len(tag):  # most hashtags: nothing expanded, nothing to repeat
+                continue
+            repeat = self._repeats[tag]
+            if repeat:
+                twice, once = repeat
+                padded = f" {out} " if padded is None else padded
+                while twice in padded:  # replace() skips overlapping repeats, hence the loop
+                    padded = padded.replace(twice, once)
+        return out if padded is None else padded[1:-1]
+
+    def _repeat(self, tag: str) -> tuple[str, str] | None:
+        """(" #tag words words ", " #tag words ") for a hashtag the normaliser expands, else None."""
+        words = self._pieces[tag][len(tag) + 1 :]
+        return (f" {tag} {words} {words} ", f" {tag} {words} ") if words else None
 
 
 def _pattern_for(text: str) -> re.Pattern[str]:

@@ -187,7 +187,7 @@ class _Tables:
         self.words: list[int] = []
         self.stems: list[int] = []
         self.grams: list[tuple[int, ...]] = []
-        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._arrays: tuple[np.ndarray, ...] | None = None
 
     def add(self, token: str) -> int:
         """Analyses a token seen for the first time and gives it the next number."""
@@ -195,14 +195,30 @@ class _Tables:
         word = self.vocabulary.get(feature, -1) if feature else -1
         self.words.append(word)
         self.stems.append(_STOP if feature is None else (word if word >= 0 else _UNKNOWN))
-        self.grams.append(tuple(i for i in map(self.vocabulary.get, grams) if i is not None))
-        self._arrays = None
+        self.grams.append(tuple([i for i in map(self.vocabulary.get, grams) if i is not None]) if grams else ())
         number = self.numbers[token] = len(self.words) - 1
         return number
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._arrays is None:
-            self._arrays = np.array(self.words, dtype=np.int64), np.array(self.stems, dtype=np.int64)
+        """``words`` and ``stems`` as arrays."""
+        return self._synced()[:2]
+
+    def _synced(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(words, stems, gram row starts, gram columns) as arrays, the grams as one CSR over all tokens;
+        only the tokens added since the last call are converted."""
+        done = 0 if self._arrays is None else len(self._arrays[0])
+        if done == len(self.words) and self._arrays is not None:
+            return self._arrays
+        grams = self.grams[done:]
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        parts = (np.array(self.words[done:], dtype=np.int64), np.array(self.stems[done:], dtype=np.int64),
+                 np.cumsum(lengths) + (self._arrays[2][-1] if done else 0),
+                 np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum())))
+        if not done:
+            parts = (parts[0], parts[1], np.r_[0, parts[2]], parts[3])
+            self._arrays = parts
+        else:
+            self._arrays = tuple(np.concatenate([old, new]) for old, new in zip(self._arrays, parts, strict=True))
         return self._arrays
 
     def forget_if_full(self) -> None:
@@ -225,15 +241,18 @@ class _Tables:
     def char_block(self, numbers: np.ndarray, doc_of: np.ndarray, n_docs: int,
                    vectorizer: TokenVectorizer) -> sp.csr_matrix:
         """Posts × features (only character columns filled): token counts @ token n-gram rows."""
+        _, _, starts, gram_columns = self._synced()
         present = np.zeros(len(self.grams), dtype=bool)
         present[numbers] = True
         tokens = np.flatnonzero(present)
         local = (np.cumsum(present) - 1)[numbers]
         counts = sp.csr_matrix((np.ones(len(numbers)), (doc_of, local)), shape=(n_docs, len(tokens)))
-        grams = [self.grams[t] for t in tokens]
-        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
-        columns = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(grams)), lengths)
+        lengths = starts[tokens + 1] - starts[tokens]
+        ends = np.cumsum(lengths)
+        # the tokens' column ranges, gathered: position k of token t's range is starts[t] + k
+        at = np.repeat(starts[tokens] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+        columns = gram_columns[at]
+        rows = np.repeat(np.arange(len(tokens)), lengths)
         per_token = sp.csr_matrix((vectorizer.idf_[columns], (rows, columns)), shape=(len(tokens), self.width))
         return counts @ per_token
 
