@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from triage import textsig
-from triage.minhash import LshBuckets, MinHasher, SignatureStore
+from triage.minhash import LshBuckets, MinHasher, SignatureStore, shingle_key, shingle_keys
 
 #: One text containing this share of the other's shingles is the same complaint with a sentence added...
 CONTAINMENT_THRESHOLD = 0.8
@@ -44,6 +44,8 @@ MIN_SHINGLES = 3
 #: Added to a signature's Jaccard estimate before ruling a candidate out: about five standard deviations
 #: of the estimate over 150 permutations, so a pair that passes exactly is practically never skipped.
 ESTIMATE_MARGIN = 0.2
+#: Set sizes are capped here when bounding the estimate (a post this long is always compared exactly).
+_LARGEST_SIZE = 4096
 
 
 @dataclass
@@ -57,7 +59,7 @@ class Signature:
     author_keys: frozenset[str]
     category: str | None
     text_hash: str | None
-    shingles: frozenset[str]
+    shingles: frozenset[str]  # None when built by `signature`: made from `words` on first read (see _LazyShingles)
     content: frozenset[str]
     link_kind: str | None = None  # "retweet" | "quote"
     link_ref: str | None = None   # the referenced tweet's source id
@@ -65,6 +67,30 @@ class Signature:
     bands: list[int] | None = field(default=None, repr=False)  # LSH band keys, filled by the index
     minhash: np.ndarray | None = field(default=None, repr=False)
     slot: int | None = field(default=None, repr=False)  # row in the index's SignatureStore while in the window
+    words: list[str] | None = field(default=None, repr=False)  # the tokens, that shingles and keys are made of
+    keys: np.ndarray | None = field(default=None, repr=False)  # sorted distinct shingle keys, filled by the index
+
+
+class _LazyShingles:
+    """`Signature.shingles`, built from the tokens on first read.
+
+    The index compares shingle keys (one small array per report), so strings for every word pair of
+    every report in the window would be made and kept only for the rare caller that reads them.
+    """
+
+    def __get__(self, sig: Signature | None, owner: type | None = None):
+        if sig is None:
+            return self
+        value = sig.__dict__.get("shingles")
+        if value is None:
+            value = sig.__dict__["shingles"] = textsig.shingles(sig.words or [])
+        return value
+
+    def __set__(self, sig: Signature, value: frozenset[str] | None) -> None:
+        sig.__dict__["shingles"] = value
+
+
+Signature.shingles = _LazyShingles()  # type: ignore[assignment]  # after the dataclass, so __init__ sets through it
 
 
 @dataclass(frozen=True)
@@ -82,8 +108,8 @@ def signature(report_id: int, post, category: str | None) -> Signature:
     return Signature(
         report_id=report_id, channel=post.channel, source_id=post.source_id, created_at=post.created_at,
         author_keys=author_keys(post.channel, post.author_id, post.author_name), category=category,
-        text_hash=textsig.words_hash(words), shingles=textsig.shingles(words),
-        content=textsig.content_words(words), link_kind=link_kind, link_ref=link_ref,
+        text_hash=textsig.words_hash(words), shingles=None, content=textsig.content_words(words),
+        link_kind=link_kind, link_ref=link_ref, words=words,
     )
 
 
@@ -125,6 +151,7 @@ class DuplicateIndex:
     buckets: LshBuckets = field(default_factory=LshBuckets)  # band key → store slots
     store: SignatureStore = field(init=False, repr=False)
     _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
+    _needed: dict[int, np.ndarray] = field(default_factory=dict, repr=False)  # see _agreement_needed
 
     def __post_init__(self) -> None:
         self.store = SignatureStore(self.hasher.bands * self.hasher.rows)
@@ -135,9 +162,10 @@ class DuplicateIndex:
         self.by_source[(sig.channel, sig.source_id)] = sig.report_id
         if sig.text_hash:
             self.by_hash[sig.text_hash].append(sig.report_id)
-        if len(sig.shingles) >= MIN_SHINGLES:
+        size = len(_keys(sig))
+        if size >= MIN_SHINGLES:
             bands = self._bands(sig)
-            sig.slot = self.store.put(sig.report_id, sig.minhash, len(sig.shingles), sig.created_at.timestamp())
+            sig.slot = self.store.put(sig.report_id, sig.minhash, size, sig.created_at.timestamp())
             self.buckets.add(sig.slot, bands)
         for key in sig.author_keys:
             self.by_author[key].append(sig.report_id)
@@ -174,8 +202,8 @@ class DuplicateIndex:
 
     def _bands(self, sig: Signature) -> list[int]:
         if sig.bands is None:
-            sig.minhash = self.hasher.signature(sig.shingles).astype(np.uint32)
-            sig.bands = self.hasher.band_keys_of(sig.minhash.astype(np.uint64))
+            values = self.hasher.signature_of_keys(_keys(sig))
+            sig.minhash, sig.bands = values.astype(np.uint32), self.hasher.band_keys_of(values)
         return sig.bands
 
     def canonical_of(self, report_id: int) -> int | None:
@@ -212,13 +240,16 @@ class DuplicateIndex:
         return None
 
     def _near(self, sig: Signature) -> DuplicateMatch | None:
-        if len(sig.shingles) < MIN_SHINGLES:
+        own = _keys(sig)
+        if len(own) < MIN_SHINGLES:
+            return None
+        others = [other for other in self._plausible(sig, self.buckets.candidates(self._bands(sig)))
+                  if self._comparable(sig, other)]
+        if not others:
             return None
         best: tuple[float, int] | None = None
-        for other in self._plausible(sig, self.buckets.candidates(self._bands(sig))):
-            if not self._comparable(sig, other):
-                continue
-            score = near_similarity(sig.shingles, self.by_id[other].shingles, self.threshold)
+        for other, shared in zip(others, _shared_counts(own, [_keys(self.by_id[o]) for o in others]), strict=True):
+            score = _near_score(shared, len(own), len(_keys(self.by_id[other])), self.threshold)
             if score is not None and (best is None or score > best[0]):
                 best = (score, other)
         if best is None:
@@ -226,23 +257,41 @@ class DuplicateIndex:
         return self._to_group(sig, best[1], self._kind(sig, best[1], "near"), best[0])
 
     def _plausible(self, sig: Signature, slots: set[int]) -> list[int]:
-        """Report ids of the candidate slots whose estimated similarity could pass, within the window, in id order.
+        """Report ids of the candidate slots whose estimated similarity could pass, in id order.
 
-        The bound mirrors `near_similarity`: the estimate plus the margin is taken as the Jaccard,
-        and the containment that Jaccard would imply for the two set sizes is checked too.
+        A candidate could pass when its signature agrees with this one's in at least as many
+        permutations as `_agreement_needed` says for the two set sizes. Whether it is in the window
+        is left to `_comparable`, which the few plausible ones meet anyway.
         """
         if not slots:
             return []
         store = self.store
-        rows = np.fromiter(slots, dtype=np.int64, count=len(slots))
-        high = np.minimum((store.values[rows] == sig.minhash).mean(axis=1) + ESTIMATE_MARGIN, 1.0)
-        sizes, own = store.sizes[rows], len(sig.shingles)
-        smaller = np.minimum(sizes, own)
-        shared = high * (sizes + own) / (1.0 + high)
-        could = (high >= self.threshold) | ((smaller >= CONTAINMENT_MIN_SHINGLES)
-                                             & (shared >= CONTAINMENT_THRESHOLD * smaller))
-        near_in_time = np.abs(store.times[rows] - sig.created_at.timestamp()) <= self.window.total_seconds() + 1
-        return sorted(store.items[rows[could & near_in_time]].tolist())
+        rows = np.fromiter(slots, dtype=np.intp, count=len(slots))
+        agree = np.add.reduce(store.values[rows] == sig.minhash, axis=1, dtype=np.intp)
+        needed = self._agreement_needed(len(_keys(sig)))[np.minimum(store.sizes[rows], _LARGEST_SIZE)]
+        return sorted(store.items[rows[agree >= needed]].tolist())
+
+    def _agreement_needed(self, own: int) -> np.ndarray:
+        """Per size of the other set, the fewest agreeing permutations with which a pair could pass `near_similarity`.
+
+        The estimate plus the margin is taken as the Jaccard, and the containment that Jaccard would
+        imply for the two set sizes is allowed too: a Jaccard J of sets of sizes s and o shares at most
+        J(s + o)/(1 + J) shingles. Computed once per size of the query's set, so a query is one table
+        look-up per candidate instead of a dozen array operations.
+        """
+        own = min(own, _LARGEST_SIZE)
+        table = self._needed.get(own)
+        if table is None:
+            sizes = np.arange(_LARGEST_SIZE + 1, dtype=np.float64)
+            smaller = np.minimum(sizes, own)
+            share = CONTAINMENT_THRESHOLD * smaller / np.maximum(sizes + own, 1.0)
+            jaccard = np.where(smaller >= CONTAINMENT_MIN_SHINGLES, np.minimum(self.threshold, share / (1.0 - share)),
+                               self.threshold)
+            width = self.store.values.shape[1]
+            table = np.maximum(np.ceil(width * (jaccard - ESTIMATE_MARGIN) - 1e-6), 0).astype(np.int64)
+            table[_LARGEST_SIZE] = 0  # sizes are capped there: anything that large is worth comparing
+            self._needed[own] = table
+        return table
 
     def _author(self, sig: Signature) -> DuplicateMatch | None:
         candidates = {rid for key in sig.author_keys for rid in self.by_author.get(key, ())}
@@ -267,7 +316,9 @@ class DuplicateIndex:
 
     def _to_group(self, sig: Signature, other: int, kind: str, similarity: float | None = None) -> DuplicateMatch:
         if similarity is None:
-            similarity = textsig.jaccard(sig.shingles, self.by_id[other].shingles)
+            own, theirs = _keys(sig), _keys(self.by_id[other])
+            shared = _shared_counts(own, [theirs])[0] if len(own) and len(theirs) else 0
+            similarity = shared / (len(own) + len(theirs) - shared) if shared else 0.0
         return DuplicateMatch(self.by_id[other].canonical_id or other, other, kind, round(similarity, 4))
 
 
@@ -288,11 +339,35 @@ def near_similarity(a: frozenset[str], b: frozenset[str], threshold: float) -> f
     """Jaccard when it passes the threshold, or containment for 'the same text plus a sentence'; else None."""
     if not a or not b:
         return None
-    shared = len(a & b)  # one intersection serves both measures: this runs on every LSH candidate
-    score = shared / (len(a) + len(b) - shared)
+    return _near_score(len(a & b), len(a), len(b), threshold)
+
+
+def _near_score(shared: int, a: int, b: int, threshold: float) -> float | None:
+    """`near_similarity` of two sets of sizes a and b with `shared` members in common (one count serves both)."""
+    if not a or not b:
+        return None
+    score = shared / (a + b - shared)
     if score >= threshold:
         return score
-    smaller = min(len(a), len(b))
+    smaller = min(a, b)
     if smaller >= CONTAINMENT_MIN_SHINGLES and shared / smaller >= CONTAINMENT_THRESHOLD:
         return shared / smaller
     return None
+
+
+def _keys(sig: Signature) -> np.ndarray:
+    """The report's distinct shingle keys, sorted (`minhash.shingle_keys`): what the index compares."""
+    if sig.keys is None:
+        if sig.words is not None:
+            sig.keys = shingle_keys(sig.words)
+        else:  # built by hand, with shingles but no tokens
+            sig.keys = np.unique(np.array([shingle_key(s) for s in sig.shingles], dtype=np.uint64))
+    return sig.keys
+
+
+def _shared_counts(own: np.ndarray, others: list[np.ndarray]) -> list[int]:
+    """How many of each other sorted key array's members `own` (sorted) holds, in a few array calls for all of them."""
+    joined = np.concatenate(others)
+    found = own.take(np.searchsorted(own, joined), mode="clip") == joined
+    starts = np.cumsum([0] + [len(o) for o in others[:-1]])
+    return np.add.reduceat(found, starts).tolist()

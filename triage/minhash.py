@@ -17,13 +17,38 @@ Python loop.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from itertools import pairwise
 
 import numpy as np
 
 BANDS = 30
 ROWS = 5
 SEED = 20261123
+
+_SHIFT = np.uint64(32)
+
+
+def shingle_keys(words: Sequence[str]) -> np.ndarray:
+    """The distinct keys (CRC32 of the UTF-8) of the shingles of `textsig.shingles`, sorted, as uint64.
+
+    The word-pair strings are made only to be hashed and dropped at once: the index keeps these
+    keys, not a set of strings per report.
+    """
+    pairs = map(" ".join, pairwise(words)) if len(words) >= 2 else words
+    keys = np.fromiter(map(zlib.crc32, map(str.encode, pairs)), dtype=np.uint64)
+    if len(keys) < 2:
+        return keys
+    keys.sort()
+    fresh = np.empty(len(keys), dtype=bool)
+    fresh[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=fresh[1:])
+    return keys if np.count_nonzero(fresh) == len(fresh) else keys[fresh]
+
+
+def shingle_key(shingle: str) -> int:
+    """The key `shingle_keys` gives a shingle string."""
+    return zlib.crc32(shingle.encode())
 
 
 class MinHasher:
@@ -40,17 +65,26 @@ class MinHasher:
 
     def signature(self, shingles: Collection[str]) -> np.ndarray:
         """The minimum of each permutation over the set (uint64 values below 2**32; undefined for an empty set)."""
-        crcs = np.fromiter(map(zlib.crc32, map(str.encode, shingles)), dtype=np.uint64, count=len(shingles))
-        return ((crcs[:, None] * self._mul + self._add) >> np.uint64(32)).min(axis=0)
+        return self.signature_of_keys(np.array([shingle_key(s) for s in shingles], dtype=np.uint64))
+
+    def signature_of_words(self, words: Sequence[str]) -> np.ndarray:
+        """`signature` of the shingles of a tokenised text, without building the shingles."""
+        return self.signature_of_keys(shingle_keys(words))
+
+    def signature_of_keys(self, keys: np.ndarray) -> np.ndarray:
+        """`signature` of a set given as `shingle_keys`: the minimum is taken before the shift, which it survives."""
+        hashed = np.multiply.outer(keys, self._mul)
+        hashed += self._add
+        return np.minimum.reduce(hashed, axis=0) >> _SHIFT
 
     def band_keys(self, shingles: Collection[str]) -> list[int]:
         """One integer per band: a hash of its rows salted with the band, so one dictionary holds every band."""
         return self.band_keys_of(self.signature(shingles))
 
     def band_keys_of(self, signature: np.ndarray) -> list[int]:
-        """`band_keys` of an already computed signature."""
-        rows = signature.reshape(self.bands, self.rows)
-        return ((rows * self._band_mul).sum(axis=1) + self._band_salt).tolist()
+        """`band_keys` of an already computed signature (uint32 or uint64)."""
+        rows = signature.reshape(self.bands, self.rows).astype(np.uint64, copy=False)
+        return (rows @ self._band_mul + self._band_salt).tolist()
 
 
 class SignatureStore:
@@ -119,22 +153,19 @@ class LshBuckets:
 
     def candidates(self, keys: Iterable[int]) -> set[int]:
         found: set[int] = set()
-        buckets = self._buckets
-        for key in keys:
-            members = buckets.get(key)
-            if members is not None:
-                found.update(members)
+        found.update(*filter(None, map(self._buckets.get, keys)))  # every look-up in C: this runs per query
         return found
 
     def remove(self, item: int, keys: Iterable[int]) -> None:
         buckets = self._buckets
         for key in keys:
             members = buckets.get(key)
-            if members is None or item not in members:
+            if members is None:
                 continue
             if len(members) == 1:
-                del buckets[key]
-            else:
+                if members[0] == item:
+                    del buckets[key]
+            elif item in members:
                 members.remove(item)
 
     def __len__(self) -> int:

@@ -47,15 +47,21 @@ MIN_TOKENS = 3
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words of a post without retweet prefix, links, mentions, hashtags or stretched letters."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = _RETWEET_PREFIX.sub("", folded)
-    folded = _MENTION_OR_TAG.sub(" ", _URL.sub(" ", folded))
-    folded = _REPEATED_LETTER.sub(r"\1", folded)
-    words: list[str] = []
-    for word in _TOKEN.findall(folded):
-        words.extend(_SPELLINGS.get(word, word).split())
-    return words
+    """Lower-case words of a post without retweet prefix, links, mentions, hashtags or stretched letters.
+
+    Every post is tokenised once on the duplicate path, so the passes a text cannot need (NFKC of
+    plain ASCII, link and mention removal without their markers) are skipped, and spellings are
+    folded in one join and split rather than a call per word.
+    """
+    folded = text.casefold() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    if folded.startswith("rt @"):
+        folded = _RETWEET_PREFIX.sub("", folded)
+    if "://" in folded or "www." in folded:
+        folded = _URL.sub(" ", folded)
+    if "@" in folded or "#" in folded:
+        folded = _MENTION_OR_TAG.sub(" ", folded)
+    found = _TOKEN.findall(_REPEATED_LETTER.sub(r"\1", folded))
+    return " ".join(map(_SPELLINGS.get, found, found)).split()
 
 
 def normal_form(text: str) -> str:

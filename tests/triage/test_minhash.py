@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from triage import textsig
-from triage.duplicates import DuplicateIndex, signature
-from triage.minhash import LshBuckets, MinHasher
+from triage.duplicates import (
+    CONTAINMENT_MIN_SHINGLES,
+    CONTAINMENT_THRESHOLD,
+    ESTIMATE_MARGIN,
+    DuplicateIndex,
+    Signature,
+    _shared_counts,
+    signature,
+)
+from triage.minhash import LshBuckets, MinHasher, shingle_key, shingle_keys
 
 BASE = ("jalan penghubung rulung helok ke rulung raya di natar rusak berat aspalnya habis tinggal batu lepas "
         "kalau malam gelap dan banyak yang jatuh mohon dianggarkan tahun depan")
@@ -100,3 +108,50 @@ def test_the_signature_store_reuses_slots_of_forgotten_reports(index: DuplicateI
     index.add(signature(3, post(BASE + " lagi", "3", 21), None), None)
     assert (index.by_id[3].slot, len(index.store)) == (first_slot, 2)
     assert int(index.store.items[first_slot]) == 3
+
+
+@pytest.mark.parametrize("text", [BASE, OTHER, "satu", "", "lagi lagi lagi lagi"])
+def test_keys_from_words_are_the_keys_of_the_shingle_strings(hasher: MinHasher, text: str) -> None:
+    words = textsig.tokens(text)
+    keys = shingle_keys(words)
+    assert keys.tolist() == sorted({shingle_key(s) for s in textsig.shingles(words)})
+    if len(keys):
+        assert (hasher.signature_of_words(words) == hasher.signature(textsig.shingles(words))).all()
+
+
+def test_shingles_are_built_only_when_read_and_equal_the_eager_ones() -> None:
+    sig = signature(1, post(BASE, "1", 10), None)
+    assert sig.__dict__["shingles"] is None
+    assert sig.shingles == shingled(BASE)
+
+
+def test_a_signature_built_by_hand_with_shingles_only_still_matches(index: DuplicateIndex) -> None:
+    index.add(signature(1, post(BASE, "1", 10), None), None)
+    made = signature(2, post("tolong pak " + BASE, "2", 11), None)
+    by_hand = Signature(report_id=2, channel="facebook", source_id="2", created_at=made.created_at,
+                        author_keys=frozenset(), category=None, text_hash=None, shingles=made.shingles,
+                        content=made.content)
+    match = index.match(by_hand)
+    assert (match.canonical_id, match.kind, match.similarity) == (
+        1, "near", round(textsig.jaccard(made.shingles, shingled(BASE)), 4))
+
+
+def test_shared_counts_are_set_intersections() -> None:
+    rng = np.random.default_rng(5)
+    own = np.unique(rng.integers(0, 60, 25).astype(np.uint64))
+    others = [np.unique(rng.integers(0, 60, n).astype(np.uint64)) for n in (1, 7, 30, 60)]
+    assert _shared_counts(own, others) == [len(set(own.tolist()) & set(o.tolist())) for o in others]
+
+
+def test_the_agreement_table_never_rules_out_what_the_estimate_bound_allows(index: DuplicateIndex) -> None:
+    width = index.hasher.bands * index.hasher.rows
+    agree = np.arange(width + 1)[:, None]
+    for own in (3, 8, 12, 26, 60, 300):
+        sizes = np.arange(3, 700)[None, :]
+        high = np.minimum(agree / width + ESTIMATE_MARGIN, 1.0)
+        smaller = np.minimum(sizes, own)
+        could = (high >= index.threshold) | ((smaller >= CONTAINMENT_MIN_SHINGLES)
+                                             & (high * (sizes + own) / (1.0 + high) >= CONTAINMENT_THRESHOLD * smaller))
+        allowed = agree >= index._agreement_needed(own)[sizes]
+        assert not (could & ~allowed).any()
+        assert (allowed & ~could).sum() <= could.shape[1]  # at most one agreement count more permissive per size
