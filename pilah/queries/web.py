@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from classify.pii import mask_pii
 from pilah.schema import (
@@ -116,18 +117,22 @@ class QueueFilter:
 
 @dataclass
 class QueueRow:
-    report: Report
+    report: Any  # a Report, or a result row with its QUEUE_ROW_COLUMNS
     channel: str
     posted_at: datetime
     text: str
     flags: list[str] = field(default_factory=list)
 
 
-#: What a queue row shows (the queue, the OPD list, the API and Open311 summaries); any other column of
-#: a row's report loads when first read, one query per report, so add it here when a list starts showing it.
+#: What a queue row shows (the queue, the OPD list, the API and Open311 summaries). A row's `report` is a
+#: result row holding `id` and these columns, not a Report (loading entities costs more than the whole
+#: query on a 50-row page), so any other column must be added here before a list can show it.
 QUEUE_ROW_COLUMNS = (Report.status, Report.category, Report.category_confidence, Report.kecamatan_code,
                      Report.desa_code, Report.opd_code, Report.masked_text, Report.verify_due, Report.followup_due,
                      Report.next_due_at, Report.updated_at, Report.version)
+_QUEUE_SELECT = select(Report.id, *QUEUE_ROW_COLUMNS, Post.channel.label("post_channel"),
+                       Post.created_at.label("post_created_at"), Post.text.label("post_text")
+                       ).join(Post, Post.id == Report.post_id)
 
 
 @dataclass
@@ -186,15 +191,14 @@ def _page_rows(session: Session, query: Select, sort: str, offset: int, limit: i
 def queue_page(session: Session, wanted: QueueFilter, *, now: datetime, page_size: int,
                opd_code: str | None = None) -> QueuePage:
     """One page of the queue; `opd_code` scopes it to one OPD's dispositioned reports."""
-    query = (select(Report, Post.channel, Post.created_at, Post.text).join(Post, Post.id == Report.post_id)
-             .options(load_only(*QUEUE_ROW_COLUMNS)))
+    query = _QUEUE_SELECT
     conditions = _queue_conditions(wanted, now)
     if opd_code is not None:
         conditions.append(Report.opd_code == opd_code)
     offset = (max(wanted.page, 1) - 1) * page_size
     found = _page_rows(session, query.where(*conditions), wanted.sort, offset, page_size + 1)
-    rows = [QueueRow(r, channel, posted, r.masked_text or mask_pii(text))
-            for r, channel, posted, text in found[:page_size]]
+    rows = [QueueRow(r, r.post_channel, r.post_created_at, r.masked_text or mask_pii(r.post_text))
+            for r in found[:page_size]]
     _attach_flags(session, rows)
     return QueuePage(rows=rows, page=max(wanted.page, 1), has_next=len(found) > page_size)
 
@@ -209,13 +213,21 @@ def _attach_flags(session: Session, rows: list[QueueRow]) -> None:
         by_id[report_id].flags.append(code)
 
 
-def flag_codes(session: Session) -> list[str]:
-    """Every flag code in use, for the queue's filter: one index probe per code (a loose index scan)
-    instead of DISTINCT over every flag row, which costs milliseconds per page on PostgreSQL."""
+def _flag_codes_query() -> Select:
     first = select(func.min(ReportFlag.code).label("code")).cte("codes", recursive=True)
     following = select(func.min(ReportFlag.code)).where(ReportFlag.code > first.c.code).scalar_subquery()
     codes = first.union_all(select(following).where(first.c.code.is_not(None)))
-    return list(session.scalars(select(codes.c.code).where(codes.c.code.is_not(None)).order_by(codes.c.code)))
+    return select(codes.c.code).where(codes.c.code.is_not(None)).order_by(codes.c.code)
+
+
+#: Built once: the recursive CTE takes longer to build than to run.
+_FLAG_CODES = _flag_codes_query()
+
+
+def flag_codes(session: Session) -> list[str]:
+    """Every flag code in use, for the queue's filter: one index probe per code (a loose index scan)
+    instead of DISTINCT over every flag row, which costs milliseconds per page on PostgreSQL."""
+    return list(session.scalars(_FLAG_CODES))
 
 
 # --- one report --------------------------------------------------------------------------

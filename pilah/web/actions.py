@@ -77,8 +77,13 @@ def form_error(request: Request, db: Session, user: User, report_id: int, errors
 
 
 def suggested_opd(request: Request, db: Session, report: Report) -> str | None:
-    """What triage suggested, else what the routing rules say now; the verifikator decides."""
-    suggestion = triage_flags.suggested_opd(db, report)
+    """What triage suggested, else what the routing rules say now; the verifikator decides.
+
+    Triage's suggestion is a flag (`triage.flags.suggested_opd`, the first by code); it is read from
+    `report.flags`, which the page loads anyway, rather than by a query of its own."""
+    prefix = triage_flags.SUGGESTED_OPD_PREFIX
+    codes = sorted(flag.code for flag in report.flags if flag.code.startswith(prefix))
+    suggestion = codes[0].removeprefix(prefix) if codes else None
     if suggestion or report.opd_code:
         return report.opd_code or suggestion
     try:

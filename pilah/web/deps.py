@@ -10,11 +10,12 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pilah.auth.tokens import user_for_token
 from pilah.queries import web as queries
@@ -27,10 +28,12 @@ CSRF_HEADER = "x-csrf-token"
 READING_METHODS = ("GET", "HEAD")
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """A reading session for pages (GET/HEAD), a writing one for forms and for API tokens (marked as used).
 
-    Pages must not wait for each other's write lock on SQLite; see pilah.db.
+    Pages must not wait for each other's write lock on SQLite; see pilah.db. Async, so it costs no
+    thread hand-off: opening a session does no I/O (it connects on its first query), and closing
+    one only rolls back and returns its connection to the pool, which never waits for a lock.
     """
     state = request.app.state
     reads = request.method in READING_METHODS and not _bearer(request)
@@ -61,9 +64,15 @@ async def check_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def guard(request: Request, db: Session = Depends(get_db), _csrf: None = Depends(check_csrf)) -> User | None:
+async def guard(request: Request, db: Session = Depends(get_db), _csrf: None = Depends(check_csrf)) -> User | None:
     name = request.scope["route"].name
-    user = _api_user(request, db) if _bearer(request) else _session_user(request, db)
+    if _bearer(request):
+        user = await run_in_threadpool(_api_user, request, db)
+    elif request.session.get("uid") is not None:
+        # In a thread: waiting for a pooled connection must not stop the event loop, which closes sessions.
+        user = await run_in_threadpool(_session_user, request, db)
+    else:
+        user = None
     request.state.user = user
     if roles.allowed(name, None):
         return user
@@ -74,7 +83,7 @@ def guard(request: Request, db: Session = Depends(get_db), _csrf: None = Depends
     return user
 
 
-def current_user(request: Request, _user: User | None = Depends(guard)) -> User:
+async def current_user(request: Request, _user: User | None = Depends(guard)) -> User:
     if request.state.user is None:
         raise LoginRequired()
     return request.state.user

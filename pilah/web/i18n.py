@@ -53,6 +53,10 @@ def current_language() -> str:
     return _language.get()
 
 
+def current_zone() -> ZoneInfo:
+    return _zone.get()
+
+
 def gettext(message: str) -> str:
     return CATALOGS[_language.get()].gettext(message)
 

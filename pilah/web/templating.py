@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context
-from starlette.datastructures import URL
+from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.responses import Response
-from starlette.routing import BaseRoute, NoMatchFound
+from starlette.routing import replace_params
 
+from pilah.queries.web import QueueRow
 from pilah.web import directory, roles
 from pilah.web.deps import csrf_token, take_flashes
-from pilah.web.i18n import current_language, format_day, format_when, gettext, ngettext
+from pilah.web.i18n import current_language, current_zone, format_day, format_when, gettext, ngettext
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
 def make_templates() -> Jinja2Templates:
-    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, extensions=["jinja2.ext.i18n"])
+    # auto_reload off: templates change only with a release, and checking each one's file on every
+    # render costs a stat per template and include.
+    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, extensions=["jinja2.ext.i18n"],
+                      auto_reload=False)
     env.globals["url_for"] = _url_for
+    env.globals["queue_row"] = _queue_row
+    env.globals["queue_filters"] = _queue_filters
     templates = Jinja2Templates(env=env)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(
@@ -34,30 +43,109 @@ def make_templates() -> Jinja2Templates:
     return templates
 
 
-#: Routers are unhashable; keyed by id and holding the router itself so the id can't be reused.
-_ROUTES_BY_NAME: dict[int, tuple[Any, dict[str, list[BaseRoute]]]] = {}
+#: Paths of names outside the routers (the static mount), by name and parameters; they are few.
+_OTHER_PATHS: dict[tuple, str] = {}
+_BASE_URL_KEY = "pilah.base_url"
 
 
 @pass_context
-def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
-    """Starlette's url_for without trying every route in turn; a page renders dozens of links."""
-    request: Request = context["request"]
-    router = request.scope.get("router") or request.scope.get("app")
-    known = _ROUTES_BY_NAME.get(id(router))
-    if known is None or known[0] is not router:
-        named: dict[str, list[BaseRoute]] = {}
-        for route in getattr(router, "routes", ()):
-            named.setdefault(getattr(route, "name", None), []).append(route)
-        if len(_ROUTES_BY_NAME) > 16:
-            _ROUTES_BY_NAME.clear()
-        known = _ROUTES_BY_NAME[id(router)] = (router, named)
-    named = known[1]
-    for route in named.get(name, ()):
-        try:
-            return route.url_path_for(name, **path_params).make_absolute_url(base_url=request.base_url)
-        except NoMatchFound:
-            continue
-    return request.url_for(name, **path_params)
+def _url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """Starlette's `request.url_for(...)` as text, without searching the route tree for each link."""
+    base = _base_url(context["request"])
+    for route in _named_routes().get(name, ()):
+        if path_params.keys() == route.param_convertors.keys():
+            path, _ = replace_params(route.path_format, route.param_convertors, dict(path_params))
+            return base + path
+    try:
+        key = (name, *sorted(path_params.items()))
+        path = _OTHER_PATHS.get(key)
+    except TypeError:  # an unhashable parameter: resolve it the slow way
+        key, path = None, None
+    if path is None:
+        request: Request = context["request"]
+        router = request.scope.get("router") or request.scope.get("app")
+        path = str(router.url_path_for(name, **path_params))
+        if key is not None and len(_OTHER_PATHS) < 256:
+            _OTHER_PATHS[key] = path
+    return base + path
+
+
+@cache
+def _named_routes() -> dict[str, list[APIRoute]]:
+    """Route name → its routes, from every router's full path (FastAPI keeps included routers nested, so
+    resolving a name through the app walks every route: too slow for a queue page's 60 links)."""
+    from pilah.web.app import all_routes
+
+    named: dict[str, list[APIRoute]] = {}
+    for route in all_routes():
+        named.setdefault(route.name, []).append(route)
+    return named
+
+
+def _base_url(request: Request) -> str:
+    """What Starlette's url_for puts before a route's path ("http://host[/root]"), once per request."""
+    base = request.scope.get(_BASE_URL_KEY)
+    if base is None:
+        url = request.base_url
+        base = request.scope[_BASE_URL_KEY] = f"{'https' if url.is_secure else 'http'}://{url.netloc}" + \
+            url.path.rstrip("/")
+    return base
+
+
+#: Rendered queue rows by everything `queue/_row.html` shows (see `_queue_row`); bounded, cleared when full.
+_QUEUE_ROWS: dict[tuple, Markup] = {}
+_QUEUE_ROWS_MAX = 4096
+
+
+@pass_context
+def _queue_row(context: Context, row: QueueRow) -> Markup:
+    """One queue row's HTML, remembered by every value it is made from: the row's fields, the language,
+    time zone and base URL, and the (cached, immutable) category and kecamatan tables. A report that
+    changes in any shown way gives a new key, so a remembered row is never stale; pages repeat rows
+    (20 verifikators paging the same queue), and rendering 50 rows is most of a queue page's cost.
+    `queue/_row.html` sees nothing but what the key holds."""
+    r, categories, kecamatan = row.report, context["categories"], context["kecamatan"]
+    key = (current_language(), current_zone(), _base_url(context["request"]), id(categories), id(kecamatan),
+           r.id, r.version, r.status, r.category, r.category_confidence, r.kecamatan_code, r.followup_due,
+           r.verify_due, row.posted_at, row.channel, row.text, tuple(row.flags))
+    html = _QUEUE_ROWS.get(key)
+    if html is None:
+        html = Markup(context.environment.get_template("queue/_row.html").render(
+            row=row, request=context["request"], categories=categories, kecamatan=kecamatan))
+        if len(_QUEUE_ROWS) >= _QUEUE_ROWS_MAX:
+            _QUEUE_ROWS.clear()
+        _QUEUE_ROWS[key] = html
+    return html
+
+
+#: Rendered filter forms by everything `queue/_filters.html` shows (see `_queue_filters`).
+_QUEUE_FILTERS: dict[tuple, Markup] = {}
+_QUEUE_FILTERS_MAX = 256
+
+
+@pass_context
+def _queue_filters(context: Context) -> Markup:
+    """The queue's filter form, remembered like `_queue_row`: by the language, base URL, the filter
+    asked for, its field errors, the dates typed, and the choices (flag codes and active OPDs as the
+    database has them now, categories, kecamatan, statuses, channels). Its ~100 options cost more to
+    render than the query behind the page."""
+    query, opds = context["query"], context["opds"]
+    values = {"wanted": context["wanted"], "errors": context["errors"], "statuses": tuple(context["statuses"]),
+              "channels": tuple(context["channels"]), "flags": tuple(context["flags"]), "opds": opds,
+              "query": {"from": query.get("from", ""), "to": query.get("to", "")},
+              "categories": context["categories"], "kecamatan": context["kecamatan"]}
+    key = (current_language(), _base_url(context["request"]), values["wanted"],
+           tuple(sorted(values["errors"].items())), values["statuses"], values["channels"], values["flags"],
+           tuple((o.code, o.short_name) for o in opds), values["query"]["from"], values["query"]["to"],
+           id(values["categories"]), id(values["kecamatan"]))
+    html = _QUEUE_FILTERS.get(key)
+    if html is None:
+        html = Markup(context.environment.get_template("queue/_filters.html").render(
+            request=context["request"], **values))
+        if len(_QUEUE_FILTERS) >= _QUEUE_FILTERS_MAX:
+            _QUEUE_FILTERS.clear()
+        _QUEUE_FILTERS[key] = html
+    return html
 
 
 def _pager(query, page: int) -> str:
