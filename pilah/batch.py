@@ -16,15 +16,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from pilah.db import engine_of, refresh_planner_statistics, transaction
+from pilah.pipeline import load_calendar
 from pilah.queries import reports as q
 from pilah.settings import Settings
+from pilah.tagging_pool import BatchTagger
 from triage.charts import chart_data, write_charts
 from triage.deadlines import OverdueCheck, auto_close, check_overdue
 from triage.directory import DirectorySync, sync_directory, taxonomy_labels
@@ -39,6 +41,8 @@ STEPS = ("directory", "intake", "triage", "auto_close", "overdue", "report")
 INTERRUPT_ENV = "PILAH_BATCH_INTERRUPT"
 INTERRUPT_EXIT_CODE = 75
 REPORT_FORMATS = ("md", "csv", "html")
+#: Fewer new batches than this are classified in the batch's own process: a worker takes seconds to start.
+POOL_MIN_BATCHES = 4
 
 
 class BatchProgress(Protocol):
@@ -73,10 +77,20 @@ class BatchResult:
     files: list[Path] = field(default_factory=list)
 
 
+def run_nightly_batch(factory: sessionmaker[Session], settings: Settings, *, now: datetime | None = None,
+                      progress: BatchProgress | None = None, batch_size: int = BATCH_SIZE) -> BatchResult:
+    """The nightly batch as `pilah batch` and the scheduler run it: the active model, classifying in
+    `batch_tagging_workers` extra processes when the night brings more than a few batches."""
+    with BatchTagger(settings, settings.batch_tagging_workers, min_reports=POOL_MIN_BATCHES * batch_size) as tagger:
+        return run_batch(factory, settings, now=now or datetime.now(UTC), tagger_loader=tagger,
+                         calendar=load_calendar(settings), progress=progress, batch_size=batch_size)
+
+
 def run_batch(factory: sessionmaker[Session], settings: Settings, *, now: datetime,
-              tagger_loader: Callable[[], Any], calendar: WorkingCalendar, progress: BatchProgress | None = None,
+              tagger_loader: Callable[[int], Any], calendar: WorkingCalendar, progress: BatchProgress | None = None,
               batch_size: int = BATCH_SIZE) -> BatchResult:
-    """Run every step in order; the tagger is loaded only when there is something new to classify."""
+    """Run every step in order; the tagger is loaded (given the number of new reports) only when there is
+    something new to classify."""
     show = progress or _Silent()
     result = BatchResult(now=now)
     with transaction(factory) as session:
@@ -113,7 +127,7 @@ def _triage(factory: sessionmaker[Session], settings: Settings, tagger_loader: C
         show.advance("triage", units)
         interrupt_point("triage", done["batches"])
 
-    summary = run_triage(factory, settings, tagger_loader(), calendar, now=now, progress=tick,
+    summary = run_triage(factory, settings, tagger_loader(pending), calendar, now=now, progress=tick,
                          batch_size=batch_size)
     show.finish("triage", str(summary))
     return summary

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     near_duplicate_threshold: float = Field(
         0.6, gt=0.0, le=1.0, description="Jaccard similarity of word shingles that makes two posts one complaint."
     )
+    batch_tagging_workers: int = Field(
+        1, ge=0, le=16, description="Processes that classify ahead while a large nightly batch writes (0: none)."
+    )
     top_n: int = Field(5, ge=1, le=50, description="Rows in each 'most frequent' table of the statistics.")
     channels: ChannelSettings = Field(default_factory=ChannelSettings, description="[channels] section.")
     web: WebSettings = Field(default_factory=WebSettings, description="[web] section.")

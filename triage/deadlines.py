@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 
 from sqlalchemy.orm import Session
 
 from pilah.queries import reports as q
-from pilah.schema import Report, ReportFlag
+from pilah.queries import triage_rows as rows
+from pilah.schema import Report
 from pilah.schema import ReportStatus as S
 from triage.queue import transition
 from triage.sla import AUTO_CLOSE_WORKING_DAYS, FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS, WorkingCalendar
@@ -23,6 +25,7 @@ from triage.statistics_text import indonesian_date
 
 OVERDUE = "overdue"
 AUTO_CLOSE_ACTOR = "pilah-batch"
+OVERDUE_CHUNK = 10_000
 
 _REASONS = {
     "verify": f"Lewat batas verifikasi/penerusan ({VERIFY_WORKING_DAYS} hari kerja), jatuh tempo {{due}}",
@@ -42,23 +45,29 @@ def overdue_reason(which: str, due: datetime, calendar: WorkingCalendar) -> str:
 
 
 def check_overdue(session: Session, calendar: WorkingCalendar, *, now: datetime) -> OverdueCheck:
-    """Raise or refresh the `overdue` flag on every report past its running deadline; clear stale ones."""
+    """Raise or refresh the `overdue` flag on every report past its running deadline; clear stale ones.
+
+    Streamed and written as plain rows in chunks: after a long weekend most of a large queue can be
+    overdue at once.
+    """
     result = OverdueCheck()
-    existing = q.flags_by_code(session, OVERDUE)
-    overdue = {rid: overdue_reason(which, due, calendar) for rid, which, due in q.overdue_reports(session, now)}
-    for rid, flag in existing.items():
-        if rid not in overdue:
-            session.delete(flag)
-            result.cleared += 1
-    for rid, reason in overdue.items():
-        flag = existing.get(rid)
-        if flag is None:
-            session.add(ReportFlag(report_id=rid, code=OVERDUE, reason=reason, source="rule", created_at=now))
-            result.flagged += 1
-        elif flag.reason != reason:
-            flag.reason = reason
-    result.overdue = len(overdue)
-    session.flush()
+    existing = rows.flag_rows_by_code(session, OVERDUE)
+    overdue = q.overdue_reports(session, now)
+    while chunk := list(islice(overdue, OVERDUE_CHUNK)):
+        new, changed = [], []
+        for rid, which, due in chunk:
+            reason = overdue_reason(which, due, calendar)
+            flag = existing.pop(rid, None)
+            if flag is None:
+                new.append({"report_id": rid, "code": OVERDUE, "reason": reason, "source": "rule", "created_at": now})
+            elif flag.reason != reason:
+                changed.append({"id": flag.id, "reason": reason, "source": flag.source})
+        rows.update_flag_reasons(session, changed)
+        rows.insert_flags(session, new)
+        result.overdue += len(chunk)
+        result.flagged += len(new)
+    rows.delete_flags(session, [flag.id for flag in existing.values()])  # what is left is no longer overdue
+    result.cleared = len(existing)
     return result
 
 

@@ -123,11 +123,6 @@ def author_keys(channel: str, author_id: str | None, author_name: str | None) ->
     return frozenset(keys)
 
 
-def reporter_key(channel: str, author_id: str | None, source_id: str) -> str:
-    """Who counts as one reporter: one account on one channel (a copy on another channel is one more)."""
-    return f"{channel}:{author_id or source_id}"
-
-
 def _link(post) -> tuple[str | None, str | None]:
     if post.retweet_of_id:
         return "retweet", post.retweet_of_id

@@ -7,11 +7,14 @@ reasons are the Indonesian sentence a verifikator reads. `source` says who raise
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from pilah.queries import reports as q
+from pilah.queries import triage_rows as rows
+from pilah.queries.triage_rows import FlagRow
 from pilah.schema import Report, ReportFlag
 
 UNCLEAR_PREFIX = "unclear:"
@@ -57,39 +60,53 @@ def set_flag(session: Session, report: Report, code: str, reason: str, source: s
         existing.reason, existing.source = reason, source
 
 
-class FlagSet:
-    """One report's flags loaded once, set and cleared in memory: the triage batch touches thousands of reports.
+class FlagPlan:
+    """One report's flags as triage leaves them: set and cleared in memory, then written as row changes.
 
-    The same rules as `set_flag` / `clear_flags` without a query each. A cleared flag that is set
-    again before `settle()` is updated in place rather than deleted and re-inserted, because one
-    flush inserts before it deletes and (report_id, code) is unique.
+    Starts from the rows the report has; `changes()` says which rows to insert, which to update
+    (a flag cleared and set again keeps its row, so a re-run finds the same rows) and which to delete.
     """
 
-    def __init__(self, session: Session, report: Report, rows: Iterable[ReportFlag]) -> None:
-        self.session, self.report = session, report
-        self.rows = {row.code: row for row in rows}
-        self._dropped: dict[str, ReportFlag] = {}
+    def __init__(self, rows: Mapping[str, FlagRow]) -> None:
+        self.before = dict(rows)
+        self.after: dict[str, tuple[str, str]] = {code: (row.reason, row.source) for code, row in rows.items()}
 
     def set(self, code: str, reason: str, source: str = "rule") -> None:
-        existing = self.rows.get(code) or self._dropped.pop(code, None)
-        if existing is None:
-            existing = ReportFlag(report_id=self.report.id, code=code, reason=reason, source=source)
-            self.session.add(existing)
-        elif existing.reason != reason or existing.source != source:
-            existing.reason, existing.source = reason, source
-        self.rows[code] = existing
+        self.after[code] = (reason, source)
 
     def clear(self, *, prefix: str = "", source: str | None = None) -> None:
         """Drop the flags whose code starts with prefix (and, if given, raised by source)."""
-        for code in [code for code, row in self.rows.items()
-                     if code.startswith(prefix) and (source is None or row.source == source)]:
-            self._dropped[code] = self.rows.pop(code)
+        for code in [code for code, (_, by) in self.after.items()
+                     if code.startswith(prefix) and (source is None or by == source)]:
+            del self.after[code]
 
-    def settle(self) -> None:
-        """Delete what was cleared and not set again."""
-        for row in self._dropped.values():
-            self.session.delete(row)
-        self._dropped.clear()
+    def changes(self) -> tuple[list[tuple[str, str, str]], list[tuple[int, str, str]], list[int]]:
+        """(new flags as (code, reason, source), changed rows as (id, reason, source), ids of rows to delete)."""
+        inserts, updates = [], []
+        for code, (reason, source) in self.after.items():
+            row = self.before.get(code)
+            if row is None:
+                inserts.append((code, reason, source))
+            elif (row.reason, row.source) != (reason, source):
+                updates.append((row.id, reason, source))
+        deletes = [row.id for code, row in self.before.items() if code not in self.after]
+        return inserts, updates, deletes
+
+
+def write_flag_plans(session: Session, plans: Mapping[int, FlagPlan], *, created_at: datetime) -> None:
+    """Write many reports' flag changes in three statements (inserts, updates, deletes)."""
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    deletes: list[int] = []
+    for report_id, plan in plans.items():
+        new, changed, gone = plan.changes()
+        inserts += [{"report_id": report_id, "code": code, "reason": reason, "source": source,
+                     "created_at": created_at} for code, reason, source in new]
+        updates += [{"id": flag_id, "reason": reason, "source": source} for flag_id, reason, source in changed]
+        deletes += gone
+    rows.delete_flags(session, deletes)
+    rows.update_flag_reasons(session, updates)
+    rows.insert_flags(session, inserts)
 
 
 def clear_flags(session: Session, report: Report, *, prefix: str) -> None:

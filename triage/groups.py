@@ -4,15 +4,17 @@ and what staff do to groups the machine got wrong: split a post out, merge two g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from pilah.queries import reports as q
+from pilah.queries import triage_rows as rows
 from pilah.schema import AuditEvent, Report, utcnow
 from triage import flags as f
-from triage.duplicates import DuplicateMatch, reporter_key
+from triage.duplicates import DuplicateMatch
 
 KIND_LABELS = {
     "retweet": "retweet",
@@ -42,23 +44,42 @@ def describe_match(match: DuplicateMatch) -> str:
 
 def group_size(session: Session, canonical_id: int) -> GroupSize:
     """Reports in the group (canonical included) and distinct reporters among them."""
-    head = q.report_with_post(session, canonical_id)
-    members = q.group_members(session, canonical_id)
-    posts = [post for _, post in members] + ([head[1]] if head else [])
-    reporters = {reporter_key(post.channel, post.author_id, post.source_id) for post in posts}
-    return GroupSize(canonical_id, len(posts), len(reporters))
+    reports, reporters = rows.group_sizes(session, [canonical_id]).get(canonical_id, (0, 0))
+    return GroupSize(canonical_id, reports, reporters)
+
+
+def group_flag_reason(size: GroupSize) -> str | None:
+    """The head's `duplicate_group` flag text; None when the group is the head alone."""
+    return f"Grup duplikat: {size.reports} laporan dari {size.reporters} pelapor" if size.reports > 1 else None
 
 
 def refresh_group_flags(session: Session, canonical_id: int) -> GroupSize:
     """Write the canonical report's `duplicate_group` flag (a flag row: the report's version is untouched)."""
     size = group_size(session, canonical_id)
-    head = q.report_with_post(session, canonical_id)
-    if head is not None and size.reports <= 1:
-        f.clear_flags(session, head[0], prefix=f.DUPLICATE_GROUP)
+    head = session.get(Report, canonical_id)
+    reason = group_flag_reason(size)
+    if head is not None and reason is None:
+        f.clear_flags(session, head, prefix=f.DUPLICATE_GROUP)
     elif head is not None:
-        reason = f"Grup duplikat: {size.reports} laporan dari {size.reporters} pelapor"
-        f.set_flag(session, head[0], f.DUPLICATE_GROUP, reason, source="rule")
+        f.set_flag(session, head, f.DUPLICATE_GROUP, reason, source="rule")
     return size
+
+
+def refresh_group_flags_of(session: Session, canonical_ids: Sequence[int], *, at: datetime) -> None:
+    """`refresh_group_flags` for many groups in a few statements (the triage batch)."""
+    heads = sorted(canonical_ids)
+    sizes = rows.group_sizes(session, heads)
+    existing = rows.flag_rows_of_reports(session, heads)
+    plans = {}
+    for head in heads:
+        plan = f.FlagPlan({code: row for code, row in existing[head].items() if code == f.DUPLICATE_GROUP})
+        reason = group_flag_reason(GroupSize(head, *sizes.get(head, (0, 0))))
+        if reason is None:
+            plan.clear(prefix=f.DUPLICATE_GROUP)
+        else:
+            plan.set(f.DUPLICATE_GROUP, reason, source="rule")
+        plans[head] = plan
+    f.write_flag_plans(session, plans, created_at=at)
 
 
 def split_from_group(session: Session, report: Report, *, actor: str, reason: str,

@@ -57,6 +57,10 @@ def split_issue(session: Session, report_id: int, category: str, *, actor: str, 
     check_version(original, expected_version)
     routing = RoutingTable.load(session)
     _check_splittable(original, category, routing)
+    # The version check first: of two people splitting at once the second waits on the row and gets
+    # a VersionConflict, instead of colliding on the derived post's source id.
+    original.updated_at = now
+    flush_checked(session, original.id, expected_version)
     post = session.get(Post, original.post_id)
     derived = _derived_post(session, original, post)
     new = Report(post_id=derived.id, status=ReportStatus.BARU.value, version=1, category=category,
@@ -75,12 +79,11 @@ def split_issue(session: Session, report_id: int, category: str, *, actor: str, 
                f"Usulan disposisi ke {decision.opd_code}: {decision.reason}")
     transition(session, new, ReportStatus.PERLU_VERIFIKASI, actor=actor, reason=reason, at=now,
                details={"split_from": original.id, "category": category})
-    original.updated_at = now  # the UPDATE carries the version check and bumps it
     session.add(AuditEvent(at=now, actor=actor, entity_type="report", entity_id=str(original.id),
                            action="issue_split", from_status=original.status, to_status=original.status,
                            reason=reason, details={"new_report": new.id, "category": category,
                                                    "suggested_opd": decision.opd_code}))
-    flush_checked(session, original.id, expected_version)
+    session.flush()
     return IssueSplit(original.id, new.id, derived.id, category, decision.opd_code)
 
 

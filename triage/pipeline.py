@@ -10,32 +10,80 @@ with nothing `baru` changes nothing.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from concurrent.futures import Future
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from pilah.db import transaction
 from pilah.queries import reports as q
-from pilah.schema import Post, Report, ReportStatus
+from pilah.queries import triage_rows as rows
+from pilah.schema import ReportStatus, utcnow
 from triage import flags as f
 from triage import textsig
 from triage.duplicates import DuplicateIndex, DuplicateMatch, Signature, signature
-from triage.groups import describe_match, refresh_group_flags
-from triage.queue import transition
+from triage.groups import describe_match, refresh_group_flags_of
+from triage.queue import transition_event
 from triage.routing import RoutingTable
 from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
-from triage.tagging import model_version_of, store_tagging
+from triage.tagging import model_version_of, plan_model_flags, tagging_columns
 
 ACTOR = "pilah-triage"
 BATCH_SIZE = 500
+#: Batches being classified ahead of the one being written: enough to keep one worker busy.
+AHEAD = 2
 INTAKE_CHUNK = 5000
 
 
 class TaggerLike(Protocol):
     def tag_many(self, texts: Sequence[str], geo_hints: Sequence[str | None] | None = None) -> list[Any]: ...
+
+
+@runtime_checkable
+class TaggingAhead(Protocol):
+    """Classifies a batch in the background: the answer is a future (pilah.tagging_pool runs workers)."""
+
+    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[list[Any]]: ...
+
+
+class InlineTagging:
+    """TaggingAhead in this process: classifies at once, and keeps a failure for when the batch asks."""
+
+    def __init__(self, tagger: TaggerLike) -> None:
+        self.tagger = tagger
+
+    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[list[Any]]:
+        answer: Future[list[Any]] = Future()
+        try:
+            answer.set_result(self.tagger.tag_many(texts, geo_hints))
+        except Exception as error:  # raised again by result(), in the batch it belongs to
+            answer.set_exception(error)
+        return answer
+
+
+@dataclass
+class _Classifying:
+    """A batch's reports as they were when sent to be classified, and the answer to come."""
+
+    report_ids: list[int]
+    answer: Future[list[Any]]
+
+    def taggings_of(self, batch: Sequence[Row]) -> list[Any]:
+        """The taggings of these reports (a subset of those sent: another run may have taken some)."""
+        by_id = dict(zip(self.report_ids, self.answer.result(), strict=True))
+        return [by_id[row.id] for row in batch]
+
+
+def _classify(factory: sessionmaker[Session], ahead: TaggingAhead, chunk: Sequence[int]) -> _Classifying:
+    with factory() as session:
+        batch = rows.new_report_rows_among(session, chunk)
+    return _Classifying([row.id for row in batch],
+                        ahead.submit([row.text for row in batch], [row.geo_hint for row in batch]))
 
 
 class TriageSettings(Protocol):
@@ -73,7 +121,6 @@ class _Run:
     """What every batch of one run shares."""
 
     settings: TriageSettings
-    tagger: TaggerLike
     calendar: WorkingCalendar
     routing: RoutingTable
     index: DuplicateIndex
@@ -85,19 +132,28 @@ class _Run:
 def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike,
                calendar: WorkingCalendar, *, now: datetime, progress: Callable[[int], None] | None = None,
                batch_size: int = BATCH_SIZE) -> TriageSummary:
-    """Triage everything new; idempotent, re-runnable, safe to interrupt between batches."""
+    """Triage everything new; idempotent, re-runnable, safe to interrupt between batches.
+
+    A tagger that is also a `TaggingAhead` classifies the next batches while this one is written.
+    """
     summary = TriageSummary(intake=intake(factory, now))
     run = _start(factory, settings, tagger, calendar, now, summary)
+    ahead = tagger if isinstance(tagger, TaggingAhead) else InlineTagging(tagger)
     while True:  # until nothing is `baru`: another process may add reports while this one runs
         with factory() as session:
             pending = q.new_report_ids(session)
         if not pending:
             return summary
-        for start in range(0, len(pending), batch_size):
+        chunks = [pending[start:start + batch_size] for start in range(0, len(pending), batch_size)]
+        queued: deque[_Classifying] = deque()
+        for number, chunk in enumerate(chunks):
+            while len(queued) < AHEAD and number + len(queued) < len(chunks):
+                queued.append(_classify(factory, ahead, chunks[number + len(queued)]))
+            classifying = queued.popleft()
             with transaction(factory) as session:
-                batch = q.new_reports_among(session, pending[start:start + batch_size])
+                batch = rows.new_report_rows_among(session, chunk)
                 if batch:
-                    _triage_batch(session, run, batch)
+                    _triage_batch(session, run, batch, classifying.taggings_of(batch))
             if batch and progress is not None:
                 progress(len(batch))
 
@@ -127,44 +183,58 @@ def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: Tag
     with factory() as session:
         earliest = q.earliest_new_post_time(session)
         if earliest is not None:
-            for report, post in q.triaged_reports_since(session, earliest - window):
-                index.add(signature(report.id, post, report.category), report.duplicate_of_id)
+            for row in rows.triaged_rows_since(session, earliest - window):
+                index.add(signature(row.id, row, row.category), row.duplicate_of_id)
         routing = RoutingTable.load(session)
-    return _Run(settings, tagger, calendar, routing, index, model_version_of(tagger), now, summary)
+    return _Run(settings, calendar, routing, index, model_version_of(tagger), now, summary)
 
 
-def _triage_batch(session: Session, run: _Run, batch: list[tuple[Report, Post]]) -> None:
-    """One batch in memory, then one flush: the flags are loaded in one query and no report waits on a round trip.
+@dataclass
+class _BatchWrites:
+    """What a batch decided, written in a handful of statements once every report of it is decided."""
 
-    A concurrent edit of one of these `baru` reports fails the flush (StaleDataError) and so the whole
-    batch, which stays `baru` for the next run.
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    flags: dict[int, f.FlagPlan] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    canonicals: set[int] = field(default_factory=set)
+
+    def write(self, session: Session, at: datetime) -> None:
+        rows.update_reports_checked(session, self.reports)
+        f.write_flag_plans(session, self.flags, created_at=at)
+        rows.insert_audit_events(session, self.events)
+        refresh_group_flags_of(session, sorted(self.canonicals), at=at)
+
+
+def _triage_batch(session: Session, run: _Run, batch: Sequence[Row], taggings: Sequence[Any]) -> None:
+    """Decide every report of the batch in memory, then write them all at once.
+
+    A concurrent edit of one of these `baru` reports changes its version, so the checked update
+    raises StaleDataError and the whole batch rolls back; it stays `baru` for the next run.
     """
-    taggings = run.tagger.tag_many([post.text for _, post in batch], [post.geo_hint for _, post in batch])
-    links = _resolve_links(session, [post for _, post in batch])
-    existing = q.flags_of_reports(session, [report.id for report, _ in batch])
-    canonicals: set[int] = set()
-    with session.no_autoflush:
-        for (report, post), tagging in zip(batch, taggings, strict=True):
-            flags = f.FlagSet(session, report, existing[report.id])
-            raised = store_tagging(report, flags, tagging, abstain_below=run.settings.abstain_below,
-                                   model_version=run.model_version, now=run.now)
-            match = _group(session, run.index, report, post, links, flags)
-            if match is not None:
-                canonicals.add(match.canonical_id)
-                raised.append(f.DUPLICATE)
-            _suggest_route(run, report, flags, raised, is_member=match is not None)
-            flags.settle()
-            report.verify_due = run.calendar.add_working_days(post.created_at, VERIFY_WORKING_DAYS)
-            report.triaged_at = run.now
-            transition(session, report, ReportStatus.PERLU_VERIFIKASI, actor=ACTOR, reason=_queue_reason(raised),
-                       at=run.now, details={"flags": sorted(raised)}, flush=False)
-            _count(run.summary, raised)
-    session.flush()
-    for canonical_id in sorted(canonicals):
-        refresh_group_flags(session, canonical_id)
+    links = _resolve_links(session, batch)
+    existing = rows.flag_rows_of_reports(session, [row.id for row in batch])
+    writes, written_at = _BatchWrites(), utcnow()
+    for row, tagging in zip(batch, taggings, strict=True):
+        flags = writes.flags[row.id] = f.FlagPlan(existing[row.id])
+        values = tagging_columns(tagging, model_version=run.model_version, now=run.now)
+        raised = plan_model_flags(flags, tagging, abstain_below=run.settings.abstain_below)
+        match = _group(session, run.index, row, values, links, flags)
+        if match is not None:
+            writes.canonicals.add(match.canonical_id)
+            raised.append(f.DUPLICATE)
+        _suggest_route(run, values, flags, raised, is_member=match is not None)
+        verify_due = run.calendar.add_working_days(row.created_at, VERIFY_WORKING_DAYS)
+        status = ReportStatus.PERLU_VERIFIKASI.value
+        values.update(verify_due=verify_due, triaged_at=run.now, status=status, version=row.version + 1,
+                      updated_at=written_at, next_due_at=q.running_due_value(status, verify_due, row.followup_due))
+        writes.reports.append({"id": row.id, "expected_version": row.version, **values})
+        writes.events.append(transition_event(row.id, row.status, status, actor=ACTOR, at=run.now,
+                                              reason=_queue_reason(raised), details={"flags": sorted(raised)}))
+        _count(run.summary, raised)
+    writes.write(session, written_at)
 
 
-def _resolve_links(session: Session, posts: list[Post]) -> dict[str, int]:
+def _resolve_links(session: Session, posts: Sequence[Row]) -> dict[str, int]:
     """Referenced tweet source id → its report id, for referenced tweets that are in the database."""
     refs = sorted({post.retweet_of_id or post.quote_of_id for post in posts
                    if post.retweet_of_id or post.quote_of_id})
@@ -175,24 +245,25 @@ def _canonical(session: Session, index: DuplicateIndex, report_id: int) -> int:
     """A report's group head: from the index when it is in the window, else from the database."""
     canonical = index.canonical_of(report_id)
     if canonical is None:
-        report = session.get(Report, report_id)
-        canonical = report.duplicate_of_id or report.id
+        canonical = rows.group_head_of(session, report_id) or report_id
     return canonical
 
 
-def _group(session: Session, index: DuplicateIndex, report: Report, post: Post,
-           links: dict[str, int], flags: f.FlagSet) -> DuplicateMatch | None:
-    sig: Signature = signature(report.id, post, report.category)
-    report.text_hash = sig.text_hash
+def _group(session: Session, index: DuplicateIndex, row: Row, values: dict[str, Any],
+           links: dict[str, int], flags: f.FlagPlan) -> DuplicateMatch | None:
+    """Match the report against the window and record its group in values; the report joins the index."""
+    sig: Signature = signature(row.id, row, values["category"])
+    values.update(text_hash=sig.text_hash, duplicate_of_id=row.duplicate_of_id, duplicate_kind=row.duplicate_kind,
+                  duplicate_similarity=row.duplicate_similarity)
     linked = None
     target = links.get(sig.link_ref) if sig.link_ref else None
-    if target is not None and target != report.id:
+    if target is not None and target != row.id:
         linked = DuplicateMatch(_canonical(session, index, target), target, sig.link_kind or "retweet",
                                 _link_similarity(index, sig, target))
     match = index.match(sig, linked)
     if match is not None:
-        report.duplicate_of_id = match.canonical_id
-        report.duplicate_kind, report.duplicate_similarity = match.kind, match.similarity
+        values.update(duplicate_of_id=match.canonical_id, duplicate_kind=match.kind,
+                      duplicate_similarity=match.similarity)
         flags.set(f.DUPLICATE, describe_match(match), source="rule")
     index.add(sig, match.canonical_id if match else None)
     return match
@@ -203,12 +274,13 @@ def _link_similarity(index: DuplicateIndex, sig: Signature, target: int) -> floa
     return round(textsig.jaccard(sig.shingles, other.shingles), 4) if other else None
 
 
-def _suggest_route(run: _Run, report: Report, flags: f.FlagSet, raised: list[str], *, is_member: bool) -> None:
+def _suggest_route(run: _Run, values: dict[str, Any], flags: f.FlagPlan, raised: list[str], *,
+                   is_member: bool) -> None:
     """Suggest an OPD where a person could act on it: not for duplicates, unclear or out-of-area posts."""
     flags.clear(prefix=f.SUGGESTED_OPD_PREFIX)
     if is_member or f.OUTSIDE_KABUPATEN in raised or any(c.startswith(f.UNCLEAR_PREFIX) for c in raised):
         return
-    decision = run.routing.decide(report.category, report.kecamatan_code)
+    decision = run.routing.decide(values["category"], values["kecamatan_code"])
     reason = f"Usulan disposisi ke {decision.opd_code}: {decision.reason}"
     flags.set(f.suggested_opd_code(decision.opd_code), reason)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from pilah.schema import Report
 from triage import flags as f
 
 
@@ -30,19 +29,19 @@ class TaggingLike(Protocol):
     masked_text: str
 
 
-def store_tagging(report: Report, flags: f.FlagSet, tagging: TaggingLike, *, abstain_below: float,
-                  model_version: str | None, now: datetime) -> list[str]:
-    """Copy the tags onto the report and (re)write its model flags; returns the flag codes raised."""
-    report.category = tagging.category
-    report.category_confidence = float(tagging.category_confidence)
-    report.category_terms = list(tagging.category_terms)
-    report.category_source = "model"
-    report.model_version = model_version
-    report.kecamatan_code, report.desa_code = tagging.kecamatan_code, tagging.desa_code
-    report.location_confidence = float(tagging.location_confidence)
-    report.location_span = tagging.location_span
-    report.masked_text = tagging.masked_text
-    report.classified_at = now
+def tagging_columns(tagging: TaggingLike, *, model_version: str | None, now: datetime) -> dict[str, Any]:
+    """The report columns the classifier's output sets, by column name."""
+    return {
+        "category": tagging.category, "category_confidence": float(tagging.category_confidence),
+        "category_terms": list(tagging.category_terms), "category_source": "model", "model_version": model_version,
+        "kecamatan_code": tagging.kecamatan_code, "desa_code": tagging.desa_code,
+        "location_confidence": float(tagging.location_confidence), "location_span": tagging.location_span,
+        "masked_text": tagging.masked_text, "classified_at": now,
+    }
+
+
+def plan_model_flags(flags: f.FlagPlan, tagging: TaggingLike, *, abstain_below: float) -> list[str]:
+    """Replace the report's model flags with this tagging's; returns the flag codes raised."""
     flags.clear(source="model")
     raised = model_flags(tagging, abstain_below)
     for code, reason in raised.items():

@@ -8,9 +8,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pilah.batch import BatchResult, run_batch
+from pilah.batch import BatchResult, run_nightly_batch
 from pilah.cli.runtime import open_database
-from pilah.pipeline import load_calendar, load_tagger
 from pilah.settings import Settings
 
 STEP_LABELS = {"directory": "Direktori OPD & aturan", "intake": "Penerimaan pos baru", "triage": "Triase otomatis",
@@ -53,8 +52,7 @@ def batch(settings: Settings, now_text: str | None, batch_size: int, quiet: bool
     console = Console(stderr=True, quiet=quiet)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=quiet) as bars:
-        result = run_batch(factory, settings, now=now, tagger_loader=lambda: load_tagger(settings),
-                           calendar=load_calendar(settings), progress=RichProgress(bars), batch_size=batch_size)
+        result = run_nightly_batch(factory, settings, now=now, progress=RichProgress(bars), batch_size=batch_size)
     _print_funnel(result)
 
 

@@ -89,13 +89,8 @@ def send_outbox(runtime: Runtime) -> None:
 
 
 def nightly_batch(runtime: Runtime) -> None:
-    """The nightly batch belongs to triage (`pilah.batch.run_nightly_batch`); skipped until it exists."""
-    try:
-        batch = importlib.import_module("pilah.batch")
-    except ModuleNotFoundError:
-        log.warning("nightly batch skipped: pilah.batch is not installed")
-        return
-    if not hasattr(batch, "run_nightly_batch"):
-        log.warning("nightly batch skipped: pilah.batch has no run_nightly_batch")
-        return
-    batch.run_nightly_batch(runtime.settings)
+    """The nightly batch (`pilah batch`): triage, deadlines, auto-close and the day's report."""
+    from pilah.batch import run_nightly_batch  # heavy (the classifier); only the process that runs it pays
+
+    result = run_nightly_batch(runtime.factory, runtime.settings)
+    log.info("nightly batch: %s; report in %s", result.triage, result.report_dir)

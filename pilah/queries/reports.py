@@ -44,31 +44,11 @@ def new_report_ids(session: Session) -> list[int]:
     ))
 
 
-def new_reports_among(session: Session, report_ids: Sequence[int]) -> list[tuple[Report, Post]]:
-    """Those of these reports still in `baru` (another run may have taken some), oldest post first."""
-    rows = session.execute(
-        select(Report, Post).join(Post, Report.post_id == Post.id)
-        .where(Report.id.in_(report_ids), Report.status == ReportStatus.BARU.value)
-        .order_by(Post.created_at, Post.id)
-    )
-    return [(report, post) for report, post in rows]
-
-
 def earliest_new_post_time(session: Session) -> datetime | None:
     return session.scalar(
         select(func.min(Post.created_at)).join(Report, Report.post_id == Post.id)
         .where(Report.status == ReportStatus.BARU.value)
     )
-
-
-def triaged_reports_since(session: Session, since: datetime) -> list[tuple[Report, Post]]:
-    """Reports already past `baru` whose post is recent enough to be matched as a duplicate."""
-    rows = session.execute(
-        select(Report, Post).join(Post, Report.post_id == Post.id)
-        .where(Report.status != ReportStatus.BARU.value, Post.created_at >= since)
-        .order_by(Post.created_at, Post.id)
-    )
-    return [(report, post) for report, post in rows]
 
 
 def reports_for_posts(session: Session, channel: str, source_ids: Sequence[str]) -> dict[str, int]:
@@ -111,16 +91,6 @@ def flags_of(session: Session, report_id: int) -> list[ReportFlag]:
     return list(session.scalars(
         select(ReportFlag).where(ReportFlag.report_id == report_id).order_by(ReportFlag.code)
     ))
-
-
-def flags_of_reports(session: Session, report_ids: Sequence[int]) -> dict[int, list[ReportFlag]]:
-    """report id → its flags, for many reports in a few queries (the triage batch)."""
-    found: dict[int, list[ReportFlag]] = {report_id: [] for report_id in report_ids}
-    for start in range(0, len(report_ids), _IN_CHUNK):
-        chunk = report_ids[start:start + _IN_CHUNK]
-        for row in session.scalars(select(ReportFlag).where(ReportFlag.report_id.in_(chunk))):
-            found[row.report_id].append(row)
-    return found
 
 
 def flags_with_prefix(session: Session, report_id: int, prefix: str) -> list[ReportFlag]:
@@ -222,22 +192,17 @@ def queue_by_deadline_risk(session: Session, statuses: Sequence[str], limit: int
     ))
 
 
-def overdue_reports(session: Session, now: datetime) -> list[tuple[int, str, datetime]]:
-    """(report id, which deadline, due) for every report whose running deadline has passed."""
+def overdue_reports(session: Session, now: datetime) -> Iterator[tuple[int, str, datetime]]:
+    """(report id, which deadline, due) for every report whose running deadline has passed, streamed."""
     verify = and_(Report.status.in_(VERIFY_CLOCK), Report.verify_due < now)
     follow = and_(Report.status == FOLLOW_UP_CLOCK, Report.followup_due < now)
     rows = session.execute(
         select(Report.id, Report.status, Report.verify_due, Report.followup_due).where(or_(verify, follow))
-        .order_by(Report.id)
+        .order_by(Report.id).execution_options(yield_per=10_000)
     )
-    return [(rid, "followup" if status == FOLLOW_UP_CLOCK else "verify",
-             followup_due if status == FOLLOW_UP_CLOCK else verify_due)
-            for rid, status, verify_due, followup_due in rows]
-
-
-def flags_by_code(session: Session, code: str) -> dict[int, ReportFlag]:
-    """report id → its flag with this code, over all reports."""
-    return {row.report_id: row for row in session.scalars(select(ReportFlag).where(ReportFlag.code == code))}
+    for rid, status, verify_due, followup_due in rows:
+        yield (rid, "followup" if status == FOLLOW_UP_CLOCK else "verify",
+               followup_due if status == FOLLOW_UP_CLOCK else verify_due)
 
 
 def follow_ups_waiting(session: Session) -> list[tuple[Report, datetime]]:

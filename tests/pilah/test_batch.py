@@ -7,7 +7,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ingest.files import import_tree
 from pilah import PROJECT_ROOT, migrate
-from pilah.batch import INTERRUPT_ENV, INTERRUPT_EXIT_CODE, BatchResult, run_batch
+from pilah.batch import INTERRUPT_ENV, INTERRUPT_EXIT_CODE, POOL_MIN_BATCHES, BatchResult, run_batch, run_nightly_batch
 from pilah.db import make_engine, session_factory
+from pilah.jobs import tasks
 from pilah.schema import AuditEvent, Post, Report, ReportFlag
 from pilah.settings import Settings
+from pilah.tagging_pool import TaggingPool
 from triage.sla import WorkingCalendar
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -83,7 +85,7 @@ def batch_once(url: str, out_dir: Path, batch_size: int = 500) -> BatchResult:
     settings = Settings(database_url=url, output_dir=out_dir)
     factory = session_factory(make_engine(url))
     calendar = WorkingCalendar.load(settings.data_dir / "holidays", settings.zone)
-    return run_batch(factory, settings, now=NIGHT, tagger_loader=KeywordTagger, calendar=calendar,
+    return run_batch(factory, settings, now=NIGHT, tagger_loader=lambda _pending: KeywordTagger(), calendar=calendar,
                      batch_size=batch_size)
 
 
@@ -196,3 +198,30 @@ def _batch_in_subprocess(url: str, out_dir: Path, interrupt: str) -> subprocess.
     env = {**os.environ, INTERRUPT_ENV: interrupt}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
                           cwd=PROJECT_ROOT)
+
+
+def test_classifying_in_a_worker_process_ends_like_classifying_inline(database_url: str, tmp_path: Path,
+                                                                      request: pytest.FixtureRequest,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = []
+    submit = TaggingPool.submit
+    monkeypatch.setattr(TaggingPool, "submit", lambda pool, texts, hints: sent.append(len(texts)) or submit(
+        pool, texts, hints))
+    inline_url, pooled_url = _two_databases(database_url, tmp_path, request)
+    inline, pooled = demo_database(inline_url), demo_database(pooled_url)
+    run_nightly_batch(inline, Settings(database_url=inline_url, output_dir=tmp_path / "inline",
+                                       batch_tagging_workers=0), now=NIGHT, batch_size=50)
+    result = run_nightly_batch(pooled, Settings(database_url=pooled_url, output_dir=tmp_path / "pooled",
+                                                batch_tagging_workers=1), now=NIGHT, batch_size=50)
+    assert result.triage.classified > POOL_MIN_BATCHES * 50  # enough new reports for the worker to start
+    assert sum(sent) == result.triage.classified
+    assert snapshot(pooled) == snapshot(inline)
+
+
+def test_the_scheduler_job_runs_the_nightly_batch(demo_factory, database_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=database_url, output_dir=tmp_path, batch_tagging_workers=0)
+    tasks.nightly_batch(tasks.Runtime(settings, make_engine(database_url), demo_factory, timedelta(minutes=5)))
+    with demo_factory() as session:
+        statuses = set(session.scalars(select(Report.status)))
+    assert statuses and "baru" not in statuses
+    assert list((tmp_path / "laporan").glob("*/rekap.md"))

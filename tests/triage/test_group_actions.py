@@ -85,3 +85,16 @@ def test_bukan_wewenang_returns_the_report_to_kominfo(directory: Session, make_p
                                                                    {"bukan_wewenang": "dpupr"})
     with pytest.raises(IllegalTransition):
         return_not_our_authority(session, report, actor="opd:dpupr", reason="lagi", calendar=calendar, now=NOW)
+
+
+def test_reporters_are_accounts_per_channel(directory: Session, make_post) -> None:
+    """The same account twice is one reporter; a post without an author (an SMS number withheld) is its own."""
+    session = directory
+    with session.begin():
+        head = make_report(session, make_post("jalan rusak", author_id="warga-1"))
+        for post in (make_post("jalan rusak", author_id="warga-1"), make_post("jalan rusak", author_id=""),
+                     make_post("jalan rusak", channel="sms"), make_post("jalan rusak", channel="facebook",
+                                                                         author_id="warga-1")):
+            make_report(session, post, duplicate_of_id=head.id, duplicate_kind="exact")
+        size = group_size(session, head.id)
+    assert (size.reports, size.reporters) == (5, 4)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from triage_helpers import make_report, wib
 
@@ -117,3 +120,40 @@ def test_a_split_is_not_split_again_and_unknown_ids_are_refused(two_problem_repo
         split_issue(session, split.report_id, "lingkungan", actor="v", calendar=calendar, now=NOW)
     with pytest.raises(ReportNotFound):
         split_issue(session, 999_999, "lingkungan", actor="v", calendar=calendar, now=NOW)
+
+
+def test_two_people_splitting_at_once_the_second_gets_a_conflict(two_problem_report, calendar, factory,
+                                                                 engine) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's write lock makes the second split wait for the first to commit")
+    session, original = two_problem_report
+    session.commit()
+    outcome: dict[str, BaseException] = {}
+
+    def second_person() -> None:
+        with factory() as other, other.begin():
+            try:
+                split_issue(other, original.id, "lingkungan", actor="b", calendar=calendar, now=NOW,
+                            expected_version=1)
+            except BaseException as error:  # whatever it is, the assertion below names it
+                outcome["error"] = error
+
+    with factory() as first, first.begin():
+        split_issue(first, original.id, "ketertiban", actor="a", calendar=calendar, now=NOW, expected_version=1)
+        waiting = threading.Thread(target=second_person)
+        waiting.start()
+        _until_a_transaction_waits_on_a_lock(engine)  # the second split, on what the first has written
+    waiting.join()
+    assert isinstance(outcome.get("error"), VersionConflict), outcome
+    assert [r.category for r in splits_of(session, original.id)] == ["ketertiban"]
+
+
+def _until_a_transaction_waits_on_a_lock(engine, attempts: int = 600) -> None:
+    with engine.connect() as watcher:
+        for _ in range(attempts):
+            waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()"))
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second split never waited on the first")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from triage_helpers import FakeTagger, wib
 
 from pilah.schema import AuditEvent, Post, Report, ReportFlag
@@ -124,3 +126,45 @@ def test_new_posts_after_a_run_are_picked_up(factory, directory, posts, make_pos
     with factory() as session:
         group = session.scalars(select(ReportFlag).where(ReportFlag.code == f.DUPLICATE_GROUP)).one()
     assert group.reason == "Grup duplikat: 3 laporan dari 3 pelapor"
+
+
+class MeddlingTagger(FakeTagger):
+    """Tags like FakeTagger, ahead of the batch; when the first batch, already read in its transaction, asks
+    for its taggings, someone else saves one of its reports."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        super().__init__()
+        self.factory = factory
+
+    def submit(self, texts, geo_hints) -> Future:
+        answer = _MeddlingAnswer(self.factory if self.calls == 0 else None)
+        answer.set_result(self.tag_many(texts, geo_hints))
+        return answer
+
+
+class _MeddlingAnswer(Future):
+    def __init__(self, factory: sessionmaker[Session] | None) -> None:
+        super().__init__()
+        self.factory = factory
+
+    def result(self, timeout=None):
+        if self.factory is not None:
+            with self.factory.begin() as other:
+                report = other.scalars(select(Report).order_by(Report.id)).first()
+                report.masked_text = "disunting orang lain"
+            self.factory = None
+        return super().result(timeout)
+
+
+def test_a_report_saved_by_someone_else_fails_the_whole_batch(factory, engine, directory, posts, triage_settings,
+                                                             calendar) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's write lock keeps every other writer out while a batch runs")
+    with pytest.raises(StaleDataError):
+        run_triage(factory, triage_settings, MeddlingTagger(factory), calendar, now=NOW, batch_size=3)
+    with factory() as session:
+        assert {r.status for r in session.scalars(select(Report))} == {"baru"}
+        assert session.scalars(select(AuditEvent)).all() == []
+        assert session.scalars(select(ReportFlag)).all() == []
+    run_triage(factory, triage_settings, FakeTagger(), calendar, now=NOW, batch_size=3)
+    assert [r[1] for r in snapshot(factory)["reports"]] == ["perlu_verifikasi"] * len(TEXTS)
