@@ -1,11 +1,11 @@
 """Automatic triage: every new post becomes a report, is classified, grouped, routed and queued.
 
 Stages: (1) intake: a `baru` report for every post without one; then, per batch of `baru`
-reports taken oldest post first, in ONE transaction: (2) classify with the tagger and flag,
-(3) attach to a duplicate group, (4) suggest an OPD and set the verification deadline, (5) move
-to `perlu_verifikasi` with an audit event. A batch is all or nothing, so an interrupted run
-leaves whole batches done and the rest still `baru`; a re-run picks up exactly there, and a run
-with nothing `baru` changes nothing.
+reports taken oldest post first: (2) classify with the tagger (ahead of time, possibly in another
+process: classifying is pure), and in ONE transaction: flag, (3) attach to a duplicate group,
+(4) suggest an OPD and set the verification deadline, (5) move to `perlu_verifikasi` with an audit
+event. A batch is all or nothing, so an interrupted run leaves whole batches done and the rest
+still `baru`; a re-run picks up exactly there, and a run with nothing `baru` changes nothing.
 """
 
 from __future__ import annotations
