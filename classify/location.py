@@ -20,8 +20,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from classify.gazetteer import Entry, landmark_entries, load_landmarks, region_entries
 from classify.location_scan import (
-    CUE_LEVEL,
-    PERSON_BEFORE,
     Candidate,
     Scanner,
     admit_by_hierarchy,
@@ -174,13 +172,9 @@ class LocationTagger(BaseEstimator):
         scanner = Scanner(text, False, padded)
         seen = []
         for start, end, entries in found:
-            before = scanner.word_before(start)
-            if before in PERSON_BEFORE or scanner._in_handle(start):
-                continue
-            cue = CUE_LEVEL.get(before)
-            if cue is None and scanner._opens_the_post(start):
-                cue = 0
-            seen.append((start, end, entries, cue, scanner.capitalised(start)))
+            counts, cue = scanner.mention_at(start)
+            if counts:
+                seen.append((start, end, entries, cue, scanner.capitalised(start)))
         if not seen:
             return NO_MATCH
         starts = [hit[0] for hit in seen]

@@ -150,14 +150,21 @@ class Scanner:
         """The admitted mentions; ``found`` is :func:`raw_hits` when the caller already scanned (a batch)."""
         out = []
         for start, end, entries in raw_hits(automaton, self.padded) if found is None else found:
-            before = self.word_before(start)
-            if before in PERSON_BEFORE or self._in_handle(start):
-                continue
-            cue = CUE_LEVEL.get(before)
-            if cue is None and self._opens_the_post(start):
-                cue = 0
-            out.append(self._admit(start, end, entries, cue, inside))
+            counts, cue = self.mention_at(start)
+            if counts:
+                out.append(self._admit(start, end, entries, cue, inside))
         return out
+
+    def mention_at(self, start: int) -> tuple[bool, int | None]:
+        """Whether a place name starting here counts (not part of a person's name or an @handle), and
+        the level its cue word names (0 when the name opens the post, None without a cue)."""
+        before = self.word_before(start)
+        if before in PERSON_BEFORE or self._in_handle(start):
+            return False, None
+        cue = CUE_LEVEL.get(before)
+        if cue is None and self._opens_the_post(start):
+            cue = 0
+        return True, cue
 
     def _in_handle(self, start: int) -> bool:
         """Inside an @mention, an e-mail address or a link: an account's name, not a place."""
