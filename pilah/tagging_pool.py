@@ -35,7 +35,7 @@ def _tag_in_worker(texts: list[str], geo_hints: list[str | None]) -> list[Any]:
 
 
 class TaggingPool:
-    """`workers` processes that classify batches ahead; `tag_many` also works, waiting for the answer."""
+    """`workers` processes that classify batches ahead (a `triage.pipeline.TaggingAhead`)."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
         model_dir = active_model_dir(settings.models_dir)
@@ -47,9 +47,6 @@ class TaggingPool:
 
     def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[list[Any]]:
         return self._executor.submit(_tag_in_worker, list(texts), list(geo_hints))
-
-    def tag_many(self, texts: Sequence[str], geo_hints: Sequence[str | None] | None = None) -> list[Any]:
-        return self.submit(texts, geo_hints or [None] * len(texts)).result()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -129,7 +129,7 @@ class _Run:
     summary: TriageSummary
 
 
-def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike,
+def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike | TaggingAhead,
                calendar: WorkingCalendar, *, now: datetime, progress: Callable[[int], None] | None = None,
                batch_size: int = BATCH_SIZE) -> TriageSummary:
     """Triage everything new; idempotent, re-runnable, safe to interrupt between batches.
@@ -176,7 +176,7 @@ def _new_report_row(post_id: int, now: datetime) -> dict[str, Any]:
             "created_at": now, "updated_at": now}
 
 
-def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike,
+def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike | TaggingAhead,
            calendar: WorkingCalendar, now: datetime, summary: TriageSummary) -> _Run:
     window = timedelta(days=settings.duplicate_window_days)
     index = DuplicateIndex(window=window, threshold=settings.near_duplicate_threshold)
