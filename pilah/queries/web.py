@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, String, and_, bindparam, exists, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from classify.pii import mask_pii
 from pilah.schema import (
@@ -31,6 +31,7 @@ from pilah.schema import (
     Post,
     Report,
     ReportFlag,
+    RoutingRule,
     User,
 )
 
@@ -89,11 +90,45 @@ def active_opds(session: Session) -> Sequence[Opd]:
     return session.scalars(select(Opd).where(Opd.active.is_(True)).order_by(Opd.kind, Opd.name)).all()
 
 
-def opd_choices(session: Session) -> Sequence[tuple[str, str]]:
-    """(code, short_name) of the active OPDs, for a form's choice list: rows, not entities, as every page asks."""
-    return session.execute(
-        select(Opd.code, Opd.short_name).where(Opd.active.is_(True)).order_by(Opd.kind, Opd.name)
-    ).all()
+@dataclass(frozen=True)
+class OpdChoice:
+    code: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class PageChoices:
+    """What the queue's and a report's forms offer, and the routing rules behind the suggested OPD.
+
+    `opds`: the active OPDs (code, short name), by kind and name. `rules`: (category, kecamatan code) → (rule id,
+    OPD code) for every active rule of an active OPD, built in rule-id order as `triage.routing.RoutingTable.load`
+    builds it. `flag_codes`: every flag code in use, as `flag_codes` gives them.
+    """
+
+    opds: tuple[OpdChoice, ...]
+    rules: dict[tuple[str, str | None], tuple[int, str]]
+    flag_codes: tuple[str, ...]
+
+
+def page_choices(session: Session) -> PageChoices:
+    """The choices and routing rules in one statement: three queries of ORM entities cost a page more than
+    anything else it asks. Nothing is remembered between requests, so an edit shows on the next page in
+    every worker process."""
+    opds: dict[str, OpdChoice] = {}
+    rules: list[tuple[int, str, str | None, str]] = []
+    codes: list[str] = []
+    for part, code, short_name, rule_id, category, kecamatan_code in session.execute(_PAGE_CHOICES):
+        if part == 0:
+            codes.append(code)
+            continue
+        if code not in opds:
+            opds[code] = OpdChoice(code, short_name)
+        if rule_id is not None:
+            rules.append((rule_id, category, kecamatan_code, code))
+    rules.sort()
+    return PageChoices(opds=tuple(opds.values()), flag_codes=tuple(codes),
+                       rules={(category, kecamatan_code): (rule_id, code)
+                              for rule_id, category, kecamatan_code, code in rules})
 
 
 # --- the queue ---------------------------------------------------------------------------
@@ -130,6 +165,7 @@ class QueueRow:
 QUEUE_ROW_COLUMNS = (Report.status, Report.category, Report.category_confidence, Report.kecamatan_code,
                      Report.desa_code, Report.opd_code, Report.masked_text, Report.verify_due, Report.followup_due,
                      Report.next_due_at, Report.updated_at, Report.version)
+
 _QUEUE_SELECT = select(Report.id, *QUEUE_ROW_COLUMNS, Post.channel.label("post_channel"),
                        Post.created_at.label("post_created_at"), Post.text.label("post_text")
                        ).join(Post, Post.id == Report.post_id)
@@ -171,32 +207,41 @@ def _time_conditions(wanted: QueueFilter, now: datetime) -> list:
     return conditions
 
 
-def _page_rows(session: Session, query: Select, sort: str, offset: int, limit: int) -> list:
+def _page_rows(session: Session, ids: Select, sort: str, offset: int, limit: int) -> list:
+    """The page's rows: its report ids are found first (`ids`, over reports alone unless a condition names the
+    post), then only those rows are read whole. Skipping `offset` rows of the full row, joined to its post,
+    cost PostgreSQL a post lookup for every skipped report."""
     if sort in ("terbaru", "terlama"):
-        order = Report.id.desc() if sort == "terbaru" else Report.id
-        return list(session.execute(query.order_by(order).offset(offset).limit(limit)))
+        order = (Report.id.desc() if sort == "terbaru" else Report.id,)
+        return _rows(session, ids.order_by(*order).offset(offset).limit(limit), order)
     due = Report.next_due_at
-    running = list(session.execute(query.where(due.is_not(None)).order_by(due, Report.id).offset(offset).limit(limit)))
+    running = _rows(session, ids.where(due.is_not(None)).order_by(due, Report.id).offset(offset).limit(limit),
+                    (due, Report.id))
     if len(running) == limit:
         return running
     skip = 0
     if not running and offset:  # a page past every running deadline: how many of those came before it
-        before = select(func.count()).select_from(query.where(due.is_not(None)).subquery())
+        before = select(func.count()).select_from(ids.where(due.is_not(None)).subquery())
         skip = offset - (session.scalar(before) or 0)
-    return running + list(session.execute(
-        query.where(due.is_(None)).order_by(Report.id).offset(max(skip, 0)).limit(limit - len(running))
-    ))
+    return running + _rows(session, ids.where(due.is_(None)).order_by(Report.id).offset(max(skip, 0))
+                           .limit(limit - len(running)), (Report.id,))
+
+
+def _rows(session: Session, page_ids: Select, order: tuple) -> list:
+    return list(session.execute(_QUEUE_SELECT.where(Report.id.in_(page_ids)).order_by(*order)))
 
 
 def queue_page(session: Session, wanted: QueueFilter, *, now: datetime, page_size: int,
                opd_code: str | None = None) -> QueuePage:
     """One page of the queue; `opd_code` scopes it to one OPD's dispositioned reports."""
-    query = _QUEUE_SELECT
     conditions = _queue_conditions(wanted, now)
     if opd_code is not None:
         conditions.append(Report.opd_code == opd_code)
+    ids = select(Report.id)
+    if wanted.channel or wanted.date_from or wanted.date_to:  # the conditions that name the post
+        ids = ids.join(Post, Post.id == Report.post_id)
     offset = (max(wanted.page, 1) - 1) * page_size
-    found = _page_rows(session, query.where(*conditions), wanted.sort, offset, page_size + 1)
+    found = _page_rows(session, ids.where(*conditions), wanted.sort, offset, page_size + 1)
     rows = [QueueRow(r, r.post_channel, r.post_created_at, r.masked_text or mask_pii(r.post_text))
             for r in found[:page_size]]
     _attach_flags(session, rows)
@@ -214,6 +259,8 @@ def _attach_flags(session: Session, rows: list[QueueRow]) -> None:
 
 
 def _flag_codes_query() -> Select:
+    """Every flag code in use, for the queue's filter: one index probe per code (a loose index scan)
+    instead of DISTINCT over every flag row, which costs milliseconds per page on PostgreSQL."""
     first = select(func.min(ReportFlag.code).label("code")).cte("codes", recursive=True)
     following = select(func.min(ReportFlag.code)).where(ReportFlag.code > first.c.code).scalar_subquery()
     codes = first.union_all(select(following).where(first.c.code.is_not(None)))
@@ -224,10 +271,22 @@ def _flag_codes_query() -> Select:
 _FLAG_CODES = _flag_codes_query()
 
 
-def flag_codes(session: Session) -> list[str]:
-    """Every flag code in use, for the queue's filter: one index probe per code (a loose index scan)
-    instead of DISTINCT over every flag row, which costs milliseconds per page on PostgreSQL."""
-    return list(session.scalars(_FLAG_CODES))
+def _page_choices_query() -> Select:
+    """Flag codes (part 0, by code), then each active OPD (part 1, by kind and name) once per
+    active routing rule that sends to it (by rule id), or once with no rule."""
+    codes = _FLAG_CODES.subquery()
+    flags = select(literal(0), null(), null(), codes.c.code, null(), literal(None, Integer), null(),
+                   literal(None, String))
+    opds = (select(literal(1).label("part"), Opd.kind, Opd.name, Opd.code, Opd.short_name,
+                   RoutingRule.id.label("rule_id"), RoutingRule.category, RoutingRule.kecamatan_code)
+            .outerjoin(RoutingRule, and_(RoutingRule.opd_code == Opd.code, RoutingRule.active.is_(True)))
+            .where(Opd.active.is_(True)))
+    both = union_all(opds, flags).subquery()
+    return select(both.c.part, both.c.code, both.c.short_name, both.c.rule_id, both.c.category,
+                  both.c.kecamatan_code).order_by(both.c.part, both.c.kind, both.c.name, both.c.code, both.c.rule_id)
+
+
+_PAGE_CHOICES = _page_choices_query()
 
 
 # --- one report --------------------------------------------------------------------------
@@ -237,6 +296,43 @@ def report_with_post(session: Session, report_id: int) -> tuple[Report, Post] | 
         select(Report, Post).join(Post, Post.id == Report.post_id).where(Report.id == report_id)
     ).one_or_none()
     return (row[0], row[1]) if row else None
+
+
+@dataclass
+class ReportPage:
+    """One report with its post and flags, and which of the things its page lists exist at all."""
+
+    report: Report
+    post: Post
+    grouped: bool
+    has_history: bool
+    has_dispositions: bool
+    has_follow_ups: bool
+
+
+def report_page(session: Session, report_id: int) -> ReportPage | None:
+    """The report, its post and its flags in one statement, with an EXISTS probe for its duplicate group,
+    history, dispositions and follow-ups, so the page asks for only the lists that have something in them."""
+    row = session.execute(_REPORT_PAGE, {"report_id": report_id, "entity_id": str(report_id)}).unique().one_or_none()
+    if row is None:
+        return None
+    report, post, linked, history, dispositions, follow_ups = row
+    return ReportPage(report, post, grouped=linked or report.duplicate_of_id is not None, has_history=history,
+                      has_dispositions=dispositions, has_follow_ups=follow_ups)
+
+
+def _report_page_query() -> Select:
+    report_id, entity_id = bindparam("report_id", type_=Integer), bindparam("entity_id", type_=String)
+    member = aliased(Report)
+    linked = exists().where(member.duplicate_of_id == report_id)
+    history = exists().where(AuditEvent.entity_type == "report", AuditEvent.entity_id == entity_id)
+    dispositions = exists().where(Disposition.report_id == report_id)
+    follow_ups = exists().where(FollowUp.report_id == report_id)
+    return (select(Report, Post, linked, history, dispositions, follow_ups).join(Post, Post.id == Report.post_id)
+            .where(Report.id == report_id).options(joinedload(Report.flags)))
+
+
+_REPORT_PAGE = _report_page_query()
 
 
 def reports_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Report]:

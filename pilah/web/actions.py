@@ -22,7 +22,7 @@ from pilah.web.errors import NotFound
 from pilah.web.i18n import N_, current_language, gettext
 from triage import flags as triage_flags
 from triage.errors import TriageError, UnknownOpd, VersionConflict
-from triage.routing import route
+from triage.routing import RoutingTable
 from triage.sla import WorkingCalendar
 
 Action = Callable[[Report], Any]
@@ -76,18 +76,19 @@ def form_error(request: Request, db: Session, user: User, report_id: int, errors
     return render_report(request, db, user, report, post, errors=errors, status_code=400, template=template)
 
 
-def suggested_opd(request: Request, db: Session, report: Report) -> str | None:
+def suggested_opd(report: Report, choices: queries.PageChoices) -> str | None:
     """What triage suggested, else what the routing rules say now; the verifikator decides.
 
     Triage's suggestion is a flag (`triage.flags.suggested_opd`, the first by code); it is read from
-    `report.flags`, which the page loads anyway, rather than by a query of its own."""
+    `report.flags`, which the page loads anyway, rather than by a query of its own. The rules are the
+    ones the page read with its OPD choices, decided by `triage.routing`'s one rule."""
     prefix = triage_flags.SUGGESTED_OPD_PREFIX
     codes = sorted(flag.code for flag in report.flags if flag.code.startswith(prefix))
     suggestion = codes[0].removeprefix(prefix) if codes else None
     if suggestion or report.opd_code:
         return report.opd_code or suggestion
     try:
-        return route(db, report.category, report.kecamatan_code).opd_code
+        return RoutingTable(choices.rules).decide(report.category, report.kecamatan_code).opd_code
     except UnknownOpd:
         return None
 
@@ -100,5 +101,10 @@ def working_calendar(request: Request) -> WorkingCalendar:
     return state.calendar
 
 
+_NO_DESA: dict[str, str] = {}
+
+
 def desa_choices(report: Report) -> dict[str, str]:
-    return directory.desa(report.kecamatan_code) if report.kecamatan_code else {}
+    """The desa of the report's kecamatan: a cached table, or the one empty table (never a new dict, since
+    `templating._options` remembers a table's options by its identity)."""
+    return directory.desa(report.kecamatan_code) if report.kecamatan_code else _NO_DESA

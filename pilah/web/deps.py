@@ -8,10 +8,14 @@ the user on `request.state.user`. Handlers only ask for `current_user` or `db`.
 from __future__ import annotations
 
 import hmac
+import inspect
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -34,11 +38,43 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     Pages must not wait for each other's write lock on SQLite; see pilah.db. Async, so it costs no
     thread hand-off: opening a session does no I/O (it connects on its first query), and closing
     one only rolls back and returns its connection to the pool, which never waits for a lock.
+    A page that runs on the event loop (see `on_loop`) only reads, through the app's loop engine.
     """
     state = request.app.state
-    reads = request.method in READING_METHODS and not _bearer(request)
-    with (state.read_factory if reads else state.factory)() as session:
+    if on_loop(request):
+        factory = state.loop_read_factory
+    else:
+        reads = request.method in READING_METHODS and not _bearer(request)
+        factory = state.read_factory if reads else state.factory
+    with factory() as session:
         yield session
+
+
+def on_loop(request: Request) -> bool:
+    """Whether the route runs on the event loop: an `async def` page, which queries and renders without
+    awaiting anything and closes its session before it returns (`closing`).
+
+    The queue and report pages do, because handing a request to a worker thread and back costs more CPU
+    than anything the page itself does but render. They read through their own engine (`loop_read_factory`),
+    whose connections no thread holds, so taking one never waits for a connection only the loop could
+    give back; and they use one at a time, since nothing between taking and returning one yields the loop.
+    """
+    return _is_coroutine(request.scope["route"].endpoint)
+
+
+@cache
+def _is_coroutine(endpoint: Callable[..., Any]) -> bool:
+    return inspect.iscoroutinefunction(endpoint)
+
+
+@contextmanager
+def closing(db: Session) -> Iterator[Session]:
+    """An event-loop page's session, closed (its connection back in the pool) before the response is sent:
+    sending may wait for a slow client, and the connection must not wait with it."""
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def now(request: Request) -> datetime:
@@ -66,8 +102,12 @@ async def check_csrf(request: Request) -> None:
 
 async def guard(request: Request, db: Session = Depends(get_db), _csrf: None = Depends(check_csrf)) -> User | None:
     name = request.scope["route"].name
-    if _bearer(request):
+    if _bearer(request) and on_loop(request):  # marking the token used writes: not in the page's session
+        user = await run_in_threadpool(_api_user_apart, request)
+    elif _bearer(request):
         user = await run_in_threadpool(_api_user, request, db)
+    elif request.session.get("uid") is not None and on_loop(request):
+        user = _session_user(request, db)
     elif request.session.get("uid") is not None:
         # In a thread: waiting for a pooled connection must not stop the event loop, which closes sessions.
         user = await run_in_threadpool(_session_user, request, db)
@@ -101,6 +141,11 @@ def _api_user(request: Request, db: Session) -> User | None:
         raise LoginRequired("token")
     db.commit()
     return user
+
+
+def _api_user_apart(request: Request) -> User | None:
+    with request.app.state.factory() as db:
+        return _api_user(request, db)
 
 
 def _session_user(request: Request, db: Session) -> User | None:

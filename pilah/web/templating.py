@@ -40,7 +40,31 @@ def make_templates() -> Jinja2Templates:
         STATUS_LABELS=directory.STATUS_LABELS,
     )
     env.filters["pager"] = _pager
+    env.globals["options"] = _options
+    env.globals["reason_options"] = _reason_options
+    # After install_gettext_callables: `_` and `gettext` answer from a table instead of through its wrapper.
+    env.globals["_"] = env.globals["gettext"] = _translated
     return templates
+
+
+#: Translated messages by (language, msgid), as the i18n extension's new-style gettext gives them unformatted.
+_TRANSLATED: dict[tuple[str, str], Markup] = {}
+_TRANSLATED_MAX = 4096
+
+
+def _translated(message: str, **variables: Any) -> Markup:
+    """What `jinja2.ext`'s new-style gettext gives (the translation as Markup, %-formatted with the
+    keyword arguments, so "%%" is "%" either way), remembered per language when it has no arguments:
+    a page asks for ~50 messages."""
+    if variables:
+        return Markup(gettext(message)) % variables
+    key = (current_language(), message)
+    plain = _TRANSLATED.get(key)
+    if plain is None:
+        if len(_TRANSLATED) >= _TRANSLATED_MAX:
+            _TRANSLATED.clear()
+        plain = _TRANSLATED[key] = Markup(gettext(message)) % {}
+    return plain
 
 
 #: Paths of names outside the routers (the static mount), by name and parameters; they are few.
@@ -146,6 +170,45 @@ def _queue_filters(context: Context) -> Markup:
             _QUEUE_FILTERS.clear()
         _QUEUE_FILTERS[key] = html
     return html
+
+
+#: Rendered <option> lists by language, choices, selected and omitted value. A dict of choices (the cached
+#: category, kecamatan and desa tables) is keyed by its id and kept in the entry, so the id stays its own.
+_OPTIONS: dict[tuple, tuple[Any, Markup]] = {}
+_OPTIONS_MAX = 1024
+_OPTION = Markup('<option value="{}"{}>{}</option>')
+_SELECTED = Markup(" selected")
+
+
+def _options(choices: dict[str, Any] | tuple[Any, ...], selected: str | None = None,
+             omit: str | None = None) -> Markup:
+    """The <option>s of a choice list: a dict of code → name or `directory.Category`, or a tuple of OPD choices
+    (code, short_name). Forms on every page list the same choices; building ~100 options per page
+    cost more than the queries behind it."""
+    pinned = choices if isinstance(choices, dict) else None
+    key = (current_language(), id(choices) if pinned is not None else choices, selected, omit)
+    found = _OPTIONS.get(key)
+    if found is not None:
+        return found[1]
+    pairs = choices.items() if pinned is not None else ((o.code, o.short_name) for o in choices)
+    html = Markup("").join(
+        _OPTION.format(value, _SELECTED if value == selected else "",
+                       label.label if isinstance(label, directory.Category) else label)
+        for value, label in pairs if value != omit)
+    if len(_OPTIONS) >= _OPTIONS_MAX:
+        _OPTIONS.clear()
+    _OPTIONS[key] = (pinned, html)
+    return html
+
+
+def _reason_options() -> Markup:
+    """The reasons for rejecting a report, as <option>s in the reader's language."""
+    return _options(_reason_labels(current_language()))
+
+
+@cache
+def _reason_labels(language: str) -> dict[str, str]:
+    return {code: directory.reason_label(code) for code in directory.UNCLEAR_REASONS}
 
 
 def _pager(query, page: int) -> str:

@@ -46,15 +46,24 @@ def safe_link(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
-def report_view(session: Session, user: User, report: Report, post: Post) -> ReportView:
+def report_view(session: Session, user: User, report: Report, post: Post,
+                present: queries.ReportPage | None = None) -> ReportView:
+    """The page's view of a report; `present` (from `queries.report_page`) tells which lists are empty
+    without asking for them, else each list is asked for."""
+    def has(listed: str) -> bool:
+        return present is None or getattr(present, listed)
+
+    # A report outside any group heads a group of one: itself.
+    found = queries.group_members(session, report) if has("grouped") else [(report, post)]
     members = [
         {"report": member, "channel": member_post.channel, "posted_at": member_post.created_at,
          "text": visible_text(user, member, member_post)}
-        for member, member_post in queries.group_members(session, report)
+        for member, member_post in found
     ]
     return ReportView(
         report=report, post=post, text=visible_text(user, report, post), author=visible_author(user, post),
-        link=safe_link(post.url), members=members, history=list(queries.report_history(session, report.id)),
-        dispositions=list(queries.report_dispositions(session, report.id)),
-        follow_ups=list(queries.report_follow_ups(session, report.id)),
+        link=safe_link(post.url), members=members,
+        history=list(queries.report_history(session, report.id)) if has("has_history") else [],
+        dispositions=list(queries.report_dispositions(session, report.id)) if has("has_dispositions") else [],
+        follow_ups=list(queries.report_follow_ups(session, report.id)) if has("has_follow_ups") else [],
     )

@@ -51,3 +51,10 @@ def test_open311_services_and_requests(anonymous, token, make_report) -> None:
     closed = anonymous.get("/open311/v2/requests.json?status=closed", headers=auth).json()
     assert [r["status"] for r in closed] == ["closed"]
     assert anonymous.get("/open311/v2/requests.json?status=open", headers=auth).json() == []
+
+
+def test_a_token_also_opens_the_event_loop_pages(anonymous, token, make_report) -> None:
+    report = make_report()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert anonymous.get("/antrian", headers=auth).status_code == 200
+    assert anonymous.get(f"/antrian/{report.id}", headers=auth).status_code == 200

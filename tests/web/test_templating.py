@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.routing import APIRoute
+from jinja2 import Environment
+from sqlalchemy import select
 from starlette.requests import Request
 from web_helpers import html
 
-from pilah.schema import ReportFlag
+from pilah.db import engine_of
+from pilah.schema import AuditEvent, Disposition, FollowUp, Opd, Report, ReportFlag, RoutingRule
 from pilah.web.app import all_routes
-from pilah.web.templating import _url_for
+from pilah.web.i18n import gettext, ngettext, set_language
+from pilah.web.templating import _url_for, make_templates
 
 SAMPLE_PARAMS = {"report_id": 12, "code": "dpupr", "rule_id": 3, "username": "budi.s", "fmt": "csv", "request_id": 9}
 
@@ -75,3 +81,81 @@ def test_queue_filter_form_offers_flag_codes_and_keeps_typed_dates_as_they_chang
         "", "lokasi_tidak_jelas"]
     assert page.select_one("form#filters input[name=from]")["value"] == "2026-03-01"
     assert html(client.get("/antrian")).select_one("form#filters input[name=from]")["value"] == ""
+
+
+def test_report_page_lists_group_history_dispositions_and_follow_ups_once_they_exist(login, make_report,
+                                                                                     directory) -> None:
+    head, member = make_report("Jalan rusak di Natar"), make_report("Jalan rusak di Natar juga")
+    client = login("verifikator")
+    page = html(client.get(f"/antrian/{head.id}"))
+    assert page.select("section.group, section.dispositions, section.follow-ups") == []
+    assert [item.get_text() for item in page.select("section.history li")] == ["–"]
+    with directory.begin() as session:
+        session.get(Report, member.id).duplicate_of_id = head.id
+        session.add(AuditEvent(actor="uji", entity_type="report", entity_id=str(head.id), action="catatan"))
+        session.add(Disposition(report_id=head.id, opd_code="dpupr", due_at=datetime(2026, 3, 13, tzinfo=UTC),
+                                created_by="uji", note="segera"))
+        session.add(FollowUp(report_id=head.id, opd_code="dpupr", note="sudah ditinjau", actor="opd"))
+    page = html(client.get(f"/antrian/{head.id}"))
+    assert "2 pelapor" in page.select_one("section.group h3").get_text()
+    assert "catatan" in page.select_one("section.history li").get_text()
+    assert "segera" in page.select_one("section.dispositions li").get_text()
+    assert "sudah ditinjau" in page.select_one("section.follow-ups li").get_text()
+    page = html(client.get(f"/antrian/{member.id}"))
+    assert "2 pelapor" in page.select_one("section.group h3").get_text()
+    assert page.select("section.dispositions, section.follow-ups") == []
+
+
+def _suggested(client, report_id: int) -> str:
+    page = html(client.get(f"/antrian/{report_id}"))
+    return page.select_one("#form-disposition select[name=opd_code] option[selected]")["value"]
+
+
+def test_suggested_opd_follows_the_routing_rules_and_offices_as_they_are_now(login, make_report, directory) -> None:
+    health = make_report(category="kesehatan")
+    order = make_report(category="ketertiban", kecamatan_code="18.01.13")
+    client = login("verifikator")
+    assert (_suggested(client, health.id), _suggested(client, order.id)) == ("dinkes", "kec-jati-agung")
+    with directory.begin() as session:
+        session.get(Opd, "dinkes").active = False
+        rule = session.scalars(select(RoutingRule).where(RoutingRule.kecamatan_code == "18.01.13")).one()
+        rule.active = False
+    assert (_suggested(client, health.id), _suggested(client, order.id)) == ("diskominfo", "satpolpp")
+    offered = html(client.get(f"/antrian/{health.id}")).select("#form-disposition select[name=opd_code] option")
+    assert "dinkes" not in [option["value"] for option in offered]
+
+
+def test_choice_lists_escape_names_and_follow_the_language(login, make_report, directory) -> None:
+    report = make_report()
+    with directory.begin() as session:
+        session.add(Opd(code="uji", name="Dinas Uji", short_name="<b>Uji</b> & co", kind="dinas", kecamatan=[]))
+    client = login("verifikator")
+    for path in (f"/antrian/{report.id}", "/antrian"):
+        option = html(client.get(path)).select_one("select[name=opd_code] option[value=uji]")
+        assert option.get_text() == "<b>Uji</b> & co" and option.find("b") is None
+    chosen = "#form-verify select[name=category] option[selected]"
+    assert html(client.get(f"/antrian/{report.id}")).select_one(chosen).get_text().startswith("Infrastruktur Jalan")
+    client.cookies.set("pilah_lang", "en")
+    assert html(client.get(f"/antrian/{report.id}")).select_one(chosen).get_text() == "Roads, bridges and drainage"
+
+
+def test_template_gettext_gives_what_the_i18n_extension_gives() -> None:
+    reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(gettext, ngettext, newstyle=True)
+    source = ('{{ _("Antrian") }}|{{ _("100%% selesai") }}|{{ _("Halo %(name)s", name="<b>x</b>") }}|'
+              '{{ gettext("Keluar") }}')
+    ours = make_templates().env
+    for language in ("id", "en"):
+        set_language(language)
+        assert ours.from_string(source).render() == reference.from_string(source).render()
+        assert ours.from_string(source).render() == reference.from_string(source).render()  # remembered
+    set_language("id")
+
+
+def test_event_loop_pages_give_their_connection_back_before_answering(app, login, make_report) -> None:
+    report = make_report()
+    client = login("verifikator")
+    pool = engine_of(app.state.loop_read_factory).pool
+    for path in ("/antrian", f"/antrian/{report.id}", "/antrian/999999"):
+        client.get(path)
+        assert pool.checkedout() == 0, path

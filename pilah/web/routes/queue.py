@@ -14,7 +14,7 @@ from pilah.queries import web as queries
 from pilah.schema import CHANNELS, ReportStatus, User
 from pilah.web import actions, directory
 from pilah.web.bulk import BULK_ACTIONS, apply_bulk, bulk_selection
-from pilah.web.deps import current_user, flash, get_db, now
+from pilah.web.deps import closing, current_user, flash, get_db, now
 from pilah.web.directory import UNCLEAR_REASONS
 from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, parse_version, queue_filter
@@ -28,29 +28,36 @@ router = APIRouter(prefix="/antrian")
 
 
 @router.get("", name="queue.list")
-def queue_list(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
-    errors = FieldErrors()
-    wanted = queue_filter(dict(request.query_params), request.app.state.settings.zone, errors)
-    page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size)
-    context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
-               "channels": CHANNELS, "flags": queries.flag_codes(db), "opds": queries.opd_choices(db),
-               "query": request.query_params}
-    return render(request, "queue/list.html", context, status_code=400 if errors else 200)
+async def queue_list(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
+    """On the event loop (see `deps.on_loop`): nothing here awaits."""
+    with closing(db):
+        errors = FieldErrors()
+        wanted = queue_filter(dict(request.query_params), request.app.state.settings.zone, errors)
+        page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size)
+        choices = queries.page_choices(db)
+        context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
+                   "channels": CHANNELS, "flags": choices.flag_codes, "opds": choices.opds,
+                   "query": request.query_params}
+        return render(request, "queue/list.html", context, status_code=400 if errors else 200)
 
 
 @router.get("/{report_id}", name="queue.report")
-def report_page(request: Request, report_id: int, db: Session = Depends(get_db),
-                user: User = Depends(current_user)):
-    found = queries.report_with_post(db, report_id)
-    if found is None:
-        raise NotFound()
-    return render_report(request, db, user, *found)
+async def report_page(request: Request, report_id: int, db: Session = Depends(get_db),
+                      user: User = Depends(current_user)):
+    """On the event loop (see `deps.on_loop`): nothing here awaits."""
+    with closing(db):
+        found = queries.report_page(db, report_id)
+        if found is None:
+            raise NotFound()
+        return render_report(request, db, user, found.report, found.post, present=found)
 
 
 def render_report(request: Request, db: Session, user: User, report, post, *, errors: dict | None = None,
-                  status_code: int = 200, template: str = "queue/report.html"):
-    context = {"view": report_view(db, user, report, post), "errors": errors or {},
-               "opds": queries.opd_choices(db), "suggested_opd": actions.suggested_opd(request, db, report),
+                  status_code: int = 200, template: str = "queue/report.html",
+                  present: queries.ReportPage | None = None):
+    choices = queries.page_choices(db)
+    context = {"view": report_view(db, user, report, post, present), "errors": errors or {},
+               "opds": choices.opds, "suggested_opd": actions.suggested_opd(report, choices),
                "desa": actions.desa_choices(report)}
     return render(request, template, context, status_code=status_code)
 
