@@ -13,13 +13,17 @@ is deleted. A new report is compared, in this order, with the reports of the las
    categories (one person's birth certificate and unpaid BPNT are two complaints).
 
 A textual match across channels is kind `cross_channel`. Candidates for (3) come from MinHash LSH
-buckets (`triage.minhash`); their MinHash signatures estimate every candidate's Jaccard in one numpy
-call, and only candidates that could pass (the estimate plus a wide margin) are verified exactly, so
-LSH and the estimate only decide what is compared, never what matches. Queries come oldest first (the
+buckets (`triage.minhash`), and from buckets keyed by each longer sentence, so that a post repeated
+inside a longer one (Jaccard too low for LSH to be sure of) is a candidate every time; their MinHash
+signatures estimate every candidate's Jaccard in one numpy call, and only candidates that could pass
+(the estimate plus a wide margin) are verified exactly, so LSH and the estimate only decide what is
+compared, never what matches. Queries come oldest first (the
 pipeline triages oldest post first), so everything older than the current post minus the window can
-never match again and is dropped from every index: memory follows the window, not the history. A
-report the index no longer holds is looked up in the database by the caller (`canonical_of` returns
-None).
+never match again and is dropped from every index: memory follows the window, not the history. The
+LSH buckets are kept per epoch (a slice of time `window / EPOCHS_PER_WINDOW` long) and an epoch is
+dropped whole once the window has passed its end, instead of taking each report out of its 30
+buckets one by one. A report the index no longer holds is looked up in the database by the caller
+(`canonical_of` returns None).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,6 +51,9 @@ MIN_SHINGLES = 3
 ESTIMATE_MARGIN = 0.2
 #: Set sizes are capped here when bounding the estimate (a post this long is always compared exactly).
 _LARGEST_SIZE = 4096
+#: The LSH buckets are cut into this many epochs per window: a query looks in one more than this, and the
+#: signature store holds up to (1 + 1/EPOCHS_PER_WINDOW) windows of reports.
+EPOCHS_PER_WINDOW = 1
 
 
 @dataclass
@@ -60,11 +68,12 @@ class Signature:
     category: str | None
     text_hash: str | None
     shingles: frozenset[str]  # None when built by `signature`: made from `words` on first read (see _LazyShingles)
-    content: frozenset[str]
+    content: frozenset[str] | None  # None when built by `signature`: made from `words` when first compared
     link_kind: str | None = None  # "retweet" | "quote"
     link_ref: str | None = None   # the referenced tweet's source id
     canonical_id: int | None = None
     bands: list[int] | None = field(default=None, repr=False)  # LSH band keys, filled by the index
+    sentence_keys: list[int] = field(default_factory=list, repr=False)  # more bucket keys: see text_print
     minhash: np.ndarray | None = field(default=None, repr=False)
     slot: int | None = field(default=None, repr=False)  # row in the index's SignatureStore while in the window
     words: list[str] | None = field(default=None, repr=False)  # the tokens, that shingles and keys are made of
@@ -93,6 +102,14 @@ class _LazyShingles:
 Signature.shingles = _LazyShingles()  # type: ignore[assignment]  # after the dataclass, so __init__ sets through it
 
 
+@dataclass
+class _Epoch:
+    """The LSH buckets of the reports created in one epoch, and their store slots, dropped together."""
+
+    buckets: LshBuckets = field(default_factory=LshBuckets)
+    slots: list[int] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class DuplicateMatch:
     canonical_id: int
@@ -101,15 +118,50 @@ class DuplicateMatch:
     similarity: float | None
 
 
-def signature(report_id: int, post, category: str | None) -> Signature:
-    """Build a signature from a Post row (or anything with its attributes)."""
-    words = textsig.tokens(post.text)
+class TextPrint(NamedTuple):
+    """What duplicate detection derives from a post's text alone, made by `text_print`.
+
+    Pure and picklable, so the nightly batch has it made in the classification worker, beside the
+    tags, and the process that groups only looks things up.
+    """
+
+    words: list[str]
+    text_hash: str | None
+    keys: np.ndarray
+    minhash: np.ndarray | None  # None below MIN_SHINGLES keys: such a text never enters the LSH buckets
+    bands: list[int] | None
+    sentences: list[int]  # bucket keys of its longer sentences (`textsig.sentence_keys`, salted)
+
+
+#: Every DuplicateIndex hashes with the default MinHasher, so a print made anywhere fits any index.
+_DEFAULT_HASHER = MinHasher()
+
+
+#: Added to a sentence key so it never equals a band key (those are below 2**64).
+_SENTENCE_SALT = 1 << 64
+
+
+def text_print(text: str) -> TextPrint:
+    words = textsig.tokens(text)
+    keys = shingle_keys(words)
+    if len(keys) < MIN_SHINGLES:
+        return TextPrint(words, textsig.words_hash(words), keys, None, None, [])
+    values = _DEFAULT_HASHER.signature_of_keys(keys)
+    sentences = [_SENTENCE_SALT + key for key in textsig.sentence_keys(text, words)]
+    return TextPrint(words, textsig.words_hash(words), keys, values.astype(np.uint32),
+                     _DEFAULT_HASHER.band_keys_of(values), sentences)
+
+
+def signature(report_id: int, post, category: str | None, printed: TextPrint | None = None) -> Signature:
+    """Build a signature from a Post row (or anything with its attributes), and its text's print if made already."""
+    printed = printed or text_print(post.text)
     link_kind, link_ref = _link(post)
     return Signature(
         report_id=report_id, channel=post.channel, source_id=post.source_id, created_at=post.created_at,
         author_keys=author_keys(post.channel, post.author_id, post.author_name), category=category,
-        text_hash=textsig.words_hash(words), shingles=None, content=textsig.content_words(words),
-        link_kind=link_kind, link_ref=link_ref, words=words,
+        text_hash=printed.text_hash, shingles=None, content=None, link_kind=link_kind, link_ref=link_ref,
+        words=printed.words, keys=printed.keys, minhash=printed.minhash, bands=printed.bands,
+        sentence_keys=printed.sentences,
     )
 
 
@@ -142,14 +194,18 @@ class DuplicateIndex:
     by_hash: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_author: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_link: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    hasher: MinHasher = field(default_factory=MinHasher)
-    buckets: LshBuckets = field(default_factory=LshBuckets)  # band key → store slots
+    hasher: MinHasher = field(default_factory=lambda: _DEFAULT_HASHER, init=False)  # the one `text_print` uses
+    epochs: dict[int, _Epoch] = field(default_factory=dict)  # epoch number → its band buckets and slots
     store: SignatureStore = field(init=False, repr=False)
     _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
     _needed: dict[int, np.ndarray] = field(default_factory=dict, repr=False)  # see _agreement_needed
+    #: The last query's report id → (its epoch, the buckets its band keys found there), for its add.
+    _looked_up: dict[int, tuple[_Epoch, list[list[int] | None]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.store = SignatureStore(self.hasher.bands * self.hasher.rows)
+        self._window_seconds = self.window.total_seconds()
+        self._epoch_seconds = max(self._window_seconds / EPOCHS_PER_WINDOW, 1.0)
 
     def add(self, sig: Signature, canonical_id: int | None) -> None:
         sig.canonical_id = canonical_id or sig.report_id
@@ -159,9 +215,15 @@ class DuplicateIndex:
             self.by_hash[sig.text_hash].append(sig.report_id)
         size = len(_keys(sig))
         if size >= MIN_SHINGLES:
-            bands = self._bands(sig)
-            sig.slot = self.store.put(sig.report_id, sig.minhash, size, sig.created_at.timestamp())
-            self.buckets.add(sig.slot, bands)
+            bands = self._bucket_keys(sig)
+            at = sig.created_at.timestamp()
+            sig.slot = self.store.put(sig.report_id, sig.minhash, size, at)
+            epoch = self.epochs.get(number := self._epoch_number(at))
+            if epoch is None:
+                epoch = self.epochs[number] = _Epoch()
+            looked_up = self._looked_up.pop(sig.report_id, None)
+            epoch.buckets.add(sig.slot, bands, looked_up[1] if looked_up and looked_up[0] is epoch else None)
+            epoch.slots.append(sig.slot)
         for key in sig.author_keys:
             self.by_author[key].append(sig.report_id)
         if sig.link_ref:
@@ -169,7 +231,11 @@ class DuplicateIndex:
         heapq.heappush(self._expiry, (sig.created_at, sig.report_id))
 
     def forget_before(self, horizon: datetime) -> int:
-        """Drop every report created before `horizon` from all indexes; returns how many went."""
+        """Drop every report created before `horizon` from all indexes; returns how many went.
+
+        Their signatures stay in the store until their epoch ends before the horizon (`_plausible`
+        looks past them by time), so no bucket is ever edited, only whole epochs dropped.
+        """
         dropped = 0
         while self._expiry and self._expiry[0][0] < horizon:
             created_at, report_id = heapq.heappop(self._expiry)
@@ -177,7 +243,16 @@ class DuplicateIndex:
             if sig is not None and sig.created_at == created_at:
                 self._remove(sig)
                 dropped += 1
+        self._drop_epochs_before(self._epoch_number(horizon.timestamp()))
         return dropped
+
+    def _drop_epochs_before(self, first_kept: int) -> None:
+        for number in [n for n in self.epochs if n < first_kept]:
+            for slot in self.epochs.pop(number).slots:
+                self.store.release(slot)
+
+    def _epoch_number(self, at: float) -> int:
+        return int(at // self._epoch_seconds)
 
     def _remove(self, sig: Signature) -> None:
         rid = sig.report_id
@@ -186,14 +261,16 @@ class DuplicateIndex:
             del self.by_source[(sig.channel, sig.source_id)]
         if sig.text_hash:
             _discard(self.by_hash, sig.text_hash, rid)
-        if sig.slot is not None:
-            self.buckets.remove(sig.slot, sig.bands)
-            self.store.release(sig.slot)
-            sig.slot = None
+        sig.slot = None  # the slot is released with its epoch
         for key in sig.author_keys:
             _discard(self.by_author, key, rid)
         if sig.link_ref:
             _discard(self.by_link, sig.link_ref, rid)
+
+    def _bucket_keys(self, sig: Signature) -> list[int]:
+        """The keys of the buckets the report goes into: its LSH bands and its longer sentences."""
+        bands = self._bands(sig)
+        return bands + sig.sentence_keys if sig.sentence_keys else bands
 
     def _bands(self, sig: Signature) -> list[int]:
         if sig.bands is None:
@@ -238,8 +315,9 @@ class DuplicateIndex:
         own = _keys(sig)
         if len(own) < MIN_SHINGLES:
             return None
-        others = [other for other in self._plausible(sig, self.buckets.candidates(self._bands(sig)))
-                  if self._comparable(sig, other)]
+        by_id = self.by_id
+        others = [other for other in self._plausible(sig, self._candidates(sig))
+                  if other != sig.report_id and other in by_id]
         if not others:
             return None
         best: tuple[float, int] | None = None
@@ -251,12 +329,31 @@ class DuplicateIndex:
             return None
         return self._to_group(sig, best[1], self._kind(sig, best[1], "near"), best[0])
 
+    def _candidates(self, sig: Signature) -> set[int]:
+        """Store slots sharing a band bucket with the report, in the epochs its window reaches."""
+        at = sig.created_at.timestamp()
+        last = self._epoch_number(at)
+        first = self._epoch_number(at - self._window_seconds)
+        keys = self._bucket_keys(sig)
+        found: set[int] = set()
+        for number in range(first, last + 1):
+            epoch = self.epochs.get(number)
+            if epoch is None:
+                continue
+            if number == last:  # the report's own epoch: its add will go into these very buckets
+                looked_up = epoch.buckets.buckets_of(keys)
+                self._looked_up = {sig.report_id: (epoch, looked_up)}
+                found |= epoch.buckets.candidates(keys, looked_up)
+            else:
+                found |= epoch.buckets.candidates(keys)
+        return found
+
     def _plausible(self, sig: Signature, slots: set[int]) -> list[int]:
-        """Report ids of the candidate slots whose estimated similarity could pass, in id order.
+        """Report ids of the candidate slots in the window whose estimated similarity could pass, in id order.
 
         A candidate could pass when its signature agrees with this one's in at least as many
-        permutations as `_agreement_needed` says for the two set sizes. Whether it is in the window
-        is left to `_comparable`, which the few plausible ones meet anyway.
+        permutations as `_agreement_needed` says for the two set sizes, and is within a window of it
+        (`_comparable`; a slot whose report left the window stays until its epoch is dropped).
         """
         if not slots:
             return []
@@ -264,7 +361,8 @@ class DuplicateIndex:
         rows = np.fromiter(slots, dtype=np.intp, count=len(slots))
         agree = np.add.reduce(store.values[rows] == sig.minhash, axis=1, dtype=np.intp)
         needed = self._agreement_needed(len(_keys(sig)))[np.minimum(store.sizes[rows], _LARGEST_SIZE)]
-        return sorted(store.items[rows[agree >= needed]].tolist())
+        keep = (agree >= needed) & (np.abs(store.times[rows] - sig.created_at.timestamp()) <= self._window_seconds)
+        return sorted(store.items[rows[keep]].tolist())
 
     def _agreement_needed(self, own: int) -> np.ndarray:
         """Per size of the other set, the fewest agreeing permutations with which a pair could pass `near_similarity`.
@@ -295,7 +393,7 @@ class DuplicateIndex:
             earlier = self.by_id[other]
             if not self._comparable(sig, other) or _categories_differ(sig.category, earlier.category):
                 continue
-            score = textsig.jaccard(sig.content, earlier.content)
+            score = textsig.jaccard(_content(sig), _content(earlier))
             if score >= AUTHOR_REPEAT_SIMILARITY and (best is None or score > best[0]):
                 best = (score, other)
         if best is None:
@@ -358,6 +456,13 @@ def _keys(sig: Signature) -> np.ndarray:
         else:  # built by hand, with shingles but no tokens
             sig.keys = np.unique(np.array([shingle_key(s) for s in sig.shingles], dtype=np.uint64))
     return sig.keys
+
+
+def _content(sig: Signature) -> frozenset[str]:
+    """The report's content words; only a report with an earlier one by the same author ever needs them."""
+    if sig.content is None:
+        sig.content = textsig.content_words(sig.words or [])
+    return sig.content
 
 
 def _shared_counts(own: np.ndarray, others: list[np.ndarray]) -> list[int]:

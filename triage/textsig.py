@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -41,7 +42,11 @@ _FUNCTION_WORDS = frozenset(
     }
 )
 
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+
 SHINGLE_SIZE = 2
+#: A sentence at least this long, shared word for word, makes two posts worth comparing (`sentence_keys`).
+MIN_SENTENCE_TOKENS = 6
 #: Fewer tokens than this and a text is too short for its hash or shingles to mean "the same complaint".
 MIN_TOKENS = 3
 
@@ -62,6 +67,20 @@ def tokens(text: str) -> list[str]:
         folded = _MENTION_OR_TAG.sub(" ", folded)
     found = _TOKEN.findall(_REPEATED_LETTER.sub(r"\1", folded))
     return " ".join(map(_SPELLINGS.get, found, found)).split()
+
+
+def sentence_keys(text: str, words: list[str]) -> list[int]:
+    """A stable key (CRC32 of its tokens) per sentence of at least MIN_SENTENCE_TOKENS tokens.
+
+    A complaint repeated with a greeting or a sentence added may share too few word pairs with the
+    first post to be sure of a shared LSH bucket, but it shares whole sentences: these keys make the
+    two candidates every time, and the containment check decides. `words` are the whole text's
+    tokens, which are its one sentence when nothing splits it.
+    """
+    parts = [part for part in _SENTENCE_END.split(text) if part.strip()]
+    sentences = [words] if len(parts) <= 1 else [tokens(part) for part in parts]
+    return sorted({zlib.crc32(" ".join(sentence).encode()) for sentence in sentences
+                   if len(sentence) >= MIN_SENTENCE_TOKENS})
 
 
 def normal_form(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -17,6 +18,7 @@ from triage.duplicates import (
     Signature,
     _shared_counts,
     signature,
+    text_print,
 )
 from triage.minhash import LshBuckets, MinHasher, shingle_key, shingle_keys
 
@@ -63,14 +65,13 @@ def test_a_near_copy_shares_a_bucket_and_an_unrelated_post_does_not(hasher: MinH
     assert buckets.candidates(hasher.band_keys(shingled(OTHER))) == set()
 
 
-def test_removing_an_item_leaves_no_empty_bucket(hasher: MinHasher) -> None:
+def test_an_add_after_a_look_up_keeps_what_others_added_since(hasher: MinHasher) -> None:
     buckets, keys = LshBuckets(), hasher.band_keys(shingled(BASE))
+    looked_up = buckets.buckets_of(keys)  # no bucket yet
     buckets.add(1, keys)
-    buckets.add(2, keys)
-    buckets.remove(1, keys)
-    assert (buckets.candidates(keys), len(buckets)) == ({2}, hasher.bands)
-    buckets.remove(2, keys)
-    assert len(buckets) == 0
+    buckets.add(2, keys, looked_up)
+    buckets.add(3, keys, buckets.buckets_of(keys))
+    assert buckets.candidates(keys) == {1, 2, 3}
 
 
 def test_the_index_finds_a_near_copy_through_its_buckets(index: DuplicateIndex) -> None:
@@ -86,7 +87,18 @@ def test_the_index_forgets_what_left_the_window(index: DuplicateIndex) -> None:
     assert index.match(signature(3, post(BASE, "3", 20), None)) is None
     assert (sorted(index.by_id), index.canonical_of(1), dict(index.by_hash).keys()) == (
         [2], None, {index.by_id[2].text_hash})
-    assert len(index.buckets) == index.hasher.bands
+    (epoch,) = index.epochs.values()  # the first report's epoch ended before the window: dropped whole
+    kept = index.by_id[2]
+    assert (epoch.slots, len(epoch.buckets), len(index.store)) == (
+        [kept.slot], index.hasher.bands + len(kept.sentence_keys), 1)
+
+
+def test_a_forgotten_report_whose_epoch_is_still_kept_is_no_candidate(index: DuplicateIndex) -> None:
+    index.add(signature(1, post(BASE, "1", 6), None), None)
+    late = signature(2, post(BASE + " lagi", "2", 20), None)
+    late.created_at += timedelta(hours=2)  # 14 days and 2 hours after the first: out of the window, epoch kept
+    assert index._candidates(late) and index.match(late) is None
+    assert (index.by_id, len(index.store)) == ({}, 1)
 
 
 def test_a_full_bucket_takes_no_more_members(hasher: MinHasher) -> None:
@@ -94,10 +106,6 @@ def test_a_full_bucket_takes_no_more_members(hasher: MinHasher) -> None:
     for item in (1, 2, 3):
         buckets.add(item, keys)
     assert buckets.candidates(keys) == {1, 2}
-    buckets.remove(3, keys)  # never stored: removing it is harmless
-    buckets.remove(1, keys)
-    buckets.add(4, keys)
-    assert buckets.candidates(keys) == {2, 4}
 
 
 def test_the_signature_store_reuses_slots_of_forgotten_reports(index: DuplicateIndex) -> None:
@@ -155,3 +163,43 @@ def test_the_agreement_table_never_rules_out_what_the_estimate_bound_allows(inde
         allowed = agree >= index._agreement_needed(own)[sizes]
         assert not (could & ~allowed).any()
         assert (allowed & ~could).sum() <= could.shape[1]  # at most one agreement count more permissive per size
+
+
+def test_a_text_print_is_what_the_index_would_compute_and_survives_pickling(hasher: MinHasher) -> None:
+    printed = pickle.loads(pickle.dumps(text_print(BASE)))  # it is made in the classification worker
+    words = textsig.tokens(BASE)
+    values = hasher.signature_of_keys(shingle_keys(words))
+    assert (printed.words, printed.text_hash, printed.keys.tolist()) == (
+        words, textsig.words_hash(words), shingle_keys(words).tolist())
+    assert (printed.minhash == values).all() and printed.bands == hasher.band_keys_of(values)
+
+
+def test_a_text_too_short_for_shingles_gets_no_minhash_and_no_bucket(index: DuplicateIndex) -> None:
+    printed = text_print("halo min")
+    assert (printed.minhash, printed.bands) == (None, None)
+    index.add(signature(1, post("halo min", "1", 10), None, printed), None)
+    assert (index.by_id[1].slot, index.epochs) == (None, {})
+
+
+SHORT = "Jembatan gantung di dusun sukajaya desa way galih sudah miring dan papannya banyak yang lepas."
+LONGER = ("Assalamualaikum pak bupati dan dinas terkait, izin menyampaikan keluhan warga kami ya pak. " + SHORT
+          + " Anak sekolah tiap hari lewat situ pak, kami takut ada yang jatuh ke sungai kalau hujan deras.")
+
+
+@pytest.mark.parametrize("first, second", [(SHORT, LONGER), (LONGER, SHORT)])
+def test_a_complaint_inside_a_longer_post_is_found_by_its_sentence_not_by_chance(
+        index: DuplicateIndex, first: str, second: str) -> None:
+    a, b = shingled(SHORT), shingled(LONGER)
+    assert textsig.jaccard(a, b) < 0.35 and textsig.containment(a, b) == 1.0  # LSH alone: about one time in ten
+    index.add(signature(1, post(first, "1", 10), None), None)
+    match = index.match(signature(2, post(second, "2", 11), None))
+    assert (match.canonical_id, match.kind, match.similarity) == (1, "near", 1.0)
+
+
+def test_sentence_keys_come_from_sentences_long_enough_to_mean_something() -> None:
+    words = textsig.tokens(LONGER)
+    keys = textsig.sentence_keys(LONGER, words)
+    assert len(keys) == 3 and textsig.sentence_keys(SHORT, textsig.tokens(SHORT))[0] in keys
+    assert textsig.sentence_keys("Halo min. Tolong ya. Makasih!", textsig.tokens("Halo min. Tolong ya. Makasih!")) == []
+    one = "jalan rusak parah di desa sukamaju kecamatan natar"
+    assert textsig.sentence_keys(one, textsig.tokens(one)) == textsig.sentence_keys(one + ".", textsig.tokens(one))
