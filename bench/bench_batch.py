@@ -9,6 +9,8 @@ workers together) are printed. Targets at 1,000,000 posts: ≤ 10 minutes,
 peak RSS ≤ 2 GB. Ingest time is printed too but is not part of the target.
 
     python bench/bench_batch.py [--posts 100000,1000000] [--keep DIR]
+    python bench/bench_batch.py --posts 1000000 --keep /tmp/bb        # keeps batch-1000000.ingested.sqlite
+    python bench/bench_batch.py --posts 1000000 --reuse /tmp/bb       # runs the batch on a copy of it
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,14 +132,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", default="100000", help="comma-separated sizes, e.g. 100000,1000000")
     parser.add_argument("--keep", type=Path, help="keep the databases and reports here instead of a temp dir")
+    parser.add_argument("--reuse", type=Path, help="a --keep folder: copy its ingested databases, skip ingest")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as scratch:
         root = args.keep or Path(scratch)
         root.mkdir(parents=True, exist_ok=True)
         for size in (int(s) for s in args.posts.split(",") if s):
-            url = f"sqlite:///{root / f'batch-{size}.sqlite'}"
-            seconds = ingest(url, size)
-            print(f"{size:>9} posts ingested in {seconds:6.1f} s", flush=True)
+            database = root / f"batch-{size}.sqlite"
+            url, ingested = f"sqlite:///{database}", f"batch-{size}.ingested.sqlite"
+            if args.reuse:
+                shutil.copyfile(args.reuse / ingested, database)
+            else:
+                seconds = ingest(url, size)
+                print(f"{size:>9} posts ingested in {seconds:6.1f} s", flush=True)
+                if args.keep:
+                    shutil.copyfile(database, root / ingested)
             wall, cpu, rss, together, output = run_batch(url, root / f"out-{size}")
             print(f"{size:>9} posts: pilah batch {wall:7.1f} s wall ({wall / 60:.1f} min), {cpu:7.1f} s CPU, "
                   f"peak RSS {rss:,.0f} MB (largest process), {together:,.0f} MB (batch + workers, sampled)",

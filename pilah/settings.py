@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     batch_tagging_workers: int = Field(
         1, ge=0, le=16, description="Processes that classify ahead while a large nightly batch writes (0: none)."
     )
+    batch_sqlite_cache_mb: int = Field(
+        256, ge=0, le=4096, description="SQLite page cache of the nightly batch's connections, in MiB (0: default)."
+    )
     top_n: int = Field(5, ge=1, le=50, description="Rows in each 'most frequent' table of the statistics.")
     channels: ChannelSettings = Field(default_factory=ChannelSettings, description="[channels] section.")
     web: WebSettings = Field(default_factory=WebSettings, description="[web] section.")

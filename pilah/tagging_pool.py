@@ -14,12 +14,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from classify.registry import active_model_dir
 from classify.tagger import Tagger
 from pilah.pipeline import load_tagger
 from pilah.settings import Settings
+from triage.pipeline import Classified, classify_batch
 
 _worker_tagger: Tagger | None = None
 
@@ -29,9 +29,9 @@ def _load_in_worker(model_dir: Path, kabupaten: str, abstain_below: float) -> No
     _worker_tagger = Tagger.load(model_dir, kabupaten=kabupaten, abstain_below=abstain_below)
 
 
-def _tag_in_worker(texts: list[str], geo_hints: list[str | None]) -> list[Any]:
+def _classify_in_worker(texts: list[str], geo_hints: list[str | None]) -> Classified:
     assert _worker_tagger is not None, "the pool's initializer loads the tagger"
-    return _worker_tagger.tag_many(texts, geo_hints)
+    return classify_batch(_worker_tagger, texts, geo_hints)
 
 
 class TaggingPool:
@@ -45,8 +45,8 @@ class TaggingPool:
                                              initializer=_load_in_worker,
                                              initargs=(model_dir, settings.kabupaten, settings.abstain_below))
 
-    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[list[Any]]:
-        return self._executor.submit(_tag_in_worker, list(texts), list(geo_hints))
+    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[Classified]:
+        return self._executor.submit(_classify_in_worker, list(texts), list(geo_hints))
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

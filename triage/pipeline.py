@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,7 @@ from pilah.queries import triage_rows as rows
 from pilah.schema import ReportStatus, utcnow
 from triage import flags as f
 from triage import textsig
-from triage.duplicates import DuplicateIndex, DuplicateMatch, Signature, signature
+from triage.duplicates import DuplicateIndex, DuplicateMatch, Signature, TextPrint, signature, text_print
 from triage.groups import describe_match, refresh_group_flags_of
 from triage.queue import transition_event
 from triage.routing import RoutingTable
@@ -44,11 +44,23 @@ class TaggerLike(Protocol):
     def tag_many(self, texts: Sequence[str], geo_hints: Sequence[str | None] | None = None) -> list[Any]: ...
 
 
+class Classified(NamedTuple):
+    """A batch's taggings and its texts' duplicate-detection prints, in the order of its texts."""
+
+    taggings: list[Any]
+    prints: list[TextPrint]
+
+
+def classify_batch(tagger: TaggerLike, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Classified:
+    """Everything about a batch that needs only its texts: pure, so any process can do it."""
+    return Classified(tagger.tag_many(texts, geo_hints), [text_print(text) for text in texts])
+
+
 @runtime_checkable
 class TaggingAhead(Protocol):
     """Classifies a batch in the background: the answer is a future (pilah.tagging_pool runs workers)."""
 
-    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[list[Any]]: ...
+    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[Classified]: ...
 
 
 class InlineTagging:
@@ -57,10 +69,10 @@ class InlineTagging:
     def __init__(self, tagger: TaggerLike) -> None:
         self.tagger = tagger
 
-    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[list[Any]]:
-        answer: Future[list[Any]] = Future()
+    def submit(self, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Future[Classified]:
+        answer: Future[Classified] = Future()
         try:
-            answer.set_result(self.tagger.tag_many(texts, geo_hints))
+            answer.set_result(classify_batch(self.tagger, texts, geo_hints))
         except Exception as error:  # raised again by result(), in the batch it belongs to
             answer.set_exception(error)
         return answer
@@ -70,20 +82,30 @@ class InlineTagging:
 class _Classifying:
     """A batch's reports as they were when sent to be classified, and the answer to come."""
 
-    report_ids: list[int]
-    answer: Future[list[Any]]
+    rows: list[Row]
+    answer: Future[Classified]
 
-    def taggings_of(self, batch: Sequence[Row]) -> list[Any]:
-        """The taggings of these reports (a subset of those sent: another run may have taken some)."""
-        by_id = dict(zip(self.report_ids, self.answer.result(), strict=True))
-        return [by_id[row.id] for row in batch]
+    def still_new(self, session: Session) -> tuple[list[Row], list[tuple[Any, TextPrint]]]:
+        """Those of the batch's reports still `baru`, with their taggings and prints, read in the writing
+        transaction.
+
+        Another run may have taken some meanwhile: only their versions are read again here, and the
+        rows read when the batch was sent serve unless a report's version moved (then it is re-read).
+        """
+        versions = rows.new_report_versions(session, [row.id for row in self.rows])
+        moved = [row.id for row in self.rows if row.id in versions and versions[row.id] != row.version]
+        fresh = {row.id: row for row in rows.new_report_rows_among(session, moved)} if moved else {}
+        taggings, prints = self.answer.result()
+        kept = [(fresh.get(row.id, row), classified)
+                for row, *classified in zip(self.rows, taggings, prints, strict=True)
+                if row.id in versions and (row.id not in moved or row.id in fresh)]
+        return [row for row, _ in kept], [tuple(classified) for _, classified in kept]
 
 
 def _classify(factory: sessionmaker[Session], ahead: TaggingAhead, chunk: Sequence[int]) -> _Classifying:
     with factory() as session:
         batch = rows.new_report_rows_among(session, chunk)
-    return _Classifying([row.id for row in batch],
-                        ahead.submit([row.text for row in batch], [row.geo_hint for row in batch]))
+    return _Classifying(batch, ahead.submit([row.text for row in batch], [row.geo_hint for row in batch]))
 
 
 class TriageSettings(Protocol):
@@ -146,14 +168,14 @@ def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger:
             return summary
         chunks = [pending[start:start + batch_size] for start in range(0, len(pending), batch_size)]
         queued: deque[_Classifying] = deque()
-        for number, chunk in enumerate(chunks):
+        for number in range(len(chunks)):
             while len(queued) < AHEAD and number + len(queued) < len(chunks):
                 queued.append(_classify(factory, ahead, chunks[number + len(queued)]))
             classifying = queued.popleft()
             with transaction(factory) as session:
-                batch = rows.new_report_rows_among(session, chunk)
+                batch, classified = classifying.still_new(session)
                 if batch:
-                    _triage_batch(session, run, batch, classifying.taggings_of(batch))
+                    _triage_batch(session, run, batch, classified)
             if batch and progress is not None:
                 progress(len(batch))
 
@@ -205,7 +227,8 @@ class _BatchWrites:
         refresh_group_flags_of(session, sorted(self.canonicals), at=at)
 
 
-def _triage_batch(session: Session, run: _Run, batch: Sequence[Row], taggings: Sequence[Any]) -> None:
+def _triage_batch(session: Session, run: _Run, batch: Sequence[Row],
+                  classified: Sequence[tuple[Any, TextPrint]]) -> None:
     """Decide every report of the batch in memory, then write them all at once.
 
     A concurrent edit of one of these `baru` reports changes its version, so the checked update
@@ -214,11 +237,11 @@ def _triage_batch(session: Session, run: _Run, batch: Sequence[Row], taggings: S
     links = _resolve_links(session, batch)
     existing = rows.flag_rows_of_reports(session, [row.id for row in batch])
     writes, written_at = _BatchWrites(), utcnow()
-    for row, tagging in zip(batch, taggings, strict=True):
+    for row, (tagging, printed) in zip(batch, classified, strict=True):
         flags = writes.flags[row.id] = f.FlagPlan(existing[row.id])
         values = tagging_columns(tagging, model_version=run.model_version, now=run.now)
         raised = plan_model_flags(flags, tagging, abstain_below=run.settings.abstain_below)
-        match = _group(session, run.index, row, values, links, flags)
+        match = _group(run.index, row, printed, values, links, flags)
         if match is not None:
             writes.canonicals.add(match.canonical_id)
             raised.append(f.DUPLICATE)
@@ -234,32 +257,30 @@ def _triage_batch(session: Session, run: _Run, batch: Sequence[Row], taggings: S
     writes.write(session, written_at)
 
 
-def _resolve_links(session: Session, posts: Sequence[Row]) -> dict[str, int]:
-    """Referenced tweet source id → its report id, for referenced tweets that are in the database."""
+def _resolve_links(session: Session, posts: Sequence[Row]) -> dict[str, rows.LinkTarget]:
+    """Referenced tweet source id → its report and group head, for referenced tweets in the database.
+
+    Read once per batch: the batch writes only at its end, so a head read here is still the head
+    when a report of the batch links to it, unless the target is in the window, where the index
+    knows better (it holds the decisions of this batch too).
+    """
     refs = sorted({post.retweet_of_id or post.quote_of_id for post in posts
                    if post.retweet_of_id or post.quote_of_id})
-    return q.reports_for_posts(session, "twitter", refs) if refs else {}
+    return rows.link_targets(session, refs) if refs else {}
 
 
-def _canonical(session: Session, index: DuplicateIndex, report_id: int) -> int:
-    """A report's group head: from the index when it is in the window, else from the database."""
-    canonical = index.canonical_of(report_id)
-    if canonical is None:
-        canonical = rows.group_head_of(session, report_id) or report_id
-    return canonical
-
-
-def _group(session: Session, index: DuplicateIndex, row: Row, values: dict[str, Any],
-           links: dict[str, int], flags: f.FlagPlan) -> DuplicateMatch | None:
+def _group(index: DuplicateIndex, row: Row, printed: TextPrint, values: dict[str, Any],
+           links: dict[str, rows.LinkTarget], flags: f.FlagPlan) -> DuplicateMatch | None:
     """Match the report against the window and record its group in values; the report joins the index."""
-    sig: Signature = signature(row.id, row, values["category"])
+    sig: Signature = signature(row.id, row, values["category"], printed)
     values.update(text_hash=sig.text_hash, duplicate_of_id=row.duplicate_of_id, duplicate_kind=row.duplicate_kind,
                   duplicate_similarity=row.duplicate_similarity)
     linked = None
     target = links.get(sig.link_ref) if sig.link_ref else None
-    if target is not None and target != row.id:
-        linked = DuplicateMatch(_canonical(session, index, target), target, sig.link_kind or "retweet",
-                                _link_similarity(index, sig, target))
+    if target is not None and target.report_id != row.id:
+        head = index.canonical_of(target.report_id) or target.head_id
+        linked = DuplicateMatch(head, target.report_id, sig.link_kind or "retweet",
+                                _link_similarity(index, sig, target.report_id))
     match = index.match(sig, linked)
     if match is not None:
         values.update(duplicate_of_id=match.canonical_id, duplicate_kind=match.kind,

@@ -51,19 +51,6 @@ def earliest_new_post_time(session: Session) -> datetime | None:
     )
 
 
-def reports_for_posts(session: Session, channel: str, source_ids: Sequence[str]) -> dict[str, int]:
-    """source id → report id, for posts of one channel (retweet and quote links)."""
-    found: dict[str, int] = {}
-    for start in range(0, len(source_ids), _IN_CHUNK):
-        chunk = source_ids[start:start + _IN_CHUNK]
-        rows = session.execute(
-            select(Post.source_id, Report.id).join(Report, Report.post_id == Post.id)
-            .where(Post.channel == channel, Post.source_id.in_(chunk))
-        )
-        found.update({source_id: report_id for source_id, report_id in rows})
-    return found
-
-
 def group_members(session: Session, canonical_id: int) -> list[tuple[Report, Post]]:
     rows = session.execute(
         select(Report, Post).join(Post, Report.post_id == Post.id)

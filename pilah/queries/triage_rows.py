@@ -43,6 +43,17 @@ def new_report_rows_among(session: Session, report_ids: Sequence[int]) -> list[R
     ))
 
 
+def new_report_versions(session: Session, report_ids: Sequence[int]) -> dict[int, int]:
+    """report id → version, for those of these reports still in `baru`."""
+    found: dict[int, int] = {}
+    for start in range(0, len(report_ids), _IN_CHUNK):
+        rows = session.execute(
+            select(Report.id, Report.version)
+            .where(Report.id.in_(report_ids[start:start + _IN_CHUNK]), Report.status == ReportStatus.BARU.value))
+        found.update({report_id: version for report_id, version in rows})
+    return found
+
+
 def triaged_rows_since(session: Session, since: datetime) -> Iterable[Row]:
     """Reports past `baru` whose post is recent enough to be matched as a duplicate, oldest first."""
     return session.execute(
@@ -54,10 +65,22 @@ def triaged_rows_since(session: Session, since: datetime) -> Iterable[Row]:
     )
 
 
-def group_head_of(session: Session, report_id: int) -> int | None:
-    """The head of the group a report belongs to (itself when it heads one); None when it does not exist."""
-    row = session.execute(select(Report.id, Report.duplicate_of_id).where(Report.id == report_id)).one_or_none()
-    return None if row is None else (row.duplicate_of_id or row.id)
+class LinkTarget(NamedTuple):
+    """The report of a tweet others retweet or quote, and the head of its group (itself when it heads one)."""
+
+    report_id: int
+    head_id: int
+
+
+def link_targets(session: Session, source_ids: Sequence[str]) -> dict[str, LinkTarget]:
+    """tweet source id → its report and group head, for the tweets of these ids that are stored."""
+    found: dict[str, LinkTarget] = {}
+    for start in range(0, len(source_ids), _IN_CHUNK):
+        rows = session.execute(
+            select(Post.source_id, Report.id, Report.duplicate_of_id).join(Report, Report.post_id == Post.id)
+            .where(Post.channel == "twitter", Post.source_id.in_(source_ids[start:start + _IN_CHUNK])))
+        found.update({source_id: LinkTarget(report_id, head or report_id) for source_id, report_id, head in rows})
+    return found
 
 
 def flag_rows_of_reports(session: Session, report_ids: Sequence[int]) -> dict[int, dict[str, FlagRow]]:

@@ -13,7 +13,7 @@ from triage_helpers import FakeTagger, wib
 
 from pilah.schema import AuditEvent, Post, Report, ReportFlag
 from triage import flags as f
-from triage.pipeline import ACTOR, run_triage
+from triage.pipeline import ACTOR, classify_batch, run_triage
 from triage.sla import WorkingCalendar
 
 NOW = wib(2026, 11, 23, 7)
@@ -138,7 +138,7 @@ class MeddlingTagger(FakeTagger):
 
     def submit(self, texts, geo_hints) -> Future:
         answer = _MeddlingAnswer(self.factory if self.calls == 0 else None)
-        answer.set_result(self.tag_many(texts, geo_hints))
+        answer.set_result(classify_batch(self, texts, geo_hints))
         return answer
 
 
@@ -168,3 +168,33 @@ def test_a_report_saved_by_someone_else_fails_the_whole_batch(factory, engine, d
         assert session.scalars(select(ReportFlag)).all() == []
     run_triage(factory, triage_settings, FakeTagger(), calendar, now=NOW, batch_size=3)
     assert [r[1] for r in snapshot(factory)["reports"]] == ["perlu_verifikasi"] * len(TEXTS)
+
+
+class EditingBeforeTheBatchTagger(FakeTagger):
+    """Tags like FakeTagger, ahead of the batch; while the first batch is being classified (before its
+    transaction starts), someone edits one of its reports and another run takes a second one."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        super().__init__()
+        self.factory = factory
+
+    def submit(self, texts, geo_hints) -> Future:
+        if self.calls == 0:
+            with self.factory.begin() as other:
+                first, second = other.scalars(select(Report).order_by(Report.id).limit(2))
+                first.masked_text = "disunting sebelum batch"
+                second.status = "perlu_verifikasi"
+        answer = Future()
+        answer.set_result(classify_batch(self, texts, geo_hints))
+        return answer
+
+
+def test_reports_changed_while_their_batch_was_classified_are_read_again_or_left(
+        factory, directory, posts, triage_settings, calendar) -> None:
+    run_triage(factory, triage_settings, EditingBeforeTheBatchTagger(factory), calendar, now=NOW, batch_size=3)
+    with factory() as session:
+        first, second, *rest = session.scalars(select(Report).order_by(Report.id))
+        taken_events = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(second.id))).all()
+    assert (first.status, first.version, first.masked_text) == ("perlu_verifikasi", 3, TEXTS[0][0])
+    assert (second.version, taken_events) == (2, [])  # the other run's edit, untouched by this one
+    assert {r.status for r in rest} == {"perlu_verifikasi"}
