@@ -19,11 +19,9 @@ signatures estimate every candidate's Jaccard in one numpy call, and only candid
 (the estimate plus a wide margin) are verified exactly, so LSH and the estimate only decide what is
 compared, never what matches. Queries come oldest first (the
 pipeline triages oldest post first), so everything older than the current post minus the window can
-never match again and is dropped from every index: memory follows the window, not the history. The
-LSH buckets are kept per epoch (a slice of time `window / EPOCHS_PER_WINDOW` long) and an epoch is
-dropped whole once the window has passed its end, instead of taking each report out of its 30
-buckets one by one. A report the index no longer holds is looked up in the database by the caller
-(`canonical_of` returns None).
+never match again and is dropped from every index: memory follows the window, not the history. A
+report the index no longer holds is looked up in the database by the caller (`canonical_of` returns
+None).
 """
 
 from __future__ import annotations
@@ -51,9 +49,6 @@ MIN_SHINGLES = 3
 ESTIMATE_MARGIN = 0.2
 #: Set sizes are capped here when bounding the estimate (a post this long is always compared exactly).
 _LARGEST_SIZE = 4096
-#: The LSH buckets are cut into this many epochs per window: a query looks in one more than this, and the
-#: signature store holds up to (1 + 1/EPOCHS_PER_WINDOW) windows of reports.
-EPOCHS_PER_WINDOW = 1
 
 
 @dataclass
@@ -102,14 +97,6 @@ class _LazyShingles:
 Signature.shingles = _LazyShingles()  # type: ignore[assignment]  # after the dataclass, so __init__ sets through it
 
 
-@dataclass
-class _Epoch:
-    """The LSH buckets of the reports created in one epoch, and their store slots, dropped together."""
-
-    buckets: LshBuckets = field(default_factory=LshBuckets)
-    slots: list[int] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class DuplicateMatch:
     canonical_id: int
@@ -142,6 +129,7 @@ _SENTENCE_SALT = 1 << 64
 
 
 def text_print(text: str) -> TextPrint:
+    """Everything `signature` takes from the text, computed once wherever the text is at hand."""
     words = textsig.tokens(text)
     keys = shingle_keys(words)
     if len(keys) < MIN_SHINGLES:
@@ -195,17 +183,13 @@ class DuplicateIndex:
     by_author: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_link: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     hasher: MinHasher = field(default_factory=lambda: _DEFAULT_HASHER, init=False)  # the one `text_print` uses
-    epochs: dict[int, _Epoch] = field(default_factory=dict)  # epoch number → its band buckets and slots
+    buckets: LshBuckets = field(default_factory=LshBuckets)  # band and sentence key → store slots
     store: SignatureStore = field(init=False, repr=False)
     _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
     _needed: dict[int, np.ndarray] = field(default_factory=dict, repr=False)  # see _agreement_needed
-    #: The last query's report id → (its epoch, the buckets its band keys found there), for its add.
-    _looked_up: dict[int, tuple[_Epoch, list[list[int] | None]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.store = SignatureStore(self.hasher.bands * self.hasher.rows)
-        self._window_seconds = self.window.total_seconds()
-        self._epoch_seconds = max(self._window_seconds / EPOCHS_PER_WINDOW, 1.0)
 
     def add(self, sig: Signature, canonical_id: int | None) -> None:
         sig.canonical_id = canonical_id or sig.report_id
@@ -215,15 +199,9 @@ class DuplicateIndex:
             self.by_hash[sig.text_hash].append(sig.report_id)
         size = len(_keys(sig))
         if size >= MIN_SHINGLES:
-            bands = self._bucket_keys(sig)
-            at = sig.created_at.timestamp()
-            sig.slot = self.store.put(sig.report_id, sig.minhash, size, at)
-            epoch = self.epochs.get(number := self._epoch_number(at))
-            if epoch is None:
-                epoch = self.epochs[number] = _Epoch()
-            looked_up = self._looked_up.pop(sig.report_id, None)
-            epoch.buckets.add(sig.slot, bands, looked_up[1] if looked_up and looked_up[0] is epoch else None)
-            epoch.slots.append(sig.slot)
+            bucket_keys = self._bucket_keys(sig)
+            sig.slot = self.store.put(sig.report_id, sig.minhash, size, sig.created_at.timestamp())
+            self.buckets.add(sig.slot, bucket_keys)
         for key in sig.author_keys:
             self.by_author[key].append(sig.report_id)
         if sig.link_ref:
@@ -231,11 +209,7 @@ class DuplicateIndex:
         heapq.heappush(self._expiry, (sig.created_at, sig.report_id))
 
     def forget_before(self, horizon: datetime) -> int:
-        """Drop every report created before `horizon` from all indexes; returns how many went.
-
-        Their signatures stay in the store until their epoch ends before the horizon (`_plausible`
-        looks past them by time), so no bucket is ever edited, only whole epochs dropped.
-        """
+        """Drop every report created before `horizon` from all indexes; returns how many went."""
         dropped = 0
         while self._expiry and self._expiry[0][0] < horizon:
             created_at, report_id = heapq.heappop(self._expiry)
@@ -243,16 +217,7 @@ class DuplicateIndex:
             if sig is not None and sig.created_at == created_at:
                 self._remove(sig)
                 dropped += 1
-        self._drop_epochs_before(self._epoch_number(horizon.timestamp()))
         return dropped
-
-    def _drop_epochs_before(self, first_kept: int) -> None:
-        for number in [n for n in self.epochs if n < first_kept]:
-            for slot in self.epochs.pop(number).slots:
-                self.store.release(slot)
-
-    def _epoch_number(self, at: float) -> int:
-        return int(at // self._epoch_seconds)
 
     def _remove(self, sig: Signature) -> None:
         rid = sig.report_id
@@ -261,7 +226,10 @@ class DuplicateIndex:
             del self.by_source[(sig.channel, sig.source_id)]
         if sig.text_hash:
             _discard(self.by_hash, sig.text_hash, rid)
-        sig.slot = None  # the slot is released with its epoch
+        if sig.slot is not None:
+            self.buckets.remove(sig.slot, self._bucket_keys(sig))
+            self.store.release(sig.slot)
+            sig.slot = None
         for key in sig.author_keys:
             _discard(self.by_author, key, rid)
         if sig.link_ref:
@@ -315,9 +283,8 @@ class DuplicateIndex:
         own = _keys(sig)
         if len(own) < MIN_SHINGLES:
             return None
-        by_id = self.by_id
-        others = [other for other in self._plausible(sig, self._candidates(sig))
-                  if other != sig.report_id and other in by_id]
+        others = [other for other in self._plausible(sig, self.buckets.candidates(self._bucket_keys(sig)))
+                  if self._comparable(sig, other)]
         if not others:
             return None
         best: tuple[float, int] | None = None
@@ -329,31 +296,12 @@ class DuplicateIndex:
             return None
         return self._to_group(sig, best[1], self._kind(sig, best[1], "near"), best[0])
 
-    def _candidates(self, sig: Signature) -> set[int]:
-        """Store slots sharing a band bucket with the report, in the epochs its window reaches."""
-        at = sig.created_at.timestamp()
-        last = self._epoch_number(at)
-        first = self._epoch_number(at - self._window_seconds)
-        keys = self._bucket_keys(sig)
-        found: set[int] = set()
-        for number in range(first, last + 1):
-            epoch = self.epochs.get(number)
-            if epoch is None:
-                continue
-            if number == last:  # the report's own epoch: its add will go into these very buckets
-                looked_up = epoch.buckets.buckets_of(keys)
-                self._looked_up = {sig.report_id: (epoch, looked_up)}
-                found |= epoch.buckets.candidates(keys, looked_up)
-            else:
-                found |= epoch.buckets.candidates(keys)
-        return found
-
     def _plausible(self, sig: Signature, slots: set[int]) -> list[int]:
-        """Report ids of the candidate slots in the window whose estimated similarity could pass, in id order.
+        """Report ids of the candidate slots whose estimated similarity could pass, in id order.
 
         A candidate could pass when its signature agrees with this one's in at least as many
-        permutations as `_agreement_needed` says for the two set sizes, and is within a window of it
-        (`_comparable`; a slot whose report left the window stays until its epoch is dropped).
+        permutations as `_agreement_needed` says for the two set sizes. Whether it is in the window
+        is left to `_comparable`, which the few plausible ones meet anyway.
         """
         if not slots:
             return []
@@ -361,8 +309,7 @@ class DuplicateIndex:
         rows = np.fromiter(slots, dtype=np.intp, count=len(slots))
         agree = np.add.reduce(store.values[rows] == sig.minhash, axis=1, dtype=np.intp)
         needed = self._agreement_needed(len(_keys(sig)))[np.minimum(store.sizes[rows], _LARGEST_SIZE)]
-        keep = (agree >= needed) & (np.abs(store.times[rows] - sig.created_at.timestamp()) <= self._window_seconds)
-        return sorted(store.items[rows[keep]].tolist())
+        return sorted(store.items[rows[agree >= needed]].tolist())
 
     def _agreement_needed(self, own: int) -> np.ndarray:
         """Per size of the other set, the fewest agreeing permutations with which a pair could pass `near_similarity`.

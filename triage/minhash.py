@@ -130,45 +130,43 @@ class SignatureStore:
 
 
 #: A band bucket this full holds posts that share a template (subject, desa, closing phrase), not a complaint:
-#: it takes no more members, so a query's candidates do not grow with the window. A near
+#: it takes no more members, so neither a query's candidates nor a removal grows with the window. A near
 #: duplicate still shares some of its other bands with the post it repeats (29 more chances at 30 bands).
 MAX_BUCKET = 64
 
 
 class LshBuckets:
-    """Items (report ids or store slots) by band key; the duplicate index keeps one per epoch and drops it whole."""
+    """Items (report ids or store slots) by band key; removed when they leave the window, so memory follows it."""
 
     def __init__(self, max_bucket: int = MAX_BUCKET) -> None:
         self._buckets: dict[int, list[int]] = {}
         self.max_bucket = max_bucket
 
-    def add(self, item: int, keys: Sequence[int], looked_up: Sequence[list[int] | None] | None = None) -> None:
-        """Put the item in each key's bucket.
-
-        `looked_up` is `buckets_of(keys)` from the query made just before for the same item: a
-        bucket found then is appended to directly, so a report that was matched costs 30 dictionary
-        operations fewer (with buckets as large as a busy window's, each is a cache miss or two).
-        """
+    def add(self, item: int, keys: Iterable[int]) -> None:
         buckets, cap = self._buckets, self.max_bucket
-        if looked_up is None:
-            looked_up = list(map(buckets.get, keys))
-        for key, members in zip(keys, looked_up, strict=True):
+        for key in keys:
+            members = buckets.get(key)
             if members is None:
-                fresh = [item]
-                members = buckets.setdefault(key, fresh)  # someone may have opened it since the look-up
-                if members is fresh:
-                    continue
-            if len(members) < cap:
+                buckets[key] = [item]
+            elif len(members) < cap:
                 members.append(item)
 
-    def buckets_of(self, keys: Iterable[int]) -> list[list[int] | None]:
-        """Each key's bucket, None where there is none."""
-        return list(map(self._buckets.get, keys))  # every look-up in C: this runs per query
-
-    def candidates(self, keys: Iterable[int], looked_up: Sequence[list[int] | None] | None = None) -> set[int]:
+    def candidates(self, keys: Iterable[int]) -> set[int]:
         found: set[int] = set()
-        found.update(*filter(None, self.buckets_of(keys) if looked_up is None else looked_up))
+        found.update(*filter(None, map(self._buckets.get, keys)))  # every look-up in C: this runs per query
         return found
+
+    def remove(self, item: int, keys: Iterable[int]) -> None:
+        buckets = self._buckets
+        for key in keys:
+            members = buckets.get(key)
+            if members is None:
+                continue
+            if len(members) == 1:
+                if members[0] == item:
+                    del buckets[key]
+            elif item in members:
+                members.remove(item)
 
     def __len__(self) -> int:
         """Number of non-empty buckets (what memory grows with)."""

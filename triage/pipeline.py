@@ -96,10 +96,10 @@ class _Classifying:
         moved = [row.id for row in self.rows if row.id in versions and versions[row.id] != row.version]
         fresh = {row.id: row for row in rows.new_report_rows_among(session, moved)} if moved else {}
         taggings, prints = self.answer.result()
-        kept = [(fresh.get(row.id, row), classified)
-                for row, *classified in zip(self.rows, taggings, prints, strict=True)
+        kept = [(fresh.get(row.id, row), (tagging, printed))
+                for row, tagging, printed in zip(self.rows, taggings, prints, strict=True)
                 if row.id in versions and (row.id not in moved or row.id in fresh)]
-        return [row for row, _ in kept], [tuple(classified) for _, classified in kept]
+        return [row for row, _ in kept], [classified for _, classified in kept]
 
 
 def _classify(factory: sessionmaker[Session], ahead: TaggingAhead, chunk: Sequence[int]) -> _Classifying:

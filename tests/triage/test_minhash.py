@@ -65,13 +65,14 @@ def test_a_near_copy_shares_a_bucket_and_an_unrelated_post_does_not(hasher: MinH
     assert buckets.candidates(hasher.band_keys(shingled(OTHER))) == set()
 
 
-def test_an_add_after_a_look_up_keeps_what_others_added_since(hasher: MinHasher) -> None:
+def test_removing_an_item_leaves_no_empty_bucket(hasher: MinHasher) -> None:
     buckets, keys = LshBuckets(), hasher.band_keys(shingled(BASE))
-    looked_up = buckets.buckets_of(keys)  # no bucket yet
     buckets.add(1, keys)
-    buckets.add(2, keys, looked_up)
-    buckets.add(3, keys, buckets.buckets_of(keys))
-    assert buckets.candidates(keys) == {1, 2, 3}
+    buckets.add(2, keys)
+    buckets.remove(1, keys)
+    assert (buckets.candidates(keys), len(buckets)) == ({2}, hasher.bands)
+    buckets.remove(2, keys)
+    assert len(buckets) == 0
 
 
 def test_the_index_finds_a_near_copy_through_its_buckets(index: DuplicateIndex) -> None:
@@ -87,18 +88,7 @@ def test_the_index_forgets_what_left_the_window(index: DuplicateIndex) -> None:
     assert index.match(signature(3, post(BASE, "3", 20), None)) is None
     assert (sorted(index.by_id), index.canonical_of(1), dict(index.by_hash).keys()) == (
         [2], None, {index.by_id[2].text_hash})
-    (epoch,) = index.epochs.values()  # the first report's epoch ended before the window: dropped whole
-    kept = index.by_id[2]
-    assert (epoch.slots, len(epoch.buckets), len(index.store)) == (
-        [kept.slot], index.hasher.bands + len(kept.sentence_keys), 1)
-
-
-def test_a_forgotten_report_whose_epoch_is_still_kept_is_no_candidate(index: DuplicateIndex) -> None:
-    index.add(signature(1, post(BASE, "1", 6), None), None)
-    late = signature(2, post(BASE + " lagi", "2", 20), None)
-    late.created_at += timedelta(hours=2)  # 14 days and 2 hours after the first: out of the window, epoch kept
-    assert index._candidates(late) and index.match(late) is None
-    assert (index.by_id, len(index.store)) == ({}, 1)
+    assert len(index.buckets) == index.hasher.bands + len(index.by_id[2].sentence_keys)
 
 
 def test_a_full_bucket_takes_no_more_members(hasher: MinHasher) -> None:
@@ -106,6 +96,10 @@ def test_a_full_bucket_takes_no_more_members(hasher: MinHasher) -> None:
     for item in (1, 2, 3):
         buckets.add(item, keys)
     assert buckets.candidates(keys) == {1, 2}
+    buckets.remove(3, keys)  # never stored: removing it is harmless
+    buckets.remove(1, keys)
+    buckets.add(4, keys)
+    assert buckets.candidates(keys) == {2, 4}
 
 
 def test_the_signature_store_reuses_slots_of_forgotten_reports(index: DuplicateIndex) -> None:
@@ -178,7 +172,7 @@ def test_a_text_too_short_for_shingles_gets_no_minhash_and_no_bucket(index: Dupl
     printed = text_print("halo min")
     assert (printed.minhash, printed.bands) == (None, None)
     index.add(signature(1, post("halo min", "1", 10), None, printed), None)
-    assert (index.by_id[1].slot, index.epochs) == (None, {})
+    assert (index.by_id[1].slot, len(index.buckets)) == (None, 0)
 
 
 SHORT = "Jembatan gantung di dusun sukajaya desa way galih sudah miring dan papannya banyak yang lepas."
