@@ -64,8 +64,10 @@ def seed(url: str, count: int) -> None:
             reports = [_report(n, base, post["text"]) for n, post in zip(rows, posts, strict=True)]
             connection.execute(insert(Report), reports)
             connection.execute(insert(ReportFlag), [_flag(n, base) for n in rows if n % 10 == 0])
-    with engine.begin() as connection:  # planner statistics, as autovacuum would have them on a settled database
-        connection.exec_driver_sql("ANALYZE")
+    # Planner statistics (and on PostgreSQL the visibility map that index-only scans need), as autovacuum
+    # would have them on a settled database.
+    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.exec_driver_sql("ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE")
     engine.dispose()
 
 

@@ -100,6 +100,18 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
 
 
+def statement_snapshot_reader(engine: Engine) -> sessionmaker[Session]:
+    """Reading sessions whose every statement runs on its own (autocommit) on PostgreSQL.
+
+    For pages that only read and show what each statement found: a transaction would cost them two more
+    round trips (BEGIN, ROLLBACK) and buy only a snapshot shared by their few statements. On SQLite BEGIN
+    and ROLLBACK are calls within the process, so the plain reading session is kept.
+    """
+    if engine.dialect.name != "sqlite":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return read_session_factory(engine)
+
+
 def engine_of(factory: sessionmaker[Session]) -> Engine:
     """The engine a session factory made here is bound to."""
     return factory.kw["bind"]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from ingest.sms.webhook import WebhookConfig, standalone_app
-from pilah.db import engine_of, make_engine, read_session_factory
+from pilah.db import engine_of, make_engine, read_session_factory, statement_snapshot_reader
 from pilah.errors import ConfigError
 from pilah.schema import utcnow
 from pilah.settings import Settings
@@ -45,7 +45,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
     engine = engine_of(app.state.factory)
     app.state.read_factory = read_session_factory(engine)
     loop_engine = make_engine(engine.url.render_as_string(hide_password=False))  # see deps.on_loop
-    app.state.loop_read_factory = read_session_factory(loop_engine)
+    app.state.loop_read_factory = statement_snapshot_reader(loop_engine)
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

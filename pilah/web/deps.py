@@ -58,6 +58,7 @@ def on_loop(request: Request) -> bool:
     than anything the page itself does but render. They read through their own engine (`loop_read_factory`),
     whose connections no thread holds, so taking one never waits for a connection only the loop could
     give back; and they use one at a time, since nothing between taking and returning one yields the loop.
+    On PostgreSQL that engine runs each statement on its own (`pilah.db.statement_snapshot_reader`).
     """
     return _is_coroutine(request.scope["route"].endpoint)
 

@@ -4,12 +4,19 @@ PostgreSQL connections that sat idle in the pool are checked before use."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from pilah import db
-from pilah.db import make_engine, read_session_factory, refresh_planner_statistics, session_factory
+from pilah.db import (
+    make_engine,
+    read_session_factory,
+    refresh_planner_statistics,
+    session_factory,
+    statement_snapshot_reader,
+)
 from pilah.schema import Opd
 
 
@@ -47,6 +54,31 @@ def test_a_writing_session_after_a_reading_one_writes(engine) -> None:
     with read_session_factory(engine)() as session:
         assert session.scalar(select(Opd.code)) == "dinas-d"
 
+
+
+def test_a_statement_snapshot_reader_leaves_no_transaction_open_on_postgresql(engine) -> None:
+    """Each statement commits on its own, so a later one sees what was committed in between."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("on SQLite the reader is the plain reading session")
+    with session_factory(engine).begin() as setup:
+        setup.add(_opd("dinas-e"))
+    with statement_snapshot_reader(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Opd)) == 1
+        with session_factory(engine).begin() as writer:
+            writer.add(_opd("dinas-f"))
+        seen = session.scalar(select(func.count()).select_from(Opd))
+        open_transaction = session.connection().connection.dbapi_connection.info.transaction_status
+    assert seen == 2
+    assert open_transaction == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_statement_snapshot_reader_refuses_to_write_on_sqlite(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL sessions are not marked read-only")
+    with statement_snapshot_reader(engine)() as session:
+        session.add(_opd("dinas-g"))
+        with pytest.raises(OperationalError, match="readonly"):
+            session.flush()
 
 def test_planner_statistics_count_the_rows_on_sqlite(engine) -> None:
     if engine.dialect.name != "sqlite":

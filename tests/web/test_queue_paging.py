@@ -74,3 +74,17 @@ def test_queue_page_lists_in_risk_order_and_offers_flag_codes_in_use(app, login,
         str(i) for i in (ids["late"], ids["soon"], ids["later"], *sorted([ids["new"], ids["pending"]]))]
     choices = [option["value"] for option in page.select("select[name=flag] option") if option["value"]]
     assert choices == ["kategori_ragu", "lokasi_tidak_jelas"]
+
+
+def test_each_queue_row_carries_its_own_flag_codes_sorted(app, make_report, directory) -> None:
+    ids = _mixed_queue(make_report, directory, app.state.clock())
+    with directory.begin() as session:
+        for code in ("perlu_disposisi_manual", "kategori_ragu", "lokasi_tidak_jelas"):
+            session.add(ReportFlag(report_id=ids["late"], code=code, reason="uji"))
+        session.add(ReportFlag(report_id=ids["soon"], code="suggested_opd:dpupr", reason="uji"))
+    with directory() as session:
+        page = queries.queue_page(session, EVERY_STATUS, now=app.state.clock(), page_size=10)
+    flags = {row.report.id: row.flags for row in page.rows}
+    assert flags[ids["late"]] == ["kategori_ragu", "lokasi_tidak_jelas", "perlu_disposisi_manual"]
+    assert flags[ids["soon"]] == ["suggested_opd:dpupr"]
+    assert flags[ids["later"]] == [] and flags[ids["new"]] == []
