@@ -18,9 +18,14 @@ import resource
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from pathlib import Path
 
-from triage.duplicates import DuplicateIndex, near_similarity, signature
+from pilah.garbage import fewer_collections
+from triage.duplicates import DuplicateIndex, near_similarity, signature, text_prints
+
+#: Posts printed together, as `pilah batch` has a batch of them printed in its classification worker.
+BATCH = 500
 
 PLACES = ["natar", "jati agung", "kalianda", "sidomulyo", "palas", "penengahan", "katibung", "tanjung bintang",
           "way panji", "candipuro", "sragi", "ketapang", "bakauheni", "raja basa", "merbau mataram", "way sulan"]
@@ -83,12 +88,15 @@ def group(rows: list[Row], threshold: float = 0.6, window_days: int = 14) -> tup
     kinds: dict[str, int] = {}
     gc.freeze()  # the input rows are not the grouper's garbage: keep the collector from rescanning them
     started, cpu_started = time.perf_counter(), time.process_time()
-    for rid, row in enumerate(rows, 1):
-        sig = signature(rid, row, None)
-        match = index.match(sig)
-        if match is not None:
-            kinds[match.kind] = kinds.get(match.kind, 0) + 1
-        index.add(sig, match.canonical_id if match else None)
+    with fewer_collections():  # as `pilah batch` groups
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start:start + BATCH]
+            for rid, row, printed in zip(count(start + 1), batch, text_prints([row.text for row in batch])):
+                sig = signature(rid, row, None, printed)
+                match = index.match(sig)
+                if match is not None:
+                    kinds[match.kind] = kinds.get(match.kind, 0) + 1
+                index.add(sig, match.canonical_id if match else None)
     return time.perf_counter() - started, time.process_time() - cpu_started, kinds
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -35,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from triage import textsig
-from triage.minhash import LshBuckets, MinHasher, SignatureStore, shingle_key, shingle_keys
+from triage.minhash import LshBuckets, MinHasher, SignatureStore, low_bits, shingle_key, shingle_keys
 
 #: One text containing this share of the other's shingles is the same complaint with a sentence added...
 CONTAINMENT_THRESHOLD = 0.8
@@ -44,9 +45,10 @@ CONTAINMENT_MIN_SHINGLES = 8
 #: Content-word Jaccard above which two posts by the same author about the same category are one complaint.
 AUTHOR_REPEAT_SIMILARITY = 0.3
 MIN_SHINGLES = 3
-#: Added to a signature's Jaccard estimate before ruling a candidate out: about five standard deviations
-#: of the estimate over 150 permutations, so a pair that passes exactly is practically never skipped.
-ESTIMATE_MARGIN = 0.2
+#: Added to a signature's Jaccard estimate before ruling a candidate out: three standard deviations of the
+#: estimate over 150 permutations near the threshold, so about one pair in 700 that would pass exactly is
+#: skipped (a wider margin verified twice as many chance neighbours as the window filled).
+ESTIMATE_MARGIN = 0.12
 #: Set sizes are capped here when bounding the estimate (a post this long is always compared exactly).
 _LARGEST_SIZE = 4096
 
@@ -115,7 +117,7 @@ class TextPrint(NamedTuple):
     words: list[str]
     text_hash: str | None
     keys: np.ndarray
-    minhash: np.ndarray | None  # None below MIN_SHINGLES keys: such a text never enters the LSH buckets
+    minhash: np.ndarray | None  # `low_bits`; None below MIN_SHINGLES keys: such a text enters no LSH bucket
     bands: list[int] | None
     sentences: list[int]  # bucket keys of its longer sentences (`textsig.sentence_keys`, salted)
 
@@ -130,14 +132,33 @@ _SENTENCE_SALT = 1 << 64
 
 def text_print(text: str) -> TextPrint:
     """Everything `signature` takes from the text, computed once wherever the text is at hand."""
-    words = textsig.tokens(text)
-    keys = shingle_keys(words)
-    if len(keys) < MIN_SHINGLES:
-        return TextPrint(words, textsig.words_hash(words), keys, None, None, [])
-    values = _DEFAULT_HASHER.signature_of_keys(keys)
-    sentences = [_SENTENCE_SALT + key for key in textsig.sentence_keys(text, words)]
-    return TextPrint(words, textsig.words_hash(words), keys, values.astype(np.uint32),
-                     _DEFAULT_HASHER.band_keys_of(values), sentences)
+    return text_prints([text])[0]
+
+
+#: Texts hashed together by `text_prints`: enough to spread the array calls thin, few enough that the
+#: matrix of every shingle under every permutation stays in the cache.
+_PRINT_CHUNK = 128
+
+
+def text_prints(texts: Sequence[str]) -> list[TextPrint]:
+    """`text_print` of each text; the MinHash and band keys of a chunk of texts come from one array
+    computation, which at a few dozen shingles a post costs less than the calls of one post alone."""
+    printed: list[TextPrint] = []
+    for start in range(0, len(texts), _PRINT_CHUNK):
+        printed.extend(_text_prints(texts[start:start + _PRINT_CHUNK]))
+    return printed
+
+
+def _text_prints(texts: Sequence[str]) -> list[TextPrint]:
+    words = [textsig.tokens(text) for text in texts]
+    keys = [shingle_keys(tokens) for tokens in words]
+    hashed = [n for n, own in enumerate(keys) if len(own) >= MIN_SHINGLES]
+    values = _DEFAULT_HASHER.signatures_of_keys([keys[n] for n in hashed])
+    minhashes = dict(zip(hashed, low_bits(values), strict=True))
+    bands = dict(zip(hashed, _DEFAULT_HASHER.band_keys_of_many(values), strict=True))
+    return [TextPrint(tokens, textsig.words_hash(tokens), own, minhashes.get(n), bands.get(n),
+                      [_SENTENCE_SALT + key for key in textsig.sentence_keys(text, tokens)] if n in bands else [])
+            for n, (text, tokens, own) in enumerate(zip(texts, words, keys, strict=True))]
 
 
 def signature(report_id: int, post, category: str | None, printed: TextPrint | None = None) -> Signature:
@@ -243,7 +264,7 @@ class DuplicateIndex:
     def _bands(self, sig: Signature) -> list[int]:
         if sig.bands is None:
             values = self.hasher.signature_of_keys(_keys(sig))
-            sig.minhash, sig.bands = values.astype(np.uint32), self.hasher.band_keys_of(values)
+            sig.minhash, sig.bands = low_bits(values), self.hasher.band_keys_of(values)
         return sig.bands
 
     def canonical_of(self, report_id: int) -> int | None:

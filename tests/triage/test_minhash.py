@@ -19,8 +19,9 @@ from triage.duplicates import (
     _shared_counts,
     signature,
     text_print,
+    text_prints,
 )
-from triage.minhash import LshBuckets, MinHasher, shingle_key, shingle_keys
+from triage.minhash import LshBuckets, MinHasher, low_bits, shingle_key, shingle_keys
 
 BASE = ("jalan penghubung rulung helok ke rulung raya di natar rusak berat aspalnya habis tinggal batu lepas "
         "kalau malam gelap dan banyak yang jatuh mohon dianggarkan tahun depan")
@@ -165,8 +166,26 @@ def test_a_text_print_is_what_the_index_would_compute_and_survives_pickling(hash
     values = hasher.signature_of_keys(shingle_keys(words))
     assert (printed.words, printed.text_hash, printed.keys.tolist()) == (
         words, textsig.words_hash(words), shingle_keys(words).tolist())
-    assert (printed.minhash == values).all() and printed.bands == hasher.band_keys_of(values)
+    assert (printed.minhash == low_bits(values)).all() and printed.bands == hasher.band_keys_of(values)
 
+
+
+def test_prints_made_together_equal_prints_made_one_by_one(hasher: MinHasher) -> None:
+    """Across chunk boundaries, with short texts (no MinHash) and texts without shingles among them."""
+    texts = [f"{BASE} nomor {n}" if n % 3 else ("halo min" if n % 2 else "") for n in range(300)]
+    together = text_prints(texts)
+    assert len(together) == len(texts)
+    for text, printed in zip(texts, together, strict=True):
+        alone = text_print(text)
+        words = textsig.tokens(text)
+        assert (printed.words, printed.text_hash, printed.keys.tolist(), printed.bands, printed.sentences) == (
+            alone.words, alone.text_hash, alone.keys.tolist(), alone.bands, alone.sentences)
+        if len(shingle_keys(words)) >= 3:
+            assert (printed.minhash == low_bits(hasher.signature_of_keys(shingle_keys(words)))).all()
+            assert printed.bands == hasher.band_keys_of(hasher.signature_of_keys(shingle_keys(words)))
+        else:
+            assert (printed.minhash, printed.bands, printed.sentences) == (None, None, [])
+    assert text_prints([]) == []
 
 def test_a_text_too_short_for_shingles_gets_no_minhash_and_no_bucket(index: DuplicateIndex) -> None:
     printed = text_print("halo min")
