@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from pilah.db import engine_of, refresh_planner_statistics, transaction, widen_sqlite_cache
+from pilah.garbage import fewer_collections
 from pilah.pipeline import load_calendar
 from pilah.queries import reports as q
 from pilah.settings import Settings
@@ -82,7 +83,8 @@ def run_nightly_batch(factory: sessionmaker[Session], settings: Settings, *, now
     """The nightly batch as `pilah batch` and the scheduler run it: the active model, classifying in
     `batch_tagging_workers` extra processes when the night brings more than a few batches."""
     widen_sqlite_cache(engine_of(factory), settings.batch_sqlite_cache_mb)
-    with BatchTagger(settings, settings.batch_tagging_workers, min_reports=POOL_MIN_BATCHES * batch_size) as tagger:
+    with fewer_collections(), \
+            BatchTagger(settings, settings.batch_tagging_workers, min_reports=POOL_MIN_BATCHES * batch_size) as tagger:
         return run_batch(factory, settings, now=now or datetime.now(UTC), tagger_loader=tagger,
                          calendar=load_calendar(settings), progress=progress, batch_size=batch_size)
 

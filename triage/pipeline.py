@@ -2,31 +2,33 @@
 
 Stages: (1) intake: a `baru` report for every post without one; then, per batch of `baru`
 reports taken oldest post first: (2) classify with the tagger (ahead of time, possibly in another
-process: classifying is pure), and in ONE transaction: flag, (3) attach to a duplicate group,
-(4) suggest an OPD and set the verification deadline, (5) move to `perlu_verifikasi` with an audit
-event. A batch is all or nothing, so an interrupted run leaves whole batches done and the rest
-still `baru`; a re-run picks up exactly there, and a run with nothing `baru` changes nothing.
+process: classifying is pure); decide in memory: flag, (3) attach to a duplicate group, (4) suggest
+an OPD and set the verification deadline; and in ONE transaction, checked against the versions the
+batch was read at, (5) write it all and move the reports to `perlu_verifikasi` with an audit event.
+A batch is all or nothing, so an interrupted run leaves whole batches done and the rest still
+`baru`; a re-run picks up exactly there, and a run with nothing `baru` changes nothing.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from pilah.db import transaction
+from pilah.db import engine_of, read_session_factory, transaction
 from pilah.queries import reports as q
 from pilah.queries import triage_rows as rows
 from pilah.schema import ReportStatus, utcnow
 from triage import flags as f
 from triage import textsig
-from triage.duplicates import DuplicateIndex, DuplicateMatch, Signature, TextPrint, signature, text_print
+from triage.duplicates import DuplicateIndex, DuplicateMatch, Signature, TextPrint, signature, text_prints
 from triage.groups import describe_match, refresh_group_flags_of
 from triage.queue import transition_event
 from triage.routing import RoutingTable
@@ -38,6 +40,8 @@ BATCH_SIZE = 500
 #: Batches being classified ahead of the one being written: enough to keep one worker busy.
 AHEAD = 2
 INTAKE_CHUNK = 5000
+#: Times a run starts again after a batch's reports were saved by someone else while it was decided.
+STALE_RESTARTS = 3
 
 
 class TaggerLike(Protocol):
@@ -53,7 +57,7 @@ class Classified(NamedTuple):
 
 def classify_batch(tagger: TaggerLike, texts: Sequence[str], geo_hints: Sequence[str | None]) -> Classified:
     """Everything about a batch that needs only its texts: pure, so any process can do it."""
-    return Classified(tagger.tag_many(texts, geo_hints), [text_print(text) for text in texts])
+    return Classified(tagger.tag_many(texts, geo_hints), text_prints(texts))
 
 
 @runtime_checkable
@@ -86,11 +90,12 @@ class _Classifying:
     answer: Future[Classified]
 
     def still_new(self, session: Session) -> tuple[list[Row], list[tuple[Any, TextPrint]]]:
-        """Those of the batch's reports still `baru`, with their taggings and prints, read in the writing
-        transaction.
+        """Those of the batch's reports still `baru`, with their taggings and prints, read just before the
+        batch is decided.
 
         Another run may have taken some meanwhile: only their versions are read again here, and the
         rows read when the batch was sent serve unless a report's version moved (then it is re-read).
+        The versions kept here are the ones the batch's write checks.
         """
         versions = rows.new_report_versions(session, [row.id for row in self.rows])
         moved = [row.id for row in self.rows if row.id in versions and versions[row.id] != row.version]
@@ -134,6 +139,12 @@ class TriageSummary:
                 f"lokasi, {self.outside_kabupaten} di luar wilayah, {self.pii} berisi data pribadi, "
                 f"{self.queued} masuk antrean verifikasi")
 
+    def add(self, other: TriageSummary) -> None:
+        """Count another batch's reports too (all but intake, which the run counts once)."""
+        for field_ in fields(self):
+            if field_.name != "intake":
+                setattr(self, field_.name, getattr(self, field_.name) + getattr(other, field_.name))
+
     def as_dict(self) -> dict[str, int]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
@@ -148,7 +159,6 @@ class _Run:
     index: DuplicateIndex
     model_version: str | None
     now: datetime
-    summary: TriageSummary
 
 
 def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike | TaggingAhead,
@@ -156,28 +166,95 @@ def run_triage(factory: sessionmaker[Session], settings: TriageSettings, tagger:
                batch_size: int = BATCH_SIZE) -> TriageSummary:
     """Triage everything new; idempotent, re-runnable, safe to interrupt between batches.
 
-    A tagger that is also a `TaggingAhead` classifies the next batches while this one is written.
+    A tagger that is also a `TaggingAhead` classifies the next batches while this one is decided, and
+    each decided batch is written (`_Writer`) while the next one is decided. A batch whose reports
+    someone else saved between its reading and its writing is rolled back whole; the run then starts
+    again from what the database holds, so that batch is decided anew from what was saved.
     """
     summary = TriageSummary(intake=intake(factory, now))
-    run = _start(factory, settings, tagger, calendar, now, summary)
     ahead = tagger if isinstance(tagger, TaggingAhead) else InlineTagging(tagger)
-    while True:  # until nothing is `baru`: another process may add reports while this one runs
-        with factory() as session:
-            pending = q.new_report_ids(session)
-        if not pending:
+    for attempt in range(1 + STALE_RESTARTS):
+        try:
+            _triage_new(factory, settings, tagger, ahead, calendar, now, summary, progress, batch_size)
             return summary
-        chunks = [pending[start:start + batch_size] for start in range(0, len(pending), batch_size)]
-        queued: deque[_Classifying] = deque()
-        for number in range(len(chunks)):
-            while len(queued) < AHEAD and number + len(queued) < len(chunks):
-                queued.append(_classify(factory, ahead, chunks[number + len(queued)]))
-            classifying = queued.popleft()
-            with transaction(factory) as session:
-                batch, classified = classifying.still_new(session)
-                if batch:
-                    _triage_batch(session, run, batch, classified)
-            if batch and progress is not None:
-                progress(len(batch))
+        except StaleDataError:
+            if attempt == STALE_RESTARTS:
+                raise
+    return summary
+
+
+def _triage_new(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike | TaggingAhead,
+                ahead: TaggingAhead, calendar: WorkingCalendar, now: datetime, summary: TriageSummary,
+                progress: Callable[[int], None] | None, batch_size: int) -> None:
+    """Decide and write every `baru` report, in batches; reads go through reading sessions, so on SQLite
+    they never wait for the writer's lock."""
+    reader = read_session_factory(engine_of(factory))
+    run = _start(reader, settings, tagger, calendar, now)
+    with _Writer(factory, summary, progress) as writer:
+        while True:  # until nothing is `baru`: another process may add reports while this one runs
+            writer.wait()
+            with reader() as session:
+                pending = q.new_report_ids(session)
+            if not pending:
+                return
+            chunks = [pending[start:start + batch_size] for start in range(0, len(pending), batch_size)]
+            queued: deque[_Classifying] = deque()
+            for number in range(len(chunks)):
+                while len(queued) < AHEAD and number + len(queued) < len(chunks):
+                    queued.append(_classify(reader, ahead, chunks[number + len(queued)]))
+                classifying = queued.popleft()
+                with reader() as session:
+                    batch, classified = classifying.still_new(session)
+                    if batch:
+                        writer.submit(_triage_batch(session, run, batch, classified))
+
+
+class _Writer:
+    """Writes each decided batch in a transaction of its own, on a thread of its own, one after another,
+    while the next batch is decided.
+
+    A batch is decided in Python but written mostly inside the database (SQLite's sqlite3_step runs
+    without the GIL), so the two overlap on two cores. Batches are written in the order they were
+    decided, and one is handed over only once the one before it is written, so an interrupted run
+    leaves whole batches done, the earlier ones first; a write that fails stops the run with its error.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], summary: TriageSummary,
+                 progress: Callable[[int], None] | None) -> None:
+        self.factory, self.summary, self.progress = factory, summary, progress
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-writer")
+        self._pending: tuple[Future[None], _BatchWrites] | None = None
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.wait()
+            elif self._pending is not None:  # already failing: let the write end, keep the first error
+                self._pending[0].exception()
+        finally:
+            self._thread.shutdown(wait=True)
+
+    def submit(self, writes: _BatchWrites) -> None:
+        self.wait()
+        self._pending = (self._thread.submit(self._write, writes), writes)
+
+    def wait(self) -> None:
+        """Until the last batch handed over is written; raises what its write raised."""
+        if self._pending is None:
+            return
+        written, writes = self._pending
+        self._pending = None
+        written.result()
+        self.summary.add(writes.counts)
+        if self.progress is not None:
+            self.progress(len(writes.reports))
+
+    def _write(self, writes: _BatchWrites) -> None:
+        with transaction(self.factory) as session:
+            writes.write(session)
 
 
 def intake(factory: sessionmaker[Session], now: datetime) -> int:
@@ -199,7 +276,7 @@ def _new_report_row(post_id: int, now: datetime) -> dict[str, Any]:
 
 
 def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: TaggerLike | TaggingAhead,
-           calendar: WorkingCalendar, now: datetime, summary: TriageSummary) -> _Run:
+           calendar: WorkingCalendar, now: datetime) -> _Run:
     window = timedelta(days=settings.duplicate_window_days)
     index = DuplicateIndex(window=window, threshold=settings.near_duplicate_threshold)
     with factory() as session:
@@ -208,35 +285,38 @@ def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: Tag
             for row in rows.triaged_rows_since(session, earliest - window):
                 index.add(signature(row.id, row, row.category), row.duplicate_of_id)
         routing = RoutingTable.load(session)
-    return _Run(settings, calendar, routing, index, model_version_of(tagger), now, summary)
+    return _Run(settings, calendar, routing, index, model_version_of(tagger), now)
 
 
 @dataclass
 class _BatchWrites:
     """What a batch decided, written in a handful of statements once every report of it is decided."""
 
+    at: datetime
     reports: list[dict[str, Any]] = field(default_factory=list)
     flags: dict[int, f.FlagPlan] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     canonicals: set[int] = field(default_factory=set)
+    counts: TriageSummary = field(default_factory=TriageSummary)  # added to the run's once written
 
-    def write(self, session: Session, at: datetime) -> None:
+    def write(self, session: Session) -> None:
         rows.update_reports_checked(session, self.reports)
-        f.write_flag_plans(session, self.flags, created_at=at)
+        f.write_flag_plans(session, self.flags, created_at=self.at)
         rows.insert_audit_events(session, self.events)
-        refresh_group_flags_of(session, sorted(self.canonicals), at=at)
+        refresh_group_flags_of(session, sorted(self.canonicals), at=self.at)
 
 
 def _triage_batch(session: Session, run: _Run, batch: Sequence[Row],
-                  classified: Sequence[tuple[Any, TextPrint]]) -> None:
-    """Decide every report of the batch in memory, then write them all at once.
+                  classified: Sequence[tuple[Any, TextPrint]]) -> _BatchWrites:
+    """Decide every report of the batch in memory; what to write comes back, to be written all at once.
 
     A concurrent edit of one of these `baru` reports changes its version, so the checked update
-    raises StaleDataError and the whole batch rolls back; it stays `baru` for the next run.
+    raises StaleDataError and the whole batch rolls back (see `run_triage`).
     """
     links = _resolve_links(session, batch)
     existing = rows.flag_rows_of_reports(session, [row.id for row in batch])
-    writes, written_at = _BatchWrites(), utcnow()
+    writes = _BatchWrites(at=utcnow())
+    written_at = writes.at
     for row, (tagging, printed) in zip(batch, classified, strict=True):
         flags = writes.flags[row.id] = f.FlagPlan(existing[row.id])
         values = tagging_columns(tagging, model_version=run.model_version, now=run.now)
@@ -253,8 +333,8 @@ def _triage_batch(session: Session, run: _Run, batch: Sequence[Row],
         writes.reports.append({"id": row.id, "expected_version": row.version, **values})
         writes.events.append(transition_event(row.id, row.status, status, actor=ACTOR, at=run.now,
                                               reason=_queue_reason(raised), details={"flags": sorted(raised)}))
-        _count(run.summary, raised)
-    writes.write(session, written_at)
+        _count(writes.counts, raised)
+    return writes
 
 
 def _resolve_links(session: Session, posts: Sequence[Row]) -> dict[str, rows.LinkTarget]:
