@@ -1,18 +1,32 @@
-"""Core reads and writes of the triage batch and the nightly deadline check: plain rows in, executemany out.
+"""Core reads and writes of the triage batch and the nightly deadline check: plain rows in, bulk statements out.
 
 A million reports through the ORM spend most of their time building, tracking and flushing
-objects; these statements carry the same values as tuples. The version column is still the
-guard: an update that finds a report at another version than it read changes nothing, and the
-caller fails the whole batch (see `update_reports_checked`).
+objects; these statements carry the same values as tuples, the batch's reports, flags and audit
+events a few hundred rows to a statement (`_MultiRow`). The version column is still the guard: an
+update that finds a report at another version than it read changes nothing, and the caller fails
+the whole batch (see `update_reports_checked`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
-from sqlalchemy import Row, bindparam, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    CursorResult,
+    Dialect,
+    Row,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -108,27 +122,107 @@ def update_reports_checked(session: Session, rows: Sequence[dict[str, Any]]) -> 
     The rows must all carry the same keys: "id", "expected_version" and the columns to set. If any
     report was changed meanwhile, raises StaleDataError, as the ORM's version check does, so the
     caller's transaction rolls back whole.
+
+    One statement per few hundred reports, UPDATE ... FROM a VALUES list (see `_MultiRow`).
     """
     if not rows:
         return
     columns = [key for key in rows[0] if key not in ("id", "expected_version")]
     if any(row.keys() != rows[0].keys() for row in rows):
         raise ValueError("every row of one update must set the same columns")
-    statement = (update(Report.__table__)
-                 .where(Report.__table__.c.id == bindparam("b_id"),
-                        Report.__table__.c.version == bindparam("b_expected_version"))
-                 .values({column: bindparam(f"b_{column}") for column in columns})
-                 .execution_options(preserve_rowcount=True))
-    params = [{f"b_{key}": value for key, value in row.items()} for row in rows]
-    matched = session.connection().execute(statement, params).rowcount
+    table = Report.__table__
+    statement = _MultiRow.of(session, table, ("id", "expected_version", *columns), _update_sql(session, columns),
+                             types={"expected_version": table.c.version.type})
+    matched = sum(result.rowcount for result in statement.execute(session, rows))
     if matched != len(rows):
         raise StaleDataError(f"{len(rows) - matched} of {len(rows)} reports changed while the batch ran")
+
+
+def _update_sql(session: Session, columns: list[str]) -> tuple[str, str]:
+    """Head and tail of UPDATE reports ... FROM (VALUES ...): SQLite names a VALUES list's columns column1,
+    column2, ... and takes no list of names for them, so PostgreSQL is given the same names. The statement
+    starts with UPDATE, so sqlite3 counts its rows."""
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    assignments = ", ".join(f"{quote(name)} = b.column{number}" for number, name in enumerate(columns, 3))
+    names = ", ".join(f"column{number}" for number in range(1, len(columns) + 3))
+    alias = f"b({names})" if dialect.name == "postgresql" else "b"
+    return (f"UPDATE reports SET {assignments} FROM (VALUES ",
+            f") AS {alias} WHERE reports.id = b.column1 AND reports.version = b.column2")
+
+
+#: Bound values in one statement: SQLite allows 32,766 and PostgreSQL 65,535.
+_MAX_BOUND_VALUES = 30_000
+
+
+class _MultiRow:
+    """One statement for many rows, `head` + a VALUES row per row + `tail`, for one set of keys on one database.
+
+    The triage writer runs on a thread beside the one deciding the next batch, and sqlite3 hands the
+    interpreter lock back and forth on every execution of an executemany: one statement per few hundred
+    rows avoids it. Values go through each column type's own bind processing, as through a Core
+    statement, so what is stored is the same (SQLite's text timestamps, JSON). PostgreSQL types a VALUES
+    list from its contents, so there each value is cast to its column's type.
+    """
+
+    _made: ClassVar[dict[tuple, _MultiRow]] = {}
+
+    @classmethod
+    def of(cls, session: Session, table: Table, keys: tuple[str, ...], sql: tuple[str, str],
+           types: dict[str, Any] | None = None) -> _MultiRow:
+        dialect = session.get_bind().dialect
+        made_for = (dialect.name, table.name, keys, sql)
+        if made_for not in cls._made:
+            kinds = [(types or {}).get(key, table.c[key].type if key in table.c else None) for key in keys]
+            cls._made[made_for] = cls(dialect, keys, kinds, sql)
+        return cls._made[made_for]
+
+    def __init__(self, dialect: Dialect, keys: tuple[str, ...], kinds: list[Any], sql: tuple[str, str]) -> None:
+        self.keys, (self.head, self.tail) = keys, sql
+        self.processors = [kind.dialect_impl(dialect).bind_processor(dialect) for kind in kinds]
+        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        if dialect.name == "postgresql":
+            values = [f"CAST({placeholder} AS {kind.compile(dialect=dialect)})" for kind in kinds]
+        else:
+            values = [placeholder] * len(kinds)
+        self.row = f"({', '.join(values)})"
+        self.rows_per_statement = max(1, _MAX_BOUND_VALUES // len(keys))
+
+    def execute(self, session: Session, rows: Sequence[dict[str, Any]]) -> list[CursorResult]:
+        connection = session.connection()
+        return [connection.exec_driver_sql(self._sql(len(chunk)), self._params(chunk))
+                for start in range(0, len(rows), self.rows_per_statement)
+                for chunk in (rows[start:start + self.rows_per_statement],)]
+
+    def _sql(self, count: int) -> str:
+        return self.head + ", ".join([self.row] * count) + self.tail
+
+    def _params(self, rows: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
+        keys, processors = self.keys, self.processors
+        return tuple(value if process is None else process(value)
+                     for row in rows for key, process in zip(keys, processors, strict=True)
+                     for value in (row[key],))
+
+
+def _insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT many rows in a few statements (see `_MultiRow`); rows that leave out a column with a Python-side
+    default go through a Core executemany, which fills it in."""
+    keys = tuple(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError("every row of one insert must carry the same columns")
+    defaulted = {column.name for column in table.c if column.default is not None and not column.primary_key}
+    if not defaulted <= set(keys):
+        session.connection().execute(insert(table), list(rows))
+        return
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    head = f"INSERT INTO {table.name} ({', '.join(map(quote, keys))}) VALUES "
+    _MultiRow.of(session, table, keys, (head, "")).execute(session, rows)
 
 
 def insert_flags(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """New flag rows (report_id, code, reason, source, created_at)."""
     if rows:
-        session.connection().execute(insert(ReportFlag.__table__), list(rows))
+        _insert_rows(session, ReportFlag.__table__, rows)
 
 
 def update_flag_reasons(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -151,7 +245,7 @@ def delete_flags(session: Session, flag_ids: Sequence[int]) -> None:
 def insert_audit_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Audit events (at, actor, entity_type, entity_id, action, from_status, to_status, reason, details)."""
     if rows:
-        session.connection().execute(insert(AuditEvent.__table__), list(rows))
+        _insert_rows(session, AuditEvent.__table__, rows)
 
 
 def group_sizes(session: Session, head_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
