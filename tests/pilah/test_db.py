@@ -37,10 +37,11 @@ def test_a_reader_sees_the_last_commit_while_a_writer_holds_the_lock(engine) -> 
         assert session.scalar(select(func.count()).select_from(Opd)) == 2
 
 
-def test_a_reading_session_refuses_to_write_on_sqlite(engine) -> None:
+@pytest.mark.parametrize("reader", [read_session_factory, statement_snapshot_reader])
+def test_a_reading_session_refuses_to_write_on_sqlite(engine, reader) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL sessions are not marked read-only")
-    with read_session_factory(engine)() as session:
+    with reader(engine)() as session:
         session.add(_opd("dinas-c"))
         with pytest.raises(OperationalError, match="readonly"):
             session.flush()
@@ -70,15 +71,6 @@ def test_a_statement_snapshot_reader_leaves_no_transaction_open_on_postgresql(en
         open_transaction = session.connection().connection.dbapi_connection.info.transaction_status
     assert seen == 2
     assert open_transaction == psycopg.pq.TransactionStatus.IDLE
-
-
-def test_a_statement_snapshot_reader_refuses_to_write_on_sqlite(engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL sessions are not marked read-only")
-    with statement_snapshot_reader(engine)() as session:
-        session.add(_opd("dinas-g"))
-        with pytest.raises(OperationalError, match="readonly"):
-            session.flush()
 
 def test_planner_statistics_count_the_rows_on_sqlite(engine) -> None:
     if engine.dialect.name != "sqlite":
