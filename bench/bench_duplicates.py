@@ -91,8 +91,10 @@ def group(rows: list[Row], threshold: float = 0.6, window_days: int = 14) -> tup
     with fewer_collections():  # as `pilah batch` groups
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
-            for rid, row, printed in zip(count(start + 1), batch, text_prints([row.text for row in batch])):
-                sig = signature(rid, row, None, printed)
+            sigs = [signature(rid, row, None, printed)
+                    for rid, row, printed in zip(count(start + 1), batch, text_prints([row.text for row in batch]))]
+            index.expect(sigs)
+            for sig in sigs:
                 match = index.match(sig)
                 if match is not None:
                     kinds[match.kind] = kinds.get(match.kind, 0) + 1

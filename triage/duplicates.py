@@ -31,12 +31,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 
 from triage import textsig
-from triage.minhash import LshBuckets, MinHasher, SignatureStore, low_bits, shingle_key, shingle_keys
+from triage.minhash import (
+    MAX_BUCKET,
+    OWN_KEY_BIT,
+    BucketTable,
+    MinHasher,
+    SignatureStore,
+    low_bits,
+    shingle_key,
+    shingle_keys,
+)
 
 #: One text containing this share of the other's shingles is the same complaint with a sentence added...
 CONTAINMENT_THRESHOLD = 0.8
@@ -127,8 +137,8 @@ class TextPrint(NamedTuple):
 _DEFAULT_HASHER = MinHasher()
 
 
-#: Added to a sentence key so it never equals a band key (those are below 2**64).
-_SENTENCE_SALT = 1 << 64
+#: Added to a sentence key so it never equals a band key.
+_SENTENCE_SALT = OWN_KEY_BIT
 
 
 def text_print(text: str) -> TextPrint:
@@ -205,13 +215,14 @@ class DuplicateIndex:
     by_author: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_link: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     hasher: MinHasher = field(default_factory=lambda: _DEFAULT_HASHER, init=False)  # the one `text_print` uses
-    buckets: LshBuckets = field(default_factory=LshBuckets)  # band and sentence key → store slots
     store: SignatureStore = field(init=False, repr=False)
+    buckets: BucketTable = field(init=False, repr=False)  # band and sentence key → store slots
     _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
-    _needed: dict[int, np.ndarray] = field(default_factory=dict, repr=False)  # see _agreement_needed
+    _expected: dict[int, list[int]] = field(default_factory=dict, repr=False)  # see expect
 
     def __post_init__(self) -> None:
         self.store = SignatureStore(self.hasher.bands * self.hasher.rows)
+        self.buckets = BucketTable(self.store)
 
     def add(self, sig: Signature, canonical_id: int | None) -> None:
         sig.canonical_id = canonical_id or sig.report_id
@@ -222,7 +233,7 @@ class DuplicateIndex:
         size = len(_keys(sig))
         if size >= MIN_SHINGLES:
             bucket_keys = self._bucket_keys(sig)
-            sig.slot = self.store.put(sig.report_id, sig.minhash, size, sig.created_at.timestamp())
+            sig.slot = self.store.put(sig.report_id, sig.minhash, size)
             self.buckets.add(sig.slot, bucket_keys)
         for key in sig.author_keys:
             self.by_author[key].append(sig.report_id)
@@ -249,8 +260,7 @@ class DuplicateIndex:
         if sig.text_hash:
             _discard(self.by_hash, sig.text_hash, rid)
         if sig.slot is not None:
-            self.buckets.remove(sig.slot, self._bucket_keys(sig))
-            self.store.release(sig.slot)
+            self.store.release(sig.slot)  # its bucket entries go stale with the slot
             sig.slot = None
         for key in sig.author_keys:
             _discard(self.by_author, key, rid)
@@ -267,6 +277,52 @@ class DuplicateIndex:
             values = self.hasher.signature_of_keys(_keys(sig))
             sig.minhash, sig.bands = low_bits(values), self.hasher.band_keys_of(values)
         return sig.bands
+
+    def expect(self, sigs: Sequence[Signature]) -> None:
+        """Say which reports will be matched next, in this order, each added once matched.
+
+        Their candidates (the window's, and each other's) are then found and estimated in one go
+        (`_plausible_many`) instead of one report at a time. Optional: `match` finds the candidates
+        of a report nobody announced by itself. Between this call and the matches it serves, the
+        index must take only these reports.
+        """
+        if sigs:
+            self.forget_before(min(sig.created_at for sig in sigs) - self.window)
+        queries = [sig for sig in sigs if len(_keys(sig)) >= MIN_SHINGLES]
+        self._expected = self._plausible_many(queries) if queries else {}
+
+    def _plausible_many(self, queries: list[Signature]) -> dict[int, list[int]]:
+        """Report id → ids of the reports, in the window or earlier among `queries`, whose estimated
+        similarity could pass `near_similarity`.
+
+        A candidate could pass when its signature agrees with the query's in at least as many
+        permutations as `_agreement_needed` says for the two set sizes. Whether it is still in the
+        window when the query is matched is left to `_near`.
+        """
+        keys = [self._bucket_keys(sig) for sig in queries]
+        counts = list(map(len, keys))
+        flat = np.fromiter(chain.from_iterable(keys), dtype=np.uint64, count=sum(counts))
+        owners = np.repeat(np.arange(len(queries), dtype=np.int64), counts)
+        sizes = np.array([min(len(_keys(sig)), _LARGEST_SIZE) for sig in queries], dtype=np.int64)
+        minhashes = np.stack([sig.minhash for sig in queries])
+        store = self.store
+        self.buckets.seal()
+        owner, slot = self.buckets.lookup(flat, owners)
+        keep = self._could_pass(store.values[slot], minhashes[owner], sizes[owner],
+                                np.minimum(store.sizes[slot], _LARGEST_SIZE))
+        found: dict[int, list[int]] = {sig.report_id: [] for sig in queries}
+        for position, other in zip(owner[keep].tolist(), store.items[slot[keep]].tolist(), strict=True):
+            found[queries[position].report_id].append(other)
+        later, earlier = _earlier_in_batch(flat, owners)
+        keep = self._could_pass(minhashes[earlier], minhashes[later], sizes[later], sizes[earlier])
+        for position, other in zip(later[keep].tolist(), earlier[keep].tolist(), strict=True):
+            found[queries[position].report_id].append(queries[other].report_id)
+        return found
+
+    def _could_pass(self, theirs: np.ndarray, own: np.ndarray, own_sizes: np.ndarray,
+                    their_sizes: np.ndarray) -> np.ndarray:
+        agree = np.add.reduce(theirs == own, axis=1, dtype=np.intp)
+        return agree >= self._agreement_needed(own_sizes, their_sizes)
 
     def canonical_of(self, report_id: int) -> int | None:
         sig = self.by_id.get(report_id)
@@ -305,8 +361,10 @@ class DuplicateIndex:
         own = _keys(sig)
         if len(own) < MIN_SHINGLES:
             return None
-        others = [other for other in self._plausible(sig, self.buckets.candidates(self._bucket_keys(sig)))
-                  if self._comparable(sig, other)]
+        found = self._expected.pop(sig.report_id, None)
+        if found is None:
+            found = self._plausible_many([sig])[sig.report_id]
+        others = [other for other in sorted(set(found)) if other in self.by_id and self._comparable(sig, other)]
         if not others:
             return None
         best: tuple[float, int] | None = None
@@ -318,42 +376,23 @@ class DuplicateIndex:
             return None
         return self._to_group(sig, best[1], self._kind(sig, best[1], "near"), best[0])
 
-    def _plausible(self, sig: Signature, slots: set[int]) -> list[int]:
-        """Report ids of the candidate slots whose estimated similarity could pass, in id order.
-
-        A candidate could pass when its signature agrees with this one's in at least as many
-        permutations as `_agreement_needed` says for the two set sizes. Whether it is in the window
-        is left to `_comparable`, which the few plausible ones meet anyway.
-        """
-        if not slots:
-            return []
-        store = self.store
-        rows = np.fromiter(slots, dtype=np.intp, count=len(slots))
-        agree = np.add.reduce(store.values[rows] == sig.minhash, axis=1, dtype=np.intp)
-        needed = self._agreement_needed(len(_keys(sig)))[np.minimum(store.sizes[rows], _LARGEST_SIZE)]
-        return sorted(store.items[rows[agree >= needed]].tolist())
-
-    def _agreement_needed(self, own: int) -> np.ndarray:
-        """Per size of the other set, the fewest agreeing permutations with which a pair could pass `near_similarity`.
+    def _agreement_needed(self, own: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Per pair of set sizes (capped at _LARGEST_SIZE), the fewest agreeing permutations with which the
+        pair could pass `near_similarity`.
 
         The estimate plus the margin is taken as the Jaccard, and the containment that Jaccard would
         imply for the two set sizes is allowed too: a Jaccard J of sets of sizes s and o shares at most
-        J(s + o)/(1 + J) shingles. Computed once per size of the query's set, so a query is one table
-        look-up per candidate instead of a dozen array operations.
+        J(s + o)/(1 + J) shingles.
         """
-        own = min(own, _LARGEST_SIZE)
-        table = self._needed.get(own)
-        if table is None:
-            sizes = np.arange(_LARGEST_SIZE + 1, dtype=np.float64)
-            smaller = np.minimum(sizes, own)
-            share = CONTAINMENT_THRESHOLD * smaller / np.maximum(sizes + own, 1.0)
-            jaccard = np.where(smaller >= CONTAINMENT_MIN_SHINGLES, np.minimum(self.threshold, share / (1.0 - share)),
-                               self.threshold)
-            width = self.store.values.shape[1]
-            table = np.maximum(np.ceil(width * (jaccard - ESTIMATE_MARGIN) - 1e-6), 0).astype(np.int64)
-            table[_LARGEST_SIZE] = 0  # sizes are capped there: anything that large is worth comparing
-            self._needed[own] = table
-        return table
+        sizes = other.astype(np.float64)
+        smaller = np.minimum(sizes, own)
+        share = CONTAINMENT_THRESHOLD * smaller / np.maximum(sizes + own, 1.0)
+        jaccard = np.where(smaller >= CONTAINMENT_MIN_SHINGLES, np.minimum(self.threshold, share / (1.0 - share)),
+                           self.threshold)
+        width = self.store.values.shape[1]
+        needed = np.maximum(np.ceil(width * (jaccard - ESTIMATE_MARGIN) - 1e-6), 0).astype(np.int64)
+        needed[other >= _LARGEST_SIZE] = 0  # sizes are capped there: anything that large is worth comparing
+        return needed
 
     def _author(self, sig: Signature) -> DuplicateMatch | None:
         candidates = {rid for key in sig.author_keys for rid in self.by_author.get(key, ())}
@@ -382,6 +421,28 @@ class DuplicateIndex:
             shared = _shared_counts(own, [theirs])[0] if len(own) and len(theirs) else 0
             similarity = shared / (len(own) + len(theirs) - shared) if shared else 0.0
         return DuplicateMatch(self.by_id[other].canonical_id or other, other, kind, round(similarity, 4))
+
+
+def _earlier_in_batch(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(later, earlier) owner pairs sharing a key, each once, up to the MAX_BUCKET latest earlier ones per key.
+
+    `owners` ascend (keys are listed query by query), so a stable sort by key keeps each key's
+    owners in order and every earlier owner of a key comes before the later one.
+    """
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_owners = keys[order], owners[order]
+    new_run = np.empty(len(order), dtype=bool)
+    new_run[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_run[1:])
+    position = np.arange(len(order))
+    run_start = np.maximum.accumulate(np.where(new_run, position, 0))
+    before = position - np.maximum(run_start, position - MAX_BUCKET)
+    total = int(before.sum())
+    later = np.repeat(position, before)
+    earlier = later - 1 - (np.arange(total) - np.repeat(np.cumsum(before) - before, before))
+    pairs = np.unique((sorted_owners[later] << 32) | sorted_owners[earlier])
+    pairs = pairs[(pairs >> 32) != (pairs & 0xFFFFFFFF)]
+    return pairs >> 32, pairs & 0xFFFFFFFF
 
 
 def _discard(index: dict[str, list[int]], key: str, report_id: int) -> None:

@@ -17,7 +17,7 @@ Python loop.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from itertools import accumulate, pairwise
 
 import numpy as np
@@ -27,6 +27,7 @@ ROWS = 5
 SEED = 20261123
 
 _SHIFT = np.uint64(32)
+_ONE = np.uint64(1)
 
 
 def shingle_keys(words: Sequence[str]) -> np.ndarray:
@@ -94,12 +95,17 @@ class MinHasher:
     def band_keys_of(self, signature: np.ndarray) -> list[int]:
         """`band_keys` of an already computed signature (uint32 or uint64)."""
         rows = signature.reshape(self.bands, self.rows).astype(np.uint64, copy=False)
-        return (rows @ self._band_mul + self._band_salt).tolist()
+        return ((rows @ self._band_mul + self._band_salt) >> _ONE).tolist()
 
     def band_keys_of_many(self, signatures: np.ndarray) -> list[list[int]]:
         """`band_keys_of` of each row of `signatures_of_keys`."""
         rows = signatures.reshape(len(signatures), self.bands, self.rows).astype(np.uint64, copy=False)
-        return (rows @ self._band_mul + self._band_salt).tolist()
+        return ((rows @ self._band_mul + self._band_salt) >> _ONE).tolist()
+
+
+#: Band keys are below 2**63 (`MinHasher.band_keys_of` drops a bit), so other bucket keys can be made
+#: distinct from every band key by setting the top bit, and all of them still fit a uint64 array.
+OWN_KEY_BIT = 1 << 63
 
 
 def low_bits(signature: np.ndarray) -> np.ndarray:
@@ -121,35 +127,38 @@ class SignatureStore:
     bucket in numbers that grow with the window; comparing each one's shingle set in Python made the
     grouping quadratic. One numpy comparison of signature rows estimates all their Jaccards for the
     price of a few calls, and only the plausible ones are verified exactly. Slots of items that left
-    the window are reused, so the matrix is as large as the busiest window, not the history.
+    the window are reused, so the matrix is as large as the busiest window, not the history; each
+    release bumps the slot's generation, so whatever still names the slot knows it is stale.
     """
 
     def __init__(self, width: int, capacity: int = 1024) -> None:
         self.values = np.zeros((capacity, width), dtype=np.uint16)  # `low_bits` of each signature
         self.items = np.zeros(capacity, dtype=np.int64)
         self.sizes = np.zeros(capacity, dtype=np.int64)
-        self.times = np.zeros(capacity, dtype=np.float64)
+        self.generations = np.zeros(capacity, dtype=np.uint32)
         self._free: list[int] = []
         self._used = 0
 
-    def put(self, item: int, signature: np.ndarray, size: int, time: float) -> int:
-        """Store one item's signature, set size and time (seconds); returns its slot."""
+    def put(self, item: int, signature: np.ndarray, size: int) -> int:
+        """Store one item's signature and set size; returns its slot."""
         if self._free:
             slot = self._free.pop()
         else:
             slot, self._used = self._used, self._used + 1
             if slot == len(self.items):
                 self._grow()
-        self.values[slot], self.items[slot], self.sizes[slot], self.times[slot] = signature, item, size, time
+        self.values[slot], self.items[slot], self.sizes[slot] = signature, item, size
         return slot
 
     def release(self, slot: int) -> None:
+        self.generations[slot] += 1
         self._free.append(slot)
 
     def _grow(self) -> None:
         capacity = 2 * len(self.items)
         self.values = np.resize(self.values, (capacity, self.values.shape[1]))
-        self.items, self.sizes, self.times = (np.resize(a, capacity) for a in (self.items, self.sizes, self.times))
+        self.items, self.sizes = np.resize(self.items, capacity), np.resize(self.sizes, capacity)
+        self.generations = np.concatenate([self.generations, np.zeros(capacity - len(self.generations), np.uint32)])
 
     def __len__(self) -> int:
         """Slots in use."""
@@ -157,44 +166,106 @@ class SignatureStore:
 
 
 #: A band bucket this full holds posts that share a template (subject, desa, closing phrase), not a complaint:
-#: it takes no more members, so neither a query's candidates nor a removal grows with the window. A near
+#: a look-up takes only its latest entries, so a query's candidates do not grow with the window. A near
 #: duplicate still shares some of its other bands with the post it repeats (29 more chances at 30 bands).
 MAX_BUCKET = 64
+#: Entries added since the last merge go into the main array once they are this many and this share of it,
+#: so a merge (a pass over every entry) costs a bounded amount per entry however full the window is.
+MERGE_AT_LEAST = 65_536
+MERGE_SHARE = 8
 
 
-class LshBuckets:
-    """Items (report ids or store slots) by band key; removed when they leave the window, so memory follows it."""
+class BucketTable:
+    """Store slots by bucket key (LSH band or sentence), as sorted arrays looked up a batch of queries at a time.
 
-    def __init__(self, max_bucket: int = MAX_BUCKET) -> None:
-        self._buckets: dict[int, list[int]] = {}
-        self.max_bucket = max_bucket
+    A dictionary of bucket lists costs a lookup per band per query, an insertion per band per report
+    and a removal per band when the report leaves the window, and at a busy window every one of
+    those waits on memory, so the cost per post grew with the window. Here new entries wait in a
+    list until `seal` sorts them into a small array, which is merged into the main one when it has
+    grown to a share of it; a look-up is a binary search of every key of a batch in both, one call
+    each. Entries of reports that left the window are never removed one by one: an entry records the
+    slot's generation, and once the store has released the slot the entry is stale, skipped by every
+    look-up and dropped at the next merge.
+    """
 
-    def add(self, item: int, keys: Iterable[int]) -> None:
-        buckets, cap = self._buckets, self.max_bucket
-        for key in keys:
-            members = buckets.get(key)
-            if members is None:
-                buckets[key] = [item]
-            elif len(members) < cap:
-                members.append(item)
+    def __init__(self, store: SignatureStore, max_bucket: int = MAX_BUCKET) -> None:
+        self.store, self.max_bucket = store, max_bucket
+        self._pending: list[tuple[int, int, list[int]]] = []  # slot, its generation then, keys
+        self._levels = [_Entries(), _Entries()]  # main, recent
 
-    def candidates(self, keys: Iterable[int]) -> set[int]:
-        found: set[int] = set()
-        found.update(*filter(None, map(self._buckets.get, keys)))  # every look-up in C: this runs per query
-        return found
+    def add(self, slot: int, keys: list[int]) -> None:
+        self._pending.append((slot, int(self.store.generations[slot]), keys))
 
-    def remove(self, item: int, keys: Iterable[int]) -> None:
-        buckets = self._buckets
-        for key in keys:
-            members = buckets.get(key)
-            if members is None:
-                continue
-            if len(members) == 1:
-                if members[0] == item:
-                    del buckets[key]
-            elif item in members:
-                members.remove(item)
+    def seal(self) -> None:
+        """Make everything added so far visible to `lookup`."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        counts = [len(keys) for _, _, keys in pending]
+        slots = np.repeat(np.fromiter((slot for slot, _, _ in pending), dtype=np.int64, count=len(pending)), counts)
+        generations = np.repeat(np.fromiter((generation for _, generation, _ in pending), dtype=np.uint32,
+                                            count=len(pending)), counts)
+        keys = np.fromiter((key for _, _, own in pending for key in own), dtype=np.uint64, count=sum(counts))
+        main, recent = self._levels
+        recent.merge(keys, slots, generations, self._fresh(recent))
+        if len(recent) >= max(MERGE_AT_LEAST, len(main) // MERGE_SHARE):
+            main.merge(recent.keys, recent.slots, recent.generations, self._fresh(main))
+            self._levels[1] = _Entries()
+
+    def lookup(self, keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, slot) pairs, each once: the fresh entries under each key, at most `max_bucket` per key and level.
+
+        `owners` says whose key each one is (the query's position in its batch); call `seal` first.
+        """
+        found = [level.lookup(keys, owners, self.max_bucket) for level in self._levels if len(level)]
+        if not found:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        owner = np.concatenate([o for o, _, _ in found])
+        slot = np.concatenate([s for _, s, _ in found])
+        fresh = self.store.generations[slot] == np.concatenate([g for _, _, g in found])
+        pairs = np.unique((owner[fresh] << 32) | slot[fresh])
+        return pairs >> 32, pairs & 0xFFFFFFFF
+
+    def _fresh(self, level: _Entries) -> np.ndarray:
+        return self.store.generations[level.slots] == level.generations
+
+    def keys_held(self) -> int:
+        """Distinct keys with a fresh entry (what memory grows with); everything added counts once sealed."""
+        self.seal()
+        held = [level.keys[self._fresh(level)] for level in self._levels]
+        return len(np.unique(np.concatenate(held)))
+
+
+class _Entries:
+    """Bucket entries sorted by key; within a key, in the order they were added."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.uint64)
+        self.slots = np.empty(0, dtype=np.int64)
+        self.generations = np.empty(0, dtype=np.uint32)
+
+    def merge(self, keys: np.ndarray, slots: np.ndarray, generations: np.ndarray, keep: np.ndarray) -> None:
+        """Add entries (in the order they were made), dropping the old entries where `keep` is False.
+
+        A stable sort of the sorted old part followed by the sorted new part is one merge of two runs.
+        """
+        order = np.argsort(keys, kind="stable")
+        joined = np.concatenate([self.keys[keep], keys[order]])
+        merged = np.argsort(joined, kind="stable")
+        self.keys = joined[merged]
+        self.slots = np.concatenate([self.slots[keep], slots[order]])[merged]
+        self.generations = np.concatenate([self.generations[keep], generations[order]])[merged]
+
+    def lookup(self, keys: np.ndarray, owners: np.ndarray,
+               cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(owner, slot, generation) of the latest `cap` entries under each key."""
+        right = np.searchsorted(self.keys, keys, side="right")
+        left = np.maximum(np.searchsorted(self.keys, keys, side="left"), right - cap)
+        counts = right - left
+        total = int(counts.sum())
+        starts = np.cumsum(counts) - counts
+        positions = np.arange(total) + np.repeat(left - starts, counts)
+        return np.repeat(owners, counts), self.slots[positions], self.generations[positions]
 
     def __len__(self) -> int:
-        """Number of non-empty buckets (what memory grows with)."""
-        return len(self._buckets)
+        return len(self.keys)

@@ -317,11 +317,13 @@ def _triage_batch(session: Session, run: _Run, batch: Sequence[Row],
     existing = rows.flag_rows_of_reports(session, [row.id for row in batch])
     writes = _BatchWrites(at=utcnow())
     written_at = writes.at
-    for row, (tagging, printed) in zip(batch, classified, strict=True):
+    sigs = [signature(row.id, row, None, printed) for row, (_, printed) in zip(batch, classified, strict=True)]
+    run.index.expect(sigs)
+    for row, sig, (tagging, _) in zip(batch, sigs, classified, strict=True):
         flags = writes.flags[row.id] = f.FlagPlan(existing[row.id])
         values = tagging_columns(tagging, model_version=run.model_version, now=run.now)
         raised = plan_model_flags(flags, tagging, abstain_below=run.settings.abstain_below)
-        match = _group(run.index, row, printed, values, links, flags)
+        match = _group(run.index, row, sig, values, links, flags)
         if match is not None:
             writes.canonicals.add(match.canonical_id)
             raised.append(f.DUPLICATE)
@@ -349,10 +351,10 @@ def _resolve_links(session: Session, posts: Sequence[Row]) -> dict[str, rows.Lin
     return rows.link_targets(session, refs) if refs else {}
 
 
-def _group(index: DuplicateIndex, row: Row, printed: TextPrint, values: dict[str, Any],
+def _group(index: DuplicateIndex, row: Row, sig: Signature, values: dict[str, Any],
            links: dict[str, rows.LinkTarget], flags: f.FlagPlan) -> DuplicateMatch | None:
     """Match the report against the window and record its group in values; the report joins the index."""
-    sig: Signature = signature(row.id, row, values["category"], printed)
+    sig.category = values["category"]
     values.update(text_hash=sig.text_hash, duplicate_of_id=row.duplicate_of_id, duplicate_kind=row.duplicate_kind,
                   duplicate_similarity=row.duplicate_similarity)
     linked = None

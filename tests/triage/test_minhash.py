@@ -21,7 +21,9 @@ from triage.duplicates import (
     text_print,
     text_prints,
 )
-from triage.minhash import LshBuckets, MinHasher, low_bits, shingle_key, shingle_keys
+from triage import minhash
+from triage.duplicates import _earlier_in_batch
+from triage.minhash import BucketTable, MinHasher, SignatureStore, low_bits, shingle_key, shingle_keys
 
 BASE = ("jalan penghubung rulung helok ke rulung raya di natar rusak berat aspalnya habis tinggal batu lepas "
         "kalau malam gelap dan banyak yang jatuh mohon dianggarkan tahun depan")
@@ -59,21 +61,40 @@ def test_matching_signature_rows_estimate_jaccard(hasher: MinHasher) -> None:
     assert abs(estimate - textsig.jaccard(a, b)) < 0.15
 
 
+def table_of(hasher: MinHasher, max_bucket: int = minhash.MAX_BUCKET) -> BucketTable:
+    return BucketTable(SignatureStore(hasher.bands * hasher.rows), max_bucket)
+
+
+def put(table: BucketTable, item: int, keys: list[int]) -> int:
+    slot = table.store.put(item, np.zeros(table.store.values.shape[1], dtype=np.uint16), 10)
+    table.add(slot, keys)
+    return slot
+
+
+def found(table: BucketTable, *key_lists: list[int]) -> list[set[int]]:
+    """Items found for each list of keys, one query per list."""
+    table.seal()
+    keys = np.array([key for own in key_lists for key in own], dtype=np.uint64)
+    owners = np.repeat(np.arange(len(key_lists)), [len(own) for own in key_lists])
+    owner, slot = table.lookup(keys, owners)
+    return [set(table.store.items[slot[owner == n]].tolist()) for n in range(len(key_lists))]
+
+
 def test_a_near_copy_shares_a_bucket_and_an_unrelated_post_does_not(hasher: MinHasher) -> None:
-    buckets = LshBuckets()
-    buckets.add(1, hasher.band_keys(shingled(BASE)))
-    assert buckets.candidates(hasher.band_keys(shingled("tolong pak " + BASE))) == {1}
-    assert buckets.candidates(hasher.band_keys(shingled(OTHER))) == set()
+    table = table_of(hasher)
+    put(table, 1, hasher.band_keys(shingled(BASE)))
+    assert found(table, hasher.band_keys(shingled("tolong pak " + BASE)), hasher.band_keys(shingled(OTHER))) == [
+        {1}, set()]
 
 
-def test_removing_an_item_leaves_no_empty_bucket(hasher: MinHasher) -> None:
-    buckets, keys = LshBuckets(), hasher.band_keys(shingled(BASE))
-    buckets.add(1, keys)
-    buckets.add(2, keys)
-    buckets.remove(1, keys)
-    assert (buckets.candidates(keys), len(buckets)) == ({2}, hasher.bands)
-    buckets.remove(2, keys)
-    assert len(buckets) == 0
+def test_a_released_slot_leaves_its_entries_stale_even_once_reused(hasher: MinHasher) -> None:
+    table, keys, other = table_of(hasher), hasher.band_keys(shingled(BASE)), hasher.band_keys(shingled(OTHER))
+    first = put(table, 1, keys)
+    put(table, 2, keys)
+    table.store.release(first)
+    assert found(table, keys) == [{2}] and table.keys_held() == hasher.bands
+    assert put(table, 3, other) == first  # the slot is reused for a report in other buckets
+    assert found(table, keys, other) == [{2}, {3}]
 
 
 def test_the_index_finds_a_near_copy_through_its_buckets(index: DuplicateIndex) -> None:
@@ -89,18 +110,68 @@ def test_the_index_forgets_what_left_the_window(index: DuplicateIndex) -> None:
     assert index.match(signature(3, post(BASE, "3", 20), None)) is None
     assert (sorted(index.by_id), index.canonical_of(1), dict(index.by_hash).keys()) == (
         [2], None, {index.by_id[2].text_hash})
-    assert len(index.buckets) == index.hasher.bands + len(index.by_id[2].sentence_keys)
+    assert index.buckets.keys_held() == index.hasher.bands + len(index.by_id[2].sentence_keys)
 
 
-def test_a_full_bucket_takes_no_more_members(hasher: MinHasher) -> None:
-    buckets, keys = LshBuckets(max_bucket=2), hasher.band_keys(shingled(BASE))
+def test_a_full_bucket_hands_over_its_latest_members(hasher: MinHasher) -> None:
+    table, keys = table_of(hasher, max_bucket=2), hasher.band_keys(shingled(BASE))
     for item in (1, 2, 3):
-        buckets.add(item, keys)
-    assert buckets.candidates(keys) == {1, 2}
-    buckets.remove(3, keys)  # never stored: removing it is harmless
-    buckets.remove(1, keys)
-    buckets.add(4, keys)
-    assert buckets.candidates(keys) == {2, 4}
+        put(table, item, keys)
+    assert found(table, keys) == [{2, 3}]
+
+
+def test_entries_merged_into_the_main_array_are_found_and_stale_ones_dropped(
+        hasher: MinHasher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(minhash, "MERGE_AT_LEAST", 2 * hasher.bands)
+    table, keys = table_of(hasher), hasher.band_keys(shingled(BASE))
+    slots = [put(table, item, keys) for item in (1, 2)]
+    table.seal()  # two reports' entries: enough to go into the main array
+    table.store.release(slots[0])
+    put(table, 3, keys)
+    put(table, 4, keys)
+    table.seal()  # the second merge leaves report 1's entries behind
+    assert found(table, keys) == [{2, 3, 4}]
+    assert len(table._levels[0]) == 3 * hasher.bands and len(table._levels[1]) == 0
+
+
+def test_earlier_reports_of_a_batch_pair_with_later_ones_once_each() -> None:
+    keys = np.array([5, 6, 5, 7, 6, 5, 9], dtype=np.uint64)
+    owners = np.array([0, 0, 1, 1, 2, 2, 3])
+    later, earlier = _earlier_in_batch(keys, owners)
+    assert sorted(zip(later.tolist(), earlier.tolist())) == [(1, 0), (2, 0), (2, 1)]
+
+
+def test_announced_batches_match_as_one_report_at_a_time_does() -> None:
+    """`expect` finds candidates a batch at a time, in the window and inside the batch: same groups."""
+    rng = np.random.default_rng(3)
+    words = [f"kata{n}" for n in range(60)]
+    texts: list[str] = []
+    for n in range(600):
+        if texts and n % 4 == 0:  # a copy with a word changed or added, sometimes in the same batch
+            copy = rng.choice(texts[-40:]).split()
+            copy[int(rng.integers(len(copy)))] = str(rng.choice(words))
+            texts.append(" ".join(copy + ([str(rng.choice(words))] if n % 8 == 0 else [])))
+        else:
+            texts.append(" ".join(rng.choice(words, size=int(rng.integers(6, 16)))))
+    def rows() -> list[SimpleNamespace]:  # a day per 30 posts: the 14-day window lets the oldest go
+        return [SimpleNamespace(text=text, channel="sms", source_id=str(n), author_id=None, author_name=None,
+                                created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=0.8 * n),
+                                retweet_of_id=None, quote_of_id=None) for n, text in enumerate(texts)]
+    one_by_one, announced = (DuplicateIndex(window=timedelta(days=14), threshold=0.6) for _ in range(2))
+    alone = []
+    for n, row in enumerate(rows(), 1):
+        sig = signature(n, row, None)
+        alone.append(one_by_one.match(sig))
+        one_by_one.add(sig, alone[-1].canonical_id if alone[-1] else None)
+    together, listed = [], list(enumerate(rows(), 1))
+    for start in range(0, len(listed), 50):
+        sigs = [signature(n, row, None) for n, row in listed[start:start + 50]]
+        announced.expect(sigs)
+        for sig in sigs:
+            together.append(announced.match(sig))
+            announced.add(sig, together[-1].canonical_id if together[-1] else None)
+    assert together == alone
+    assert sum(m is not None and m.kind == "near" for m in alone) > 50
 
 
 def test_the_signature_store_reuses_slots_of_forgotten_reports(index: DuplicateIndex) -> None:
@@ -155,7 +226,7 @@ def test_the_agreement_table_never_rules_out_what_the_estimate_bound_allows(inde
         smaller = np.minimum(sizes, own)
         could = (high >= index.threshold) | ((smaller >= CONTAINMENT_MIN_SHINGLES)
                                              & (high * (sizes + own) / (1.0 + high) >= CONTAINMENT_THRESHOLD * smaller))
-        allowed = agree >= index._agreement_needed(own)[sizes]
+        allowed = agree >= index._agreement_needed(np.int64(own), sizes[0])
         assert not (could & ~allowed).any()
         assert (allowed & ~could).sum() <= could.shape[1]  # at most one agreement count more permissive per size
 
@@ -191,7 +262,7 @@ def test_a_text_too_short_for_shingles_gets_no_minhash_and_no_bucket(index: Dupl
     printed = text_print("halo min")
     assert (printed.minhash, printed.bands) == (None, None)
     index.add(signature(1, post("halo min", "1", 10), None, printed), None)
-    assert (index.by_id[1].slot, len(index.buckets)) == (None, 0)
+    assert (index.by_id[1].slot, index.buckets.keys_held()) == (None, 0)
 
 
 SHORT = "Jembatan gantung di dusun sukajaya desa way galih sudah miring dan papannya banyak yang lepas."
