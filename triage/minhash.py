@@ -127,15 +127,16 @@ class SignatureStore:
     bucket in numbers that grow with the window; comparing each one's shingle set in Python made the
     grouping quadratic. One numpy comparison of signature rows estimates all their Jaccards for the
     price of a few calls, and only the plausible ones are verified exactly. Slots of items that left
-    the window are reused, so the matrix is as large as the busiest window, not the history; each
-    release bumps the slot's generation, so whatever still names the slot knows it is stale.
+    the window are reused, so the matrix is as large as the busiest window, not the history. A slot's
+    tag is its number with a generation above it, bumped at each release, so whatever still holds
+    an old tag knows it is stale.
     """
 
     def __init__(self, width: int, capacity: int = 1024) -> None:
         self.values = np.zeros((capacity, width), dtype=np.uint16)  # `low_bits` of each signature
         self.items = np.zeros(capacity, dtype=np.int64)
         self.sizes = np.zeros(capacity, dtype=np.int64)
-        self.generations = np.zeros(capacity, dtype=np.uint32)
+        self.tags = np.arange(capacity, dtype=np.int64)
         self._free: list[int] = []
         self._used = 0
 
@@ -151,14 +152,14 @@ class SignatureStore:
         return slot
 
     def release(self, slot: int) -> None:
-        self.generations[slot] += 1
+        self.tags[slot] += _GENERATION
         self._free.append(slot)
 
     def _grow(self) -> None:
         capacity = 2 * len(self.items)
         self.values = np.resize(self.values, (capacity, self.values.shape[1]))
         self.items, self.sizes = np.resize(self.items, capacity), np.resize(self.sizes, capacity)
-        self.generations = np.concatenate([self.generations, np.zeros(capacity - len(self.generations), np.uint32)])
+        self.tags = np.concatenate([self.tags, np.arange(len(self.tags), capacity, dtype=np.int64)])
 
     def __len__(self) -> int:
         """Slots in use."""
@@ -169,6 +170,9 @@ class SignatureStore:
 #: a look-up takes only its latest entries, so a query's candidates do not grow with the window. A near
 #: duplicate still shares some of its other bands with the post it repeats (29 more chances at 30 bands).
 MAX_BUCKET = 64
+#: A slot's tag is slot + generation * _GENERATION (`SignatureStore.tags`).
+_GENERATION = 1 << 32
+_SLOT = _GENERATION - 1
 #: Entries added since the last merge go into the main array once they are this many and this share of it,
 #: so a merge (a pass over every entry) costs a bounded amount per entry however full the window is.
 MERGE_AT_LEAST = 65_536
@@ -184,32 +188,30 @@ class BucketTable:
     list until `seal` sorts them into a small array, which is merged into the main one when it has
     grown to a share of it; a look-up is a binary search of every key of a batch in both, one call
     each. Entries of reports that left the window are never removed one by one: an entry records the
-    slot's generation, and once the store has released the slot the entry is stale, skipped by every
-    look-up and dropped at the next merge.
+    slot's tag, and once the store has released the slot the entry is stale, skipped by every
+    look-up and dropped at the next merge. An entry is the slot's tag, so a look-up gathers one array.
     """
 
     def __init__(self, store: SignatureStore, max_bucket: int = MAX_BUCKET) -> None:
         self.store, self.max_bucket = store, max_bucket
-        self._pending: list[tuple[int, int, list[int]]] = []  # slot, its generation then, keys
+        self._pending: list[tuple[int, list[int]]] = []  # the slot's tag then, keys
         self._levels = [_Entries(), _Entries()]  # main, recent
 
     def add(self, slot: int, keys: list[int]) -> None:
-        self._pending.append((slot, int(self.store.generations[slot]), keys))
+        self._pending.append((int(self.store.tags[slot]), keys))
 
     def seal(self) -> None:
         """Make everything added so far visible to `lookup`."""
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        counts = [len(keys) for _, _, keys in pending]
-        slots = np.repeat(np.fromiter((slot for slot, _, _ in pending), dtype=np.int64, count=len(pending)), counts)
-        generations = np.repeat(np.fromiter((generation for _, generation, _ in pending), dtype=np.uint32,
-                                            count=len(pending)), counts)
-        keys = np.fromiter((key for _, _, own in pending for key in own), dtype=np.uint64, count=sum(counts))
+        counts = [len(keys) for _, keys in pending]
+        tags = np.repeat(np.fromiter((tag for tag, _ in pending), dtype=np.int64, count=len(pending)), counts)
+        keys = np.fromiter((key for _, own in pending for key in own), dtype=np.uint64, count=sum(counts))
         main, recent = self._levels
-        recent.merge(keys, slots, generations, self._fresh(recent))
+        recent.merge(keys, tags, self._fresh(recent))
         if len(recent) >= max(MERGE_AT_LEAST, len(main) // MERGE_SHARE):
-            main.merge(recent.keys, recent.slots, recent.generations, self._fresh(main))
+            main.merge(recent.keys, recent.tags, self._fresh(main))
             self._levels[1] = _Entries()
 
     def lookup(self, keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -217,17 +219,20 @@ class BucketTable:
 
         `owners` says whose key each one is (the query's position in its batch); call `seal` first.
         """
+        order = np.argsort(keys)  # a binary search for each of sorted keys starts where the last one ended
+        keys, owners = keys[order], owners[order]
         found = [level.lookup(keys, owners, self.max_bucket) for level in self._levels if len(level)]
         if not found:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        owner = np.concatenate([o for o, _, _ in found])
-        slot = np.concatenate([s for _, s, _ in found])
-        fresh = self.store.generations[slot] == np.concatenate([g for _, _, g in found])
+        owner = np.concatenate([o for o, _ in found])
+        tags = np.concatenate([t for _, t in found])
+        slot = tags & _SLOT
+        fresh = self.store.tags[slot] == tags
         pairs = np.unique((owner[fresh] << 32) | slot[fresh])
-        return pairs >> 32, pairs & 0xFFFFFFFF
+        return pairs >> 32, pairs & _SLOT
 
     def _fresh(self, level: _Entries) -> np.ndarray:
-        return self.store.generations[level.slots] == level.generations
+        return self.store.tags[level.tags & _SLOT] == level.tags
 
     def keys_held(self) -> int:
         """Distinct keys with a fresh entry (what memory grows with); everything added counts once sealed."""
@@ -241,10 +246,9 @@ class _Entries:
 
     def __init__(self) -> None:
         self.keys = np.empty(0, dtype=np.uint64)
-        self.slots = np.empty(0, dtype=np.int64)
-        self.generations = np.empty(0, dtype=np.uint32)
+        self.tags = np.empty(0, dtype=np.int64)
 
-    def merge(self, keys: np.ndarray, slots: np.ndarray, generations: np.ndarray, keep: np.ndarray) -> None:
+    def merge(self, keys: np.ndarray, tags: np.ndarray, keep: np.ndarray) -> None:
         """Add entries (in the order they were made), dropping the old entries where `keep` is False.
 
         A stable sort of the sorted old part followed by the sorted new part is one merge of two runs.
@@ -253,19 +257,18 @@ class _Entries:
         joined = np.concatenate([self.keys[keep], keys[order]])
         merged = np.argsort(joined, kind="stable")
         self.keys = joined[merged]
-        self.slots = np.concatenate([self.slots[keep], slots[order]])[merged]
-        self.generations = np.concatenate([self.generations[keep], generations[order]])[merged]
+        self.tags = np.concatenate([self.tags[keep], tags[order]])[merged]
 
     def lookup(self, keys: np.ndarray, owners: np.ndarray,
-               cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(owner, slot, generation) of the latest `cap` entries under each key."""
+               cap: int) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, slot tag) of the latest `cap` entries under each key."""
         right = np.searchsorted(self.keys, keys, side="right")
         left = np.maximum(np.searchsorted(self.keys, keys, side="left"), right - cap)
         counts = right - left
         total = int(counts.sum())
         starts = np.cumsum(counts) - counts
         positions = np.arange(total) + np.repeat(left - starts, counts)
-        return np.repeat(owners, counts), self.slots[positions], self.generations[positions]
+        return np.repeat(owners, counts), self.tags[positions]
 
     def __len__(self) -> int:
         return len(self.keys)

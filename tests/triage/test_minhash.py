@@ -9,20 +9,19 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from triage import textsig
+from triage import minhash, textsig
 from triage.duplicates import (
     CONTAINMENT_MIN_SHINGLES,
     CONTAINMENT_THRESHOLD,
     ESTIMATE_MARGIN,
     DuplicateIndex,
     Signature,
+    _earlier_in_batch,
     _shared_counts,
     signature,
     text_print,
     text_prints,
 )
-from triage import minhash
-from triage.duplicates import _earlier_in_batch
 from triage.minhash import BucketTable, MinHasher, SignatureStore, low_bits, shingle_key, shingle_keys
 
 BASE = ("jalan penghubung rulung helok ke rulung raya di natar rusak berat aspalnya habis tinggal batu lepas "
@@ -138,7 +137,7 @@ def test_earlier_reports_of_a_batch_pair_with_later_ones_once_each() -> None:
     keys = np.array([5, 6, 5, 7, 6, 5, 9], dtype=np.uint64)
     owners = np.array([0, 0, 1, 1, 2, 2, 3])
     later, earlier = _earlier_in_batch(keys, owners)
-    assert sorted(zip(later.tolist(), earlier.tolist())) == [(1, 0), (2, 0), (2, 1)]
+    assert sorted(zip(later.tolist(), earlier.tolist(), strict=True)) == [(1, 0), (2, 0), (2, 1)]
 
 
 def test_announced_batches_match_as_one_report_at_a_time_does() -> None:
