@@ -62,7 +62,27 @@ def set_password(session: Session, username: str, password: str) -> User:
     if len(password) < MIN_LENGTH:
         raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
     user.password_hash = hash_password(password)
+    end_sessions(user)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every browser session of the user started before now is refused from its next request on.
+
+    The session cookie is signed, not stored, so clearing one browser's copy would leave a copied
+    cookie valid until it ages out; the epoch it was issued under is checked instead.
+    """
+    user.session_epoch += 1
+
+
+def may_sign_in(session: Session, user: User | None) -> bool:
+    """An active account, and for an OPD liaison an active OPD: a deactivated OPD's liaisons are out too."""
+    if user is None or not user.active:
+        return False
+    if user.opd_code is None:
+        return True
+    opd = queries.opd_by_code(session, user.opd_code)
+    return opd is not None and opd.active
 
 
 def set_active(session: Session, username: str, active: bool) -> User:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from pilah.auth.accounts import may_sign_in
 from pilah.auth.errors import LoginFailed, LoginThrottled
 from pilah.auth.passwords import hash_password, needs_rehash, verify_password
 from pilah.queries import web as queries
@@ -23,8 +24,9 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
                              minutes=int(lockout.total_seconds() // 60))
     user = queries.user_by_username(session, username)
     ok = verify_password(user.password_hash if user else None, password)
-    session.add(LoginAttempt(username=username, client=client, success=ok and user.active, at=now))
-    if not ok or user is None or not user.active:
+    allowed = ok and may_sign_in(session, user)
+    session.add(LoginAttempt(username=username, client=client, success=allowed, at=now))
+    if not allowed:
         raise LoginFailed("Nama pengguna atau kata sandi salah / wrong username or password")
     _refresh(user, password, now)
     return user

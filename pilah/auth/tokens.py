@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from pilah.auth.accounts import may_sign_in
 from pilah.auth.errors import AccountError
 from pilah.queries import web as queries
 from pilah.schema import ApiToken, User
@@ -32,12 +33,12 @@ def issue_token(session: Session, user: User, name: str) -> str:
 
 
 def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
-    """The active user behind an unrevoked token, marking the token as used."""
+    """The user behind an unrevoked token, if still allowed in (`may_sign_in`), marking the token as used."""
     row = queries.api_token_by_hash(session, token_hash(token))
     if row is None or row.revoked_at is not None:
         return None
     user = queries.user_by_id(session, row.user_id)
-    if user is None or not user.active:
+    if not may_sign_in(session, user):
         return None
     row.last_used_at = now
     return user

@@ -25,5 +25,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     opd_code: Mapped[str | None] = mapped_column(ForeignKey("opds.code"))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Raised when the user logs out or gets a new password: every browser session started before is over.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

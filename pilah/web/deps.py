@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pilah.auth.accounts import may_sign_in
 from pilah.auth.tokens import user_for_token
 from pilah.queries import web as queries
 from pilah.schema import User, utcnow
@@ -156,7 +157,8 @@ def _session_user(request: Request, db: Session) -> User | None:
     user = queries.user_by_id(db, uid)
     settings = request.app.state.settings.web
     too_old = time.time() - request.session.get("login_at", 0) > settings.session_absolute_hours * 3600
-    if user is None or not user.active or too_old:
+    ended = user is not None and request.session.get("epoch") != user.session_epoch
+    if too_old or ended or not may_sign_in(db, user):
         request.session.clear()
         return None
     return user
@@ -165,7 +167,8 @@ def _session_user(request: Request, db: Session) -> User | None:
 def start_session(request: Request, user: User) -> None:
     """A fresh session (new CSRF token) so a token planted before login is worthless after it."""
     request.session.clear()
-    request.session.update(uid=user.id, login_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+    request.session.update(uid=user.id, epoch=user.session_epoch, login_at=int(time.time()),
+                           csrf=secrets.token_urlsafe(32))
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:

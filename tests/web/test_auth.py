@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from web_helpers import csrf_of, html
 
+from pilah.auth.accounts import set_password
+from pilah.auth.tokens import issue_token
 from pilah.errors import ConfigError
+from pilah.schema import Opd
 from pilah.settings import load_settings
 from pilah.web import create_app
 from pilah.web.app import SESSION_COOKIE
@@ -69,6 +73,36 @@ def test_logout_ends_the_session(login) -> None:
     response = client.post("/keluar", data={"csrf_token": csrf_of(client, "/antrian")})
     assert response.status_code == 303
     assert client.get("/antrian").status_code == 303
+
+
+def test_a_copy_of_the_session_cookie_is_refused_after_logout(app, login) -> None:
+    client = login("admin")
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as copy:
+        copy.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
+        assert copy.get("/antrian").status_code == 200
+        client.post("/keluar", data={"csrf_token": csrf_of(client, "/antrian")})
+        assert copy.get("/antrian").status_code == 303
+    assert login("admin").get("/antrian").status_code == 200  # logging in again starts a good session
+
+
+def test_a_new_password_ends_the_sessions_started_with_the_old_one(login, users, directory) -> None:
+    client = login("verifikator")
+    with directory.begin() as session:
+        set_password(session, users["verifikator"].username, "kata-sandi-baru-456")
+    assert client.get("/antrian").status_code == 303
+
+
+def test_liaisons_of_a_deactivated_opd_lose_access_and_cannot_log_in(anonymous, login, users, directory) -> None:
+    client = login("opd")
+    assert client.get("/opd").status_code == 200
+    with directory.begin() as session:
+        session.get(Opd, users["opd"].opd_code).active = False
+        token = issue_token(session, session.merge(users["opd"]), "uji")
+    assert client.get("/opd").status_code == 303
+    response = anonymous.post("/masuk", data={"username": users["opd"].username, "password": "rahasia-uji-123",
+                                              "csrf_token": csrf_of(anonymous, "/masuk")})
+    assert response.status_code == 401
+    assert anonymous.get("/api/v1/reports", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_open_redirect_after_login_is_refused(anonymous, users) -> None:
