@@ -92,7 +92,7 @@ def split_from_group(session: Session, report: Report, *, actor: str, reason: st
         canonical = report.duplicate_of_id
         _unlink(session, report)
     else:
-        members = [member for member, _ in q.group_members(session, report.id)]
+        members = [member for member, _ in q.linked_members(session, report.id)]
         if not members:
             raise ValueError(f"report #{report.id} is not in a duplicate group")
         canonical = members[0].id
@@ -114,7 +114,7 @@ def merge_groups(session: Session, keep: Report, other: Report, *, actor: str, r
     if keep_id == other_id:
         raise ValueError("both reports are already in the same group")
     other_head = session.get(Report, other_id)
-    for member, _ in q.group_members(session, other_id):
+    for member, _ in q.linked_members(session, other_id):
         member.duplicate_of_id = keep_id
     other_head.duplicate_of_id, other_head.duplicate_kind = keep_id, "staff_merge"
     other_head.duplicate_similarity = None

@@ -51,19 +51,13 @@ def earliest_new_post_time(session: Session) -> datetime | None:
     )
 
 
-def group_members(session: Session, canonical_id: int) -> list[tuple[Report, Post]]:
+def linked_members(session: Session, canonical_id: int) -> list[tuple[Report, Post]]:
+    """The reports linked to a group's head (not the head itself), oldest post first."""
     rows = session.execute(
         select(Report, Post).join(Post, Report.post_id == Post.id)
         .where(Report.duplicate_of_id == canonical_id).order_by(Post.created_at, Report.id)
     )
     return [(report, post) for report, post in rows]
-
-
-def report_with_post(session: Session, report_id: int) -> tuple[Report, Post] | None:
-    row = session.execute(
-        select(Report, Post).join(Post, Report.post_id == Post.id).where(Report.id == report_id)
-    ).one_or_none()
-    return (row[0], row[1]) if row else None
 
 
 # --- flags --------------------------------------------------------------------------------------
