@@ -6,6 +6,11 @@ category's `default_opd` becomes a category-wide rule where routing.toml has non
 idempotent upsert keyed on (category, kecamatan): running it again changes nothing, and a rule
 whose OPD or note changed in the files is updated with a RoutingRuleChange row. Rules that exist
 only in the database (added by staff) are left alone.
+
+The nightly batch syncs every night, so each OPD and rule remembers what the files said when they
+were last applied (`from_file`). An entry the files still describe the same way is not touched,
+so what an admin changed in the web (an OPD's name, a rule's OPD, a rule switched off) stays;
+only an entry whose description in the files changed since is applied again, the files winning.
 """
 
 from __future__ import annotations
@@ -126,37 +131,45 @@ def _sync_opds(session: Session, opds: dict[str, dict[str, Any]], result: Direct
     for code, values in opds.items():
         row = existing.get(code)
         if row is None:
-            session.add(Opd(code=code, active=True, **values))
+            session.add(Opd(code=code, active=True, from_file=values, **values))
             result.opds_added += 1
-        elif any(getattr(row, name) != values[name] for name in _OPD_FIELDS):
+            continue
+        if row.from_file != values and any(getattr(row, name) != values[name] for name in _OPD_FIELDS):
             for name in _OPD_FIELDS:
                 setattr(row, name, values[name])
             result.opds_updated += 1
         else:
             result.unchanged += 1
+        if row.from_file != values:
+            row.from_file = values
 
 
 def _sync_rules(session: Session, specs: list[RuleSpec], editor: str, result: DirectorySync) -> None:
     existing = q.rules_by_key(session)
     for spec in specs:
         rule = existing.get((spec.category, spec.kecamatan_code))
+        said = {"opd_code": spec.opd_code, "note": spec.note}
         if rule is None:
-            _create_rule(session, spec, editor)
+            _create_rule(session, spec, editor).from_file = said
             result.rules_added += 1
-        elif (rule.opd_code, rule.note, rule.active) != (spec.opd_code, spec.note, True):
+            continue
+        if rule.from_file != said and (rule.opd_code, rule.note, rule.active) != (spec.opd_code, spec.note, True):
             _update_rule(session, rule, spec, editor)
             result.rules_updated += 1
         else:
             result.unchanged += 1
+        if rule.from_file != said:
+            rule.from_file = said
 
 
-def _create_rule(session: Session, spec: RuleSpec, editor: str) -> None:
+def _create_rule(session: Session, spec: RuleSpec, editor: str) -> RoutingRule:
     rule = RoutingRule(category=spec.category, kecamatan_code=spec.kecamatan_code, opd_code=spec.opd_code,
                        note=spec.note, active=True, updated_by=editor, updated_at=utcnow())
     session.add(rule)
     session.flush()
     session.add(RoutingRuleChange(rule_id=rule.id, action="create", before=None, after=rule_snapshot(rule),
                                   editor=editor, note="dimuat dari data/"))
+    return rule
 
 
 def _update_rule(session: Session, rule: RoutingRule, spec: RuleSpec, editor: str) -> None:

@@ -22,6 +22,8 @@ class Opd(Base):
     kind: Mapped[str] = mapped_column(String(20))
     kecamatan: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    #: What data/opd.toml said when it was last applied: see triage.directory.
+    from_file: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class RoutingRule(Base):
@@ -38,6 +40,8 @@ class RoutingRule(Base):
     active: Mapped[bool] = mapped_column(default=True)
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: What data/ said of this rule when it was last applied: see triage.directory.
+    from_file: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class RoutingRuleChange(Base):

@@ -62,6 +62,28 @@ def test_a_changed_rule_is_updated_with_its_history(session: Session, data_copy:
         "update", "disdukcapil", "kec-kalianda", "admin:rina")
 
 
+def test_web_edits_survive_the_nightly_sync_until_the_files_change(session: Session, data_copy: Path) -> None:
+    with session.begin():
+        sync_directory(session, data_copy)
+    with session.begin():  # what an admin does in /admin: another OPD for a rule, a rule off, an OPD renamed
+        rule = session.scalars(select(RoutingRule).where(RoutingRule.category == "adminduk",
+                                                         RoutingRule.kecamatan_code.is_(None))).one()
+        rule.opd_code, rule.active = "kec-kalianda", False
+        session.get(Opd, "disdukcapil").name = "Dinas Dukcapil Lampung Selatan"
+    with session.begin():
+        again = sync_directory(session, data_copy, editor="pilah-batch")
+        assert (again.opds_updated, again.rules_updated) == (0, 0)
+        assert (rule.opd_code, rule.active, session.get(Opd, "disdukcapil").name) == (
+            "kec-kalianda", False, "Dinas Dukcapil Lampung Selatan")
+    routing = data_copy / "routing.toml"
+    routing.write_text(routing.read_text(encoding="utf-8").replace(
+        'category = "adminduk"\nopd = "disdukcapil"', 'category = "adminduk"\nopd = "kec-natar"'), encoding="utf-8")
+    with session.begin():
+        changed = sync_directory(session, data_copy, editor="pilah-batch")
+    assert (changed.opds_updated, changed.rules_updated) == (0, 1)
+    assert (rule.opd_code, rule.active, rule.updated_by) == ("kec-natar", True, "pilah-batch")
+
+
 def test_a_rule_naming_an_unknown_opd_is_refused(session: Session, data_copy: Path) -> None:
     routing = data_copy / "routing.toml"
     routing.write_text(routing.read_text(encoding="utf-8") + '\n[[rule]]\ncategory = "sosial"\nopd = "dinas-x"\n',
