@@ -65,7 +65,7 @@ def table_of(hasher: MinHasher, max_bucket: int = minhash.MAX_BUCKET) -> BucketT
 
 
 def put(table: BucketTable, item: int, keys: list[int]) -> int:
-    slot = table.store.put(item, np.zeros(table.store.values.shape[1], dtype=np.uint16), 10)
+    slot = table.store.put(item, np.zeros(table.store.values.shape[1], dtype=np.uint8), 10)
     table.add(slot, keys)
     return slot
 
