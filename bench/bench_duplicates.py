@@ -1,10 +1,13 @@
 """Duplicate grouping at scale on synthetic-but-realistic posts: time per size, and recall on a sample.
 
-Usage: python bench/bench_duplicates.py [--sizes 125000,250000,500000,1000000] [--repeat 2] [--recall 20000]
+Usage: python bench/bench_duplicates.py [--sizes 125000,250000,500000,1000000] [--repeat 2] [--per-day N]
+                                        [--recall 20000]
                                         [--real /work/shared/data]
 Prints seconds per size (wall clock, and the process's CPU time, which a machine shared with other
 jobs disturbs less) and the ratio per doubling of each, the recall of the near-duplicate matcher
 against an exact all-pairs search at the same threshold, and group counts on the real files.
+Every size spreads its posts over one year, so each doubling also doubles how many posts a 14-day
+window holds (the daily rate); --per-day N keeps the daily rate instead and lets the history grow.
 Each size is grouped --repeat times and its fastest run counts, as timeit does: on a shared machine
 a slower run measures the neighbours, not the code; every run is printed.
 Not a test: run it by hand (it uses one core for minutes at the large sizes).
@@ -58,13 +61,14 @@ class Row:
     quote_of_id: str | None = None
 
 
-def synthetic(n: int, seed: int = 7) -> list[Row]:
-    """Posts over a year; about 15% are copies, 10% copies with a sentence added, 5% retweets."""
+def synthetic(n: int, seed: int = 7, per_day: float | None = None) -> list[Row]:
+    """Posts over a year (or at `per_day` posts a day, over as long as that takes); about 15% are
+    copies, 10% copies with a sentence added, 5% retweets."""
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     rows: list[Row] = []
     for i in range(n):
-        at = start + timedelta(seconds=i * 31_536_000 // n)
+        at = start + timedelta(seconds=i * 31_536_000 // n if per_day is None else i * 86_400 / per_day)
         roll = rng.random()
         if rows and roll < 0.15:
             text = rng.choice(rows[-2000:]).text
@@ -166,12 +170,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="125000,250000,500000,1000000")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--per-day", type=float, default=None, help="posts a day (default: every size over a year)")
     parser.add_argument("--recall", type=int, default=20000)
     parser.add_argument("--real", type=Path, default=Path("/work/shared/data"))
     args = parser.parse_args()
     previous: tuple[float, float] | None = None
     for size in (int(s) for s in args.sizes.split(",") if s):
-        rows = synthetic(size)
+        rows = synthetic(size, per_day=args.per_day)
         runs = []
         for _ in range(max(args.repeat, 1)):
             runs.append(group(rows))
