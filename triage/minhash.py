@@ -169,7 +169,7 @@ class SignatureStore:
 
 
 #: A band bucket this full holds posts that share a template (subject, desa, closing phrase), not a complaint:
-#: a look-up takes only its latest entries, so a query's candidates do not grow with the window. A near
+#: a look-up takes only its latest entries, so no one key hands a query more candidates than this. A near
 #: duplicate still shares some of its other bands with the post it repeats (29 more chances at 30 bands).
 MAX_BUCKET = 64
 #: A slot's tag is slot + generation * _GENERATION (`SignatureStore.tags`).
