@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from pilah.auth.accounts import end_sessions
 from pilah.auth.errors import LoginFailed, LoginThrottled
 from pilah.auth.login import authenticate
-from pilah.queries import web as queries
 from pilah.web import roles
 from pilah.web.deps import get_db, now, start_session
 from pilah.web.errors import NotFound
@@ -69,8 +68,8 @@ def _safe_next(target: str) -> str:
 @router.post("/keluar", name="auth.logout")
 def logout(request: Request, db: Session = Depends(get_db)) -> RedirectResponse:
     """Ends this user's sessions in every browser, so a copied cookie is worthless from now on."""
-    user = queries.user_by_id(db, request.session["uid"]) if "uid" in request.session else None
-    if user is not None and request.session.get("epoch") == user.session_epoch:
+    user = request.state.user  # `guard` checked the session, in this request's database session
+    if user is not None:
         end_sessions(user)
         db.commit()
     request.session.clear()
