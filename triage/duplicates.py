@@ -38,12 +38,12 @@ import numpy as np
 
 from triage import textsig
 from triage.minhash import (
-    MAX_BUCKET,
     OWN_KEY_BIT,
     BucketTable,
     MinHasher,
     SignatureStore,
     low_bits,
+    pairs_within,
     shingle_key,
     shingle_keys,
 )
@@ -313,7 +313,7 @@ class DuplicateIndex:
         found: dict[int, list[int]] = {sig.report_id: [] for sig in queries}
         for position, other in zip(owner[keep].tolist(), store.items[slot[keep]].tolist(), strict=True):
             found[queries[position].report_id].append(other)
-        later, earlier = _earlier_in_batch(flat, owners)
+        later, earlier = pairs_within(flat, owners)
         keep = self._could_pass(minhashes[earlier], minhashes[later], sizes[later], sizes[earlier])
         for position, other in zip(later[keep].tolist(), earlier[keep].tolist(), strict=True):
             found[queries[position].report_id].append(queries[other].report_id)
@@ -421,28 +421,6 @@ class DuplicateIndex:
             shared = _shared_counts(own, [theirs])[0] if len(own) and len(theirs) else 0
             similarity = shared / (len(own) + len(theirs) - shared) if shared else 0.0
         return DuplicateMatch(self.by_id[other].canonical_id or other, other, kind, round(similarity, 4))
-
-
-def _earlier_in_batch(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(later, earlier) owner pairs sharing a key, each once, up to the MAX_BUCKET latest earlier ones per key.
-
-    `owners` ascend (keys are listed query by query), so a stable sort by key keeps each key's
-    owners in order and every earlier owner of a key comes before the later one.
-    """
-    order = np.argsort(keys, kind="stable")
-    sorted_keys, sorted_owners = keys[order], owners[order]
-    new_run = np.empty(len(order), dtype=bool)
-    new_run[:1] = True
-    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_run[1:])
-    position = np.arange(len(order))
-    run_start = np.maximum.accumulate(np.where(new_run, position, 0))
-    before = position - np.maximum(run_start, position - MAX_BUCKET)
-    total = int(before.sum())
-    later = np.repeat(position, before)
-    earlier = later - 1 - (np.arange(total) - np.repeat(np.cumsum(before) - before, before))
-    pairs = np.unique((sorted_owners[later] << 32) | sorted_owners[earlier])
-    pairs = pairs[(pairs >> 32) != (pairs & 0xFFFFFFFF)]
-    return pairs >> 32, pairs & 0xFFFFFFFF
 
 
 def _discard(index: dict[str, list[int]], key: str, report_id: int) -> None:

@@ -230,8 +230,7 @@ class BucketTable:
         tags = np.concatenate([t for _, t in found])
         slot = tags & _SLOT
         fresh = self.store.tags[slot] == tags
-        pairs = np.unique((owner[fresh] << 32) | slot[fresh])
-        return pairs >> 32, pairs & _SLOT
+        return _distinct_pairs(owner[fresh], slot[fresh])
 
     def _fresh(self, level: _Entries) -> np.ndarray:
         return self.store.tags[level.tags & _SLOT] == level.tags
@@ -267,10 +266,41 @@ class _Entries:
         right = np.searchsorted(self.keys, keys, side="right")
         left = np.maximum(np.searchsorted(self.keys, keys, side="left"), right - cap)
         counts = right - left
-        total = int(counts.sum())
-        starts = np.cumsum(counts) - counts
-        positions = np.arange(total) + np.repeat(left - starts, counts)
-        return np.repeat(owners, counts), self.tags[positions]
+        return np.repeat(owners, counts), self.tags[_positions(left, counts)]
 
     def __len__(self) -> int:
         return len(self.keys)
+
+
+def pairs_within(keys: np.ndarray, owners: np.ndarray, cap: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
+    """(later, earlier) owner pairs sharing a key, each once, up to the `cap` latest earlier ones per key:
+    the bucket look-up among a batch's own queries, which are not in any table yet.
+
+    `owners` ascend (keys are listed query by query), so a stable sort by key keeps each key's
+    owners in order and every earlier owner of a key comes before the later one.
+    """
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_owners = keys[order], owners[order]
+    new_run = np.empty(len(order), dtype=bool)
+    new_run[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_run[1:])
+    position = np.arange(len(order))
+    run_start = np.maximum.accumulate(np.where(new_run, position, 0))
+    first = np.maximum(run_start, position - cap)
+    before = position - first
+    later, earlier = _distinct_pairs(sorted_owners[np.repeat(position, before)],
+                                     sorted_owners[_positions(first, before)])
+    apart = later != earlier
+    return later[apart], earlier[apart]
+
+
+def _positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1, ..., start + count - 1 of every range, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+
+
+def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (first, second) pair once, in order; both below 2**32."""
+    pairs = np.unique((first << 32) | second)
+    return pairs >> 32, pairs & _SLOT

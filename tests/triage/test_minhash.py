@@ -16,13 +16,20 @@ from triage.duplicates import (
     ESTIMATE_MARGIN,
     DuplicateIndex,
     Signature,
-    _earlier_in_batch,
     _shared_counts,
     signature,
     text_print,
     text_prints,
 )
-from triage.minhash import BucketTable, MinHasher, SignatureStore, low_bits, shingle_key, shingle_keys
+from triage.minhash import (
+    BucketTable,
+    MinHasher,
+    SignatureStore,
+    low_bits,
+    pairs_within,
+    shingle_key,
+    shingle_keys,
+)
 
 BASE = ("jalan penghubung rulung helok ke rulung raya di natar rusak berat aspalnya habis tinggal batu lepas "
         "kalau malam gelap dan banyak yang jatuh mohon dianggarkan tahun depan")
@@ -136,7 +143,7 @@ def test_entries_merged_into_the_main_array_are_found_and_stale_ones_dropped(
 def test_earlier_reports_of_a_batch_pair_with_later_ones_once_each() -> None:
     keys = np.array([5, 6, 5, 7, 6, 5, 9], dtype=np.uint64)
     owners = np.array([0, 0, 1, 1, 2, 2, 3])
-    later, earlier = _earlier_in_batch(keys, owners)
+    later, earlier = pairs_within(keys, owners)
     assert sorted(zip(later.tolist(), earlier.tolist(), strict=True)) == [(1, 0), (2, 0), (2, 1)]
 
 
