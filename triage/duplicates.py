@@ -38,11 +38,12 @@ import numpy as np
 
 from triage import textsig
 from triage.minhash import (
-    OWN_KEY_BIT,
+    BUCKET_KEY,
     BucketTable,
     MinHasher,
     SignatureStore,
     low_bits,
+    own_key,
     pairs_within,
     shingle_key,
     shingle_keys,
@@ -137,10 +138,6 @@ class TextPrint(NamedTuple):
 _DEFAULT_HASHER = MinHasher()
 
 
-#: Added to a sentence key so it never equals a band key.
-_SENTENCE_SALT = OWN_KEY_BIT
-
-
 def text_print(text: str) -> TextPrint:
     """Everything `signature` takes from the text, computed once wherever the text is at hand."""
     return text_prints([text])[0]
@@ -168,7 +165,7 @@ def _text_prints(texts: Sequence[str]) -> list[TextPrint]:
     minhashes = dict(zip(hashed, low_bits(values), strict=True))
     bands = dict(zip(hashed, _DEFAULT_HASHER.band_keys_of_many(values), strict=True))
     return [TextPrint(tokens, textsig.words_hash(tokens), own, minhashes.get(n), bands.get(n),
-                      [_SENTENCE_SALT + key for key in textsig.sentence_keys(text, tokens)] if n in bands else [])
+                      [own_key(key) for key in textsig.sentence_keys(text, tokens)] if n in bands else [])
             for n, (text, tokens, own) in enumerate(zip(texts, words, keys, strict=True))]
 
 
@@ -218,7 +215,7 @@ class DuplicateIndex:
     store: SignatureStore = field(init=False, repr=False)
     buckets: BucketTable = field(init=False, repr=False)  # band and sentence key → store slots
     _expiry: list[tuple[datetime, int]] = field(default_factory=list, repr=False)  # heap of (created_at, id)
-    _expected: dict[int, list[int]] = field(default_factory=dict, repr=False)  # see expect
+    _expected: dict[int, list[tuple[int, float]]] = field(default_factory=dict, repr=False)  # see expect
 
     def __post_init__(self) -> None:
         self.store = SignatureStore(self.hasher.bands * self.hasher.rows)
@@ -289,34 +286,63 @@ class DuplicateIndex:
         if sigs:
             self.forget_before(min(sig.created_at for sig in sigs) - self.window)
         queries = [sig for sig in sigs if len(_keys(sig)) >= MIN_SHINGLES]
-        self._expected = self._plausible_many(queries) if queries else {}
+        self._expected = self._plausible_many(queries, self._copies(queries)) if queries else {}
 
-    def _plausible_many(self, queries: list[Signature]) -> dict[int, list[int]]:
-        """Report id → ids of the reports, in the window or earlier among `queries`, whose estimated
-        similarity could pass `near_similarity`.
+    def _copies(self, queries: list[Signature]) -> np.ndarray:
+        """Which of the queries repeat the text of a report in the window or of an earlier query.
 
-        A candidate could pass when its signature agrees with the query's in at least as many
-        permutations as `_agreement_needed` says for the two set sizes. Whether it is still in the
-        window when the query is matched is left to `_near`.
+        `match` groups those by their hash before it ever looks for near duplicates, so searching
+        their buckets would be wasted, and it is the costliest search of all: a copy shares every
+        bucket with the report it repeats, and with all the other copies of it.
+        """
+        copies = np.zeros(len(queries), dtype=bool)
+        earlier: set[str] = set()
+        for position, sig in enumerate(queries):
+            if sig.text_hash:
+                copies[position] = sig.text_hash in earlier or bool(self.by_hash.get(sig.text_hash))
+                earlier.add(sig.text_hash)
+        return copies
+
+    def _plausible_many(self, queries: list[Signature],
+                        copies: np.ndarray | None = None) -> dict[int, list[tuple[int, float]]]:
+        """Report id → (id, `near_similarity`) of the reports, in the window or earlier among `queries`,
+        that pass it; not for the `copies` (a mask over the queries), which are only candidates of
+        later queries.
+
+        Only candidates that could pass are compared exactly: those whose signature agrees with the
+        query's in at least as many permutations as `_agreement_needed` says for the two set sizes.
+        Whether a candidate is still in the window when the query is matched is left to `_near`.
         """
         keys = [self._bucket_keys(sig) for sig in queries]
         counts = list(map(len, keys))
-        flat = np.fromiter(chain.from_iterable(keys), dtype=np.uint64, count=sum(counts))
+        flat = np.fromiter(chain.from_iterable(keys), dtype=BUCKET_KEY, count=sum(counts))
         owners = np.repeat(np.arange(len(queries), dtype=np.int64), counts)
+        searched = np.ones(len(queries), dtype=bool) if copies is None else ~copies
         sizes = np.array([min(len(_keys(sig)), _LARGEST_SIZE) for sig in queries], dtype=np.int64)
         minhashes = np.stack([sig.minhash for sig in queries])
         store = self.store
         self.buckets.seal()
-        owner, slot = self.buckets.lookup(flat, owners)
+        asked = searched[owners]
+        owner, slot = self.buckets.lookup(flat[asked], owners[asked])
         keep = self._could_pass(store.values[slot], minhashes[owner], sizes[owner],
                                 np.minimum(store.sizes[slot], _LARGEST_SIZE))
-        found: dict[int, list[int]] = {sig.report_id: [] for sig in queries}
-        for position, other in zip(owner[keep].tolist(), store.items[slot[keep]].tolist(), strict=True):
-            found[queries[position].report_id].append(other)
+        positions = owner[keep].tolist()
+        others = store.items[slot[keep]].tolist()
+        their_keys = [_keys(self.by_id[other]) for other in others]
         later, earlier = pairs_within(flat, owners)
+        wanted = searched[later]
+        later, earlier = later[wanted], earlier[wanted]
         keep = self._could_pass(minhashes[earlier], minhashes[later], sizes[later], sizes[earlier])
-        for position, other in zip(later[keep].tolist(), earlier[keep].tolist(), strict=True):
-            found[queries[position].report_id].append(queries[other].report_id)
+        positions += later[keep].tolist()
+        for position in earlier[keep].tolist():
+            others.append(queries[position].report_id)
+            their_keys.append(_keys(queries[position]))
+        scores = _near_scores([_keys(queries[position]) for position in positions], their_keys, self.threshold)
+        found: dict[int, list[tuple[int, float]]] = {
+            sig.report_id: [] for sig, wanted in zip(queries, searched, strict=True) if wanted}
+        for position, other, score in zip(positions, others, scores.tolist(), strict=True):
+            if score > 0:
+                found[queries[position].report_id].append((other, score))
         return found
 
     def _could_pass(self, theirs: np.ndarray, own: np.ndarray, own_sizes: np.ndarray,
@@ -364,13 +390,9 @@ class DuplicateIndex:
         found = self._expected.pop(sig.report_id, None)
         if found is None:
             found = self._plausible_many([sig])[sig.report_id]
-        others = [other for other in sorted(set(found)) if other in self.by_id and self._comparable(sig, other)]
-        if not others:
-            return None
         best: tuple[float, int] | None = None
-        for other, shared in zip(others, _shared_counts(own, [_keys(self.by_id[o]) for o in others]), strict=True):
-            score = _near_score(shared, len(own), len(_keys(self.by_id[other])), self.threshold)
-            if score is not None and (best is None or score > best[0]):
+        for other, score in sorted(found):
+            if other in self.by_id and self._comparable(sig, other) and (best is None or score > best[0]):
                 best = (score, other)
         if best is None:
             return None
@@ -454,6 +476,34 @@ def _near_score(shared: int, a: int, b: int, threshold: float) -> float | None:
     if smaller >= CONTAINMENT_MIN_SHINGLES and shared / smaller >= CONTAINMENT_THRESHOLD:
         return shared / smaller
     return None
+
+
+def _near_scores(owns: list[np.ndarray], theirs: list[np.ndarray], threshold: float) -> np.ndarray:
+    """`_near_score` of each pair of sorted shingle key arrays, 0 where it is None, for all pairs in a
+    few array calls: a batch's plausible pairs compared one by one spent more on the calls than on
+    the comparing, and their number grows with the window.
+
+    Each key is tagged with its pair's number above its 32 bits, so every pair's keys are one run of
+    one sorted array, and one binary search finds which of the other side's keys each run holds.
+    """
+    if not owns:
+        return np.zeros(0)
+    own_sizes = np.fromiter(map(len, owns), dtype=np.int64, count=len(owns))
+    their_sizes = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
+    pair = np.arange(len(owns), dtype=np.uint64) << _PAIR_SHIFT
+    own = np.repeat(pair, own_sizes) | np.concatenate(owns)
+    their_pair = np.repeat(np.arange(len(theirs)), their_sizes)
+    their = pair[their_pair] | np.concatenate(theirs)
+    held = own.take(np.searchsorted(own, their), mode="clip") == their
+    shared = np.bincount(their_pair[held], minlength=len(owns)).astype(np.float64)
+    jaccard = shared / np.maximum(own_sizes + their_sizes - shared, 1)
+    smaller = np.minimum(own_sizes, their_sizes)
+    contained = np.where(smaller >= CONTAINMENT_MIN_SHINGLES, shared / np.maximum(smaller, 1), 0.0)
+    return np.where(jaccard >= threshold, jaccard, np.where(contained >= CONTAINMENT_THRESHOLD, contained, 0.0))
+
+
+#: Shingle keys are CRC32s, so a pair's number fits above them.
+_PAIR_SHIFT = np.uint64(32)
 
 
 def _keys(sig: Signature) -> np.ndarray:

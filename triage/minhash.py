@@ -27,7 +27,8 @@ ROWS = 5
 SEED = 20261123
 
 _SHIFT = np.uint64(32)
-_ONE = np.uint64(1)
+#: Band keys keep the top 31 bits of the band hash (`BUCKET_KEY` wide, with the top bit left for `OWN_KEY_BIT`).
+_BAND_SHIFT = np.uint64(33)
 
 
 def shingle_keys(words: Sequence[str]) -> np.ndarray:
@@ -95,17 +96,28 @@ class MinHasher:
     def band_keys_of(self, signature: np.ndarray) -> list[int]:
         """`band_keys` of an already computed signature (uint32 or uint64)."""
         rows = signature.reshape(self.bands, self.rows).astype(np.uint64, copy=False)
-        return ((rows @ self._band_mul + self._band_salt) >> _ONE).tolist()
+        return ((rows @ self._band_mul + self._band_salt) >> _BAND_SHIFT).tolist()
 
     def band_keys_of_many(self, signatures: np.ndarray) -> list[list[int]]:
         """`band_keys_of` of each row of `signatures_of_keys`."""
         rows = signatures.reshape(len(signatures), self.bands, self.rows).astype(np.uint64, copy=False)
-        return ((rows @ self._band_mul + self._band_salt) >> _ONE).tolist()
+        return ((rows @ self._band_mul + self._band_salt) >> _BAND_SHIFT).tolist()
 
 
-#: Band keys are below 2**63 (`MinHasher.band_keys_of` drops a bit), so other bucket keys can be made
-#: distinct from every band key by setting the top bit, and all of them still fit a uint64 array.
-OWN_KEY_BIT = 1 << 63
+#: The type of a bucket key and of a slot tag. Both are 32 bits so that a busy window's entries (31 a
+#: report) stay in the processor's cache: at 16 bytes an entry, the entries of a 14-day window of a
+#: million posts a year outgrew it, and every look-up slowed. Two keys that agree by chance (about
+#: one look-up in a thousand, at a window of a million entries) cost an extra candidate, which the
+#: estimate and the exact comparison turn away; they can never make a match.
+BUCKET_KEY = np.uint32
+#: Band keys are below 2**31 (`MinHasher.band_keys_of` keeps 31 bits), so other bucket keys can be made
+#: distinct from every band key by setting the top bit, and all of them still fit a `BUCKET_KEY` array.
+OWN_KEY_BIT = 1 << 31
+
+
+def own_key(value: int) -> int:
+    """A bucket key for `value` (any non-negative int) that no band key equals."""
+    return OWN_KEY_BIT | (value & (OWN_KEY_BIT - 1))
 
 
 def low_bits(signature: np.ndarray) -> np.ndarray:
@@ -138,7 +150,7 @@ class SignatureStore:
         self.values = np.zeros((capacity, width), dtype=np.uint8)  # `low_bits` of each signature
         self.items = np.zeros(capacity, dtype=np.int64)
         self.sizes = np.zeros(capacity, dtype=np.int64)
-        self.tags = np.arange(capacity, dtype=np.int64)
+        self.tags = np.arange(capacity, dtype=BUCKET_KEY)
         self._free: list[int] = []
         self._used = 0
 
@@ -154,14 +166,16 @@ class SignatureStore:
         return slot
 
     def release(self, slot: int) -> None:
-        self.tags[slot] += _GENERATION
+        self.tags[slot] = (int(self.tags[slot]) + _GENERATION) & _TAG_MASK
         self._free.append(slot)
 
     def _grow(self) -> None:
         capacity = 2 * len(self.items)
+        if capacity > _SLOT + 1:
+            raise OverflowError(f"a duplicate window of more than {_SLOT + 1:,} reports: shorten duplicate_window_days")
         self.values = np.resize(self.values, (capacity, self.values.shape[1]))
         self.items, self.sizes = np.resize(self.items, capacity), np.resize(self.sizes, capacity)
-        self.tags = np.concatenate([self.tags, np.arange(len(self.tags), capacity, dtype=np.int64)])
+        self.tags = np.concatenate([self.tags, np.arange(len(self.tags), capacity, dtype=BUCKET_KEY)])
 
     def __len__(self) -> int:
         """Slots in use."""
@@ -172,9 +186,12 @@ class SignatureStore:
 #: a look-up takes only its latest entries, so no one key hands a query more candidates than this. A near
 #: duplicate still shares some of its other bands with the post it repeats (29 more chances at 30 bands).
 MAX_BUCKET = 64
-#: A slot's tag is slot + generation * _GENERATION (`SignatureStore.tags`).
-_GENERATION = 1 << 32
+#: A slot's tag is slot + generation * _GENERATION (`SignatureStore.tags`), 24 bits of slot and 8 of generation.
+#: The generation wraps after 256 releases of one slot; an entry that old and not yet dropped by a merge looks
+#: fresh again and hands over the slot's current report, one more candidate to turn away, never a match.
+_GENERATION = 1 << 24
 _SLOT = _GENERATION - 1
+_TAG_MASK = (1 << 32) - 1
 #: Entries added since the last merge go into the main array once they are this many and this share of it,
 #: so a merge (a pass over every entry) costs a bounded amount per entry however full the window is.
 MERGE_AT_LEAST = 65_536
@@ -208,8 +225,8 @@ class BucketTable:
             return
         pending, self._pending = self._pending, []
         counts = [len(keys) for _, keys in pending]
-        tags = np.repeat(np.fromiter((tag for tag, _ in pending), dtype=np.int64, count=len(pending)), counts)
-        keys = np.fromiter((key for _, own in pending for key in own), dtype=np.uint64, count=sum(counts))
+        tags = np.repeat(np.fromiter((tag for tag, _ in pending), dtype=BUCKET_KEY, count=len(pending)), counts)
+        keys = np.fromiter((key for _, own in pending for key in own), dtype=BUCKET_KEY, count=sum(counts))
         main, recent = self._levels
         recent.merge(keys, tags, self._fresh(recent))
         if len(recent) >= max(MERGE_AT_LEAST, len(main) // MERGE_SHARE):
@@ -219,8 +236,10 @@ class BucketTable:
     def lookup(self, keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(owner, slot) pairs, each once: the fresh entries under each key, at most `max_bucket` per key and level.
 
-        `owners` says whose key each one is (the query's position in its batch); call `seal` first.
+        `keys` are `BUCKET_KEY`s; `owners` says whose key each one is (the query's position in its batch);
+        call `seal` first.
         """
+        keys = keys.astype(BUCKET_KEY, copy=False)  # another type would make every search convert the table
         order = np.argsort(keys)  # a binary search for each of sorted keys starts where the last one ended
         keys, owners = keys[order], owners[order]
         found = [level.lookup(keys, owners, self.max_bucket) for level in self._levels if len(level)]
@@ -246,8 +265,8 @@ class _Entries:
     """Bucket entries sorted by key; within a key, in the order they were added."""
 
     def __init__(self) -> None:
-        self.keys = np.empty(0, dtype=np.uint64)
-        self.tags = np.empty(0, dtype=np.int64)
+        self.keys = np.empty(0, dtype=BUCKET_KEY)
+        self.tags = np.empty(0, dtype=BUCKET_KEY)
 
     def merge(self, keys: np.ndarray, tags: np.ndarray, keep: np.ndarray) -> None:
         """Add entries (in the order they were made), dropping the old entries where `keep` is False.
@@ -302,5 +321,5 @@ def _positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each (first, second) pair once, in order; both below 2**32."""
-    pairs = np.unique((first << 32) | second)
+    pairs = np.unique((first.astype(np.int64) << 32) | second)
     return pairs >> 32, pairs & _SLOT

@@ -16,6 +16,8 @@ from triage.duplicates import (
     ESTIMATE_MARGIN,
     DuplicateIndex,
     Signature,
+    _near_score,
+    _near_scores,
     _shared_counts,
     signature,
     text_print,
@@ -80,7 +82,7 @@ def put(table: BucketTable, item: int, keys: list[int]) -> int:
 def found(table: BucketTable, *key_lists: list[int]) -> list[set[int]]:
     """Items found for each list of keys, one query per list."""
     table.seal()
-    keys = np.array([key for own in key_lists for key in own], dtype=np.uint64)
+    keys = np.array([key for own in key_lists for key in own], dtype=minhash.BUCKET_KEY)
     owners = np.repeat(np.arange(len(key_lists)), [len(own) for own in key_lists])
     owner, slot = table.lookup(keys, owners)
     return [set(table.store.items[slot[owner == n]].tolist()) for n in range(len(key_lists))]
@@ -101,6 +103,28 @@ def test_a_released_slot_leaves_its_entries_stale_even_once_reused(hasher: MinHa
     assert found(table, keys) == [{2}] and table.keys_held() == hasher.bands
     assert put(table, 3, other) == first  # the slot is reused for a report in other buckets
     assert found(table, keys, other) == [{2}, {3}]
+
+
+def test_a_slot_tag_that_wrapped_hands_over_the_slots_current_report_never_a_forgotten_one(
+        hasher: MinHasher) -> None:
+    table, keys = table_of(hasher), hasher.band_keys(shingled(BASE))
+    slot = put(table, 1, keys)
+    table.seal()
+    for item in range(2, 258):  # no merge in between would drop the entry: it outlives 256 generations
+        table.store.release(slot)
+        assert put(table, item, []) == slot
+    assert int(table.store.tags[slot]) == slot
+    assert found(table, keys) == [{257}]
+
+
+def test_a_window_too_large_for_a_slot_tag_is_refused_clearly(
+        hasher: MinHasher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(minhash, "_SLOT", 2047)
+    store = SignatureStore(hasher.bands * hasher.rows, capacity=1024)
+    for item in range(2048):
+        store.put(item, np.zeros(store.values.shape[1], dtype=np.uint8), 10)
+    with pytest.raises(OverflowError, match="duplicate_window_days"):
+        store.put(2048, np.zeros(store.values.shape[1], dtype=np.uint8), 10)
 
 
 def test_the_index_finds_a_near_copy_through_its_buckets(index: DuplicateIndex) -> None:
@@ -141,7 +165,7 @@ def test_entries_merged_into_the_main_array_are_found_and_stale_ones_dropped(
 
 
 def test_earlier_reports_of_a_batch_pair_with_later_ones_once_each() -> None:
-    keys = np.array([5, 6, 5, 7, 6, 5, 9], dtype=np.uint64)
+    keys = np.array([5, 6, 5, 7, 6, 5, 9], dtype=minhash.BUCKET_KEY)
     owners = np.array([0, 0, 1, 1, 2, 2, 3])
     later, earlier = pairs_within(keys, owners)
     assert sorted(zip(later.tolist(), earlier.tolist(), strict=True)) == [(1, 0), (2, 0), (2, 1)]
@@ -153,7 +177,9 @@ def test_announced_batches_match_as_one_report_at_a_time_does() -> None:
     words = [f"kata{n}" for n in range(60)]
     texts: list[str] = []
     for n in range(600):
-        if texts and n % 4 == 0:  # a copy with a word changed or added, sometimes in the same batch
+        if texts and n % 10 == 5:  # the same text again, sometimes in the same batch
+            texts.append(str(rng.choice(texts[-40:])))
+        elif texts and n % 4 == 0:  # a copy with a word changed or added, sometimes in the same batch
             copy = rng.choice(texts[-40:]).split()
             copy[int(rng.integers(len(copy)))] = str(rng.choice(words))
             texts.append(" ".join(copy + ([str(rng.choice(words))] if n % 8 == 0 else [])))
@@ -178,6 +204,7 @@ def test_announced_batches_match_as_one_report_at_a_time_does() -> None:
             announced.add(sig, together[-1].canonical_id if together[-1] else None)
     assert together == alone
     assert sum(m is not None and m.kind == "near" for m in alone) > 50
+    assert sum(m is not None and m.kind == "exact" for m in alone) > 40
 
 
 def test_the_signature_store_reuses_slots_of_forgotten_reports(index: DuplicateIndex) -> None:
@@ -221,6 +248,16 @@ def test_shared_counts_are_set_intersections() -> None:
     own = np.unique(rng.integers(0, 60, 25).astype(np.uint64))
     others = [np.unique(rng.integers(0, 60, n).astype(np.uint64)) for n in (1, 7, 30, 60)]
     assert _shared_counts(own, others) == [len(set(own.tolist()) & set(o.tolist())) for o in others]
+
+
+def test_near_scores_of_many_pairs_are_the_scores_of_each_pair() -> None:
+    rng = np.random.default_rng(8)
+    base = np.unique(rng.integers(0, 2**32, 40).astype(np.uint64))
+    pairs = [(base[:30], base[5:35]), (base[:10], base[:9]), (base[:20], base), (base[:3], base[30:33]),
+             (base, np.unique(np.concatenate([base[:36], rng.integers(0, 2**32, 3).astype(np.uint64)])))]
+    expected = [_near_score(len(set(a.tolist()) & set(b.tolist())), len(a), len(b), 0.6) or 0.0 for a, b in pairs]
+    assert _near_scores([a for a, _ in pairs], [b for _, b in pairs], 0.6).tolist() == expected
+    assert [score > 0 for score in expected] == [True, True, True, False, True]  # the third by containment
 
 
 def test_the_agreement_table_never_rules_out_what_the_estimate_bound_allows(index: DuplicateIndex) -> None:
