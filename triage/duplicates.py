@@ -42,6 +42,7 @@ from triage.minhash import (
     BucketTable,
     MinHasher,
     SignatureStore,
+    distinct_pairs,
     low_bits,
     own_key,
     pairs_within,
@@ -326,8 +327,9 @@ class DuplicateIndex:
         owner, slot = self.buckets.lookup(flat[asked], owners[asked])
         keep = self._could_pass(store.values[slot], minhashes[owner], sizes[owner],
                                 np.minimum(store.sizes[slot], _LARGEST_SIZE))
-        positions = owner[keep].tolist()
-        others = store.items[slot[keep]].tolist()
+        owner, slot = distinct_pairs(owner[keep], slot[keep])
+        positions = owner.tolist()
+        others = store.items[slot].tolist()
         their_keys = [_keys(self.by_id[other]) for other in others]
         later, earlier = pairs_within(flat, owners)
         wanted = searched[later]

@@ -234,8 +234,10 @@ class BucketTable:
             self._levels[1] = _Entries()
 
     def lookup(self, keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(owner, slot) pairs, each once: the fresh entries under each key, at most `max_bucket` per key and level.
+        """(owner, slot) pairs: the fresh entries under each key, at most `max_bucket` per key and level.
 
+        A pair repeats once for each key the two share; `distinct_pairs` makes them unique, best after
+        whatever discards most of them (a chance neighbour, the most common candidate, shares one key).
         `keys` are `BUCKET_KEY`s; `owners` says whose key each one is (the query's position in its batch);
         call `seal` first.
         """
@@ -249,7 +251,7 @@ class BucketTable:
         tags = np.concatenate([t for _, t in found])
         slot = tags & _SLOT
         fresh = self.store.tags[slot] == tags
-        return _distinct_pairs(owner[fresh], slot[fresh])
+        return owner[fresh], slot[fresh]
 
     def _fresh(self, level: _Entries) -> np.ndarray:
         return self.store.tags[level.tags & _SLOT] == level.tags
@@ -307,7 +309,7 @@ def pairs_within(keys: np.ndarray, owners: np.ndarray, cap: int = MAX_BUCKET) ->
     run_start = np.maximum.accumulate(np.where(new_run, position, 0))
     first = np.maximum(run_start, position - cap)
     before = position - first
-    later, earlier = _distinct_pairs(sorted_owners[np.repeat(position, before)],
+    later, earlier = distinct_pairs(sorted_owners[np.repeat(position, before)],
                                      sorted_owners[_positions(first, before)])
     apart = later != earlier
     return later[apart], earlier[apart]
@@ -319,7 +321,7 @@ def _positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
 
 
-def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each (first, second) pair once, in order; both below 2**32."""
     pairs = np.unique((first.astype(np.int64) << 32) | second)
     return pairs >> 32, pairs & _SLOT
