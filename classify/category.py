@@ -188,6 +188,7 @@ def explain_rows(
     With ``weights=False`` only the terms' names, which is all the tagger keeps.
     """
     n_words = model.vectorizer().n_word_features_
+    features.sort_indices()  # equal weights are ranked by column (`_take_top`)
     rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
     columns = features.indices
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
@@ -204,12 +205,18 @@ def explain_rows(
 
 def _take_top(found: list[list], rows: np.ndarray, weight: np.ndarray, columns: np.ndarray,
               mask: np.ndarray, k: int, names: np.ndarray, weights: bool = True) -> None:
-    """Appends each row's k strongest (name, weight), or names only: one sort for the batch, then list slicing."""
+    """Appends each row's k strongest (name, weight), or names only: one sort for the batch, then list slicing.
+
+    Equal weights are common (two word pairs that each occur once and weigh the same in the model),
+    so equal ones keep the feature order (by column): a post's terms must not depend on the other
+    posts of its batch. The sort key is the row above the float32 weight's bits, inverted so the
+    strongest comes first (a positive float's bits order as the float does).
+    """
     picked = np.flatnonzero(mask)
     if not len(picked):
         return
-    # one float sort: the row, then the strongest first (weight / max lies in (0, 1])
-    picked = picked[np.argsort(rows[picked] - weight[picked] / (weight[picked].max() * (1 + 1e-9)))]
+    strongest_first = (~weight[picked].astype(np.float32).view(np.uint32)).astype(np.int64)
+    picked = picked[np.argsort((rows[picked].astype(np.int64) << 32) | strongest_first, kind="stable")]
     position = np.arange(len(picked))
     first = np.r_[True, rows[picked][1:] != rows[picked][:-1]]
     starts = np.maximum.accumulate(np.where(first, position, 0))

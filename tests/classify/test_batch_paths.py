@@ -120,3 +120,13 @@ def test_tag_many_gives_what_the_per_post_path_gives(tagger: Tagger, posts: list
         got = tagger.tag_many(texts, batch_hints)
         want = _reference(tagger, texts, batch_hints)
         assert [{key: getattr(t, key) for key in w} for t, w in zip(got, want, strict=True)] == want
+
+
+def test_a_posts_explanation_does_not_depend_on_its_batch(tagger: Tagger, posts: list[str]) -> None:
+    """Terms of equal weight are common (word pairs seen once); their order must be the post's own."""
+    shuffled = random.Random(9).sample(posts[:600], 600)
+    in_order = dict(zip(posts[:600], tagger.tag_many(posts[:600]), strict=True))
+    in_another = dict(zip(shuffled, tagger.tag_many(shuffled), strict=True))
+    alone = {text: tagger.tag(text) for text in posts[:150]}
+    assert all(in_another[text].category_terms == in_order[text].category_terms for text in shuffled)
+    assert all(alone[text].category_terms == in_order[text].category_terms for text in alone)
