@@ -386,8 +386,7 @@ class DuplicateIndex:
         return None
 
     def _near(self, sig: Signature) -> DuplicateMatch | None:
-        own = _keys(sig)
-        if len(own) < MIN_SHINGLES:
+        if len(_keys(sig)) < MIN_SHINGLES:
             return None
         found = self._expected.pop(sig.report_id, None)
         if found is None:

@@ -104,11 +104,10 @@ class MinHasher:
         return ((rows @ self._band_mul + self._band_salt) >> _BAND_SHIFT).tolist()
 
 
-#: The type of a bucket key and of a slot tag. Both are 32 bits so that a busy window's entries (31 a
-#: report) stay in the processor's cache: at 16 bytes an entry, the entries of a 14-day window of a
-#: million posts a year outgrew it, and every look-up slowed. Two keys that agree by chance (about
-#: one look-up in a thousand, at a window of a million entries) cost an extra candidate, which the
-#: estimate and the exact comparison turn away; they can never make a match.
+#: The type of a bucket key and of a slot tag. 32 bits halve the entries' memory (31 entries a report;
+#: 1.2 million in a 14-day window of a million posts a year) and the bytes every look-up gathers. At a
+#: million entries, about one key in two thousand finds an unrelated entry by chance: an extra
+#: candidate, which the estimate and the exact comparison turn away; it can never make a match.
 BUCKET_KEY = np.uint32
 #: Band keys are below 2**31 (`MinHasher.band_keys_of` keeps 31 bits), so other bucket keys can be made
 #: distinct from every band key by setting the top bit, and all of them still fit a `BUCKET_KEY` array.
@@ -310,7 +309,7 @@ def pairs_within(keys: np.ndarray, owners: np.ndarray, cap: int = MAX_BUCKET) ->
     first = np.maximum(run_start, position - cap)
     before = position - first
     later, earlier = distinct_pairs(sorted_owners[np.repeat(position, before)],
-                                     sorted_owners[_positions(first, before)])
+                                    sorted_owners[_positions(first, before)])
     apart = later != earlier
     return later[apart], earlier[apart]
 
@@ -324,4 +323,4 @@ def _positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def distinct_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each (first, second) pair once, in order; both below 2**32."""
     pairs = np.unique((first.astype(np.int64) << 32) | second)
-    return pairs >> 32, pairs & _SLOT
+    return pairs >> 32, pairs & _TAG_MASK

@@ -27,6 +27,7 @@ from triage.minhash import (
     BucketTable,
     MinHasher,
     SignatureStore,
+    distinct_pairs,
     low_bits,
     pairs_within,
     shingle_key,
@@ -169,6 +170,11 @@ def test_earlier_reports_of_a_batch_pair_with_later_ones_once_each() -> None:
     owners = np.array([0, 0, 1, 1, 2, 2, 3])
     later, earlier = pairs_within(keys, owners)
     assert sorted(zip(later.tolist(), earlier.tolist(), strict=True)) == [(1, 0), (2, 0), (2, 1)]
+
+
+def test_distinct_pairs_keep_each_pair_once_in_order_over_32_bits() -> None:
+    first, second = distinct_pairs(np.array([7, 1, 7, 1]), np.array([2**31 + 5, 3, 2**31 + 5, 2**24]))
+    assert (first.tolist(), second.tolist()) == ([1, 1, 7], [3, 2**24, 2**31 + 5])
 
 
 def test_announced_batches_match_as_one_report_at_a_time_does() -> None:
