@@ -188,7 +188,6 @@ def explain_rows(
     With ``weights=False`` only the terms' names, which is all the tagger keeps.
     """
     n_words = model.vectorizer().n_word_features_
-    features.sort_indices()  # equal weights are ranked by column (`_take_top`)
     rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
     columns = features.indices
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
@@ -208,8 +207,8 @@ def _take_top(found: list[list], rows: np.ndarray, weight: np.ndarray, columns: 
     """Appends each row's k strongest (name, weight), or names only: one sort for the batch, then list slicing.
 
     Equal weights are common (two word pairs that each occur once and weigh the same in the model),
-    so equal ones keep the feature order (by column): a post's terms must not depend on the other
-    posts of its batch. The sort key is the row above the float32 weight's bits, inverted so the
+    so equal ones keep the order of the row's features, which only the post decides: its terms must
+    not depend on the other posts of its batch. The sort key is the row above the float32 weight's bits, inverted so the
     strongest comes first (a positive float's bits order as the float does).
     """
     picked = np.flatnonzero(mask)
