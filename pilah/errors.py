@@ -30,3 +30,9 @@ class DatabaseError(PilahError):
 
     code = "database_unavailable"
     exit_code = 3
+
+
+class OutboxNotUncertain(PilahError):
+    """Only a message whose delivery is unknown (`tak_pasti`) waits for a person's check."""
+
+    code = "outbox_not_uncertain"

@@ -26,6 +26,7 @@ COMMANDS = {
     "train": "pilah.cli.train:train",
     "models": "pilah.cli.models:models",
     "collect": "pilah.cli.collect:collect",
+    "outbox": "pilah.cli.outbox:outbox",
     "scheduler": "pilah.cli.scheduler:scheduler",
     "serve": "pilah.cli.serve:serve",
     "users": "pilah.cli.users:users",

@@ -13,6 +13,7 @@ from sqlalchemy import Dialect, Insert, Select, Table, bindparam, func, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pilah.errors import OutboxNotUncertain
 from pilah.queries.upsert import insert_ignoring_conflicts
 from pilah.schema import (
     AuditEvent,
@@ -200,6 +201,35 @@ def settle_outbox_message(session: Session, message_id: int, status: str, at: da
     action = {OUTBOX_SENT: "outbox_sent", OUTBOX_FAILED: "outbox_failed", OUTBOX_UNCERTAIN: "outbox_uncertain"
               }.get(status, "outbox_deferred")
     record_outbox_event(session, message_id, action, previous, status, at, reason=error, details=details)
+
+
+def uncertain_outbox(session: Session) -> Sequence[OutboxMessage]:
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.status == OUTBOX_UNCERTAIN)
+                           .order_by(OutboxMessage.id)).all()
+
+
+def settle_checked_outbox(session: Session, message_id: int, *, went_out: bool, actor: str, note: str,
+                          at: datetime) -> str:
+    """Record what a person saw on the channel for a `tak_pasti` message; returns its new status.
+
+    It went out: `terkirim`. It did not: `menunggu`, so the next outbox run sends it again; only a
+    person may decide that, because a second copy on the reporter's timeline is the worse mistake.
+    A message in any other state is refused (someone else may have settled it already).
+    """
+    status = OUTBOX_SENT if went_out else OUTBOX_WAITING
+    values: dict[str, Any] = {"status": status, "error": None, **({"sent_at": at} if went_out else {})}
+    settled = session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                          OutboxMessage.status == OUTBOX_UNCERTAIN).values(**values))
+    if settled.rowcount != 1:
+        current = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
+        raise OutboxNotUncertain(
+            f"pesan outbox {message_id} " + (f"berstatus {current}, bukan tak_pasti" if current else "tidak ada")
+            + f" / outbox message {message_id} " + (f"is {current}, not tak_pasti" if current else "does not exist"),
+            hint="lihat `pilah outbox list` / see `pilah outbox list`")
+    session.add(AuditEvent(at=at, actor=actor, entity_type="outbox_message", entity_id=str(message_id),
+                           action="outbox_checked", from_status=OUTBOX_UNCERTAIN, to_status=status, reason=note,
+                           details={"went_out": went_out}))
+    return status
 
 
 def note_outbox_waiting(session: Session, message_id: int, reason: str) -> None:
