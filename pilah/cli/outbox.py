@@ -15,6 +15,7 @@ from pilah.queries import channel as q
 from pilah.queries import web
 from pilah.schema import utcnow
 from pilah.settings import Settings
+from pilah.web.roles import REVIEWERS
 
 
 @click.group()
@@ -40,7 +41,8 @@ def list_uncertain(settings: Settings) -> None:
 @click.argument("message_id", type=int)
 @click.option("--went-out/--not-sent", required=True,
               help="Pesan terlihat di kanal (terkirim) atau tidak (kirim ulang). Seen on the channel, or not (resend).")
-@click.option("--by", "actor", required=True, help="Nama pengguna petugas yang memeriksa. The checking officer.")
+@click.option("--by", "actor", required=True,
+              help="Verifikator/admin yang memeriksa. The verifikator or admin who checked.")
 @click.option("--note", required=True, help="Apa yang dilihat di kanal. What was seen on the channel.")
 @click.pass_obj
 def checked(settings: Settings, message_id: int, went_out: bool, actor: str, note: str) -> None:
@@ -51,8 +53,8 @@ def checked(settings: Settings, message_id: int, went_out: bool, actor: str, not
         raise click.BadParameter("tulis apa yang dilihat / say what was seen", param_hint="--note")
     with transaction(open_database(settings)) as session:
         user = web.user_by_username(session, actor.strip().lower())
-        if user is None or not user.active:
-            raise click.BadParameter(f"tidak ada pengguna aktif {actor!r} / no active user {actor!r}",
+        if user is None or not user.active or user.role not in REVIEWERS:
+            raise click.BadParameter(f"{actor!r} bukan verifikator/admin aktif / is no active verifikator or admin",
                                      param_hint="--by")
         status = q.settle_checked_outbox(session, message_id, went_out=went_out, actor=user.username,
                                          note=note.strip(), at=utcnow())

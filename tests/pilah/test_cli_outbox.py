@@ -27,7 +27,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
 
 @pytest.fixture
 def messages(engine, factory) -> dict[str, int]:
-    """An SMS reply whose delivery is unknown, one already sent, and the staff who check them."""
+    """An SMS reply whose delivery is unknown, one already sent, a verifikator, an inactive one, an analis."""
     with factory() as session, session.begin():
         payload = ChannelPayload(channel="sms", endpoint="test", parameters={}, collector_version="t",
                                  retrieved_at=NOW, sha256="1" * 64, body=b"{}")
@@ -50,6 +50,8 @@ def messages(engine, factory) -> dict[str, int]:
                                      password="kata-sandi-panjang"))
         create_user(session, NewUser(username="budi", display_name="Budi", role="verifikator",
                                      password="kata-sandi-panjang")).active = False
+        create_user(session, NewUser(username="andi", display_name="Andi", role="analis",
+                                     password="kata-sandi-panjang"))
         session.flush()
         return {"uncertain": uncertain.id, "sent": sent.id}
 
@@ -122,8 +124,8 @@ def test_a_second_check_of_the_same_message_is_refused(runner, database_url, fac
     assert status_of(factory, messages["uncertain"])[0] == "terkirim" and len(checks(factory)) == 1
 
 
-@pytest.mark.parametrize(("actor", "note"), [("budi", "ada"), ("tidak-ada", "ada"), ("rina", "  ")])
-def test_an_unknown_or_inactive_checker_or_an_empty_note_changes_nothing(runner, database_url, factory, messages,
+@pytest.mark.parametrize(("actor", "note"), [("budi", "ada"), ("tidak-ada", "ada"), ("andi", "ada"), ("rina", "  ")])
+def test_only_an_active_reviewer_with_a_note_may_record_a_check(runner, database_url, factory, messages,
                                                                          actor: str, note: str) -> None:
     result = run(runner, database_url, "checked", str(messages["uncertain"]), "--went-out", "--by", actor,
                  "--note", note)
