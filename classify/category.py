@@ -208,8 +208,8 @@ def _take_top(found: list[list], rows: np.ndarray, weight: np.ndarray, columns: 
 
     Equal weights are common (two word pairs that each occur once and weigh the same in the model),
     so equal ones keep the order of the row's features, which only the post decides: its terms must
-    not depend on the other posts of its batch. The sort key is the row above the float32 weight's bits, inverted so the
-    strongest comes first (a positive float's bits order as the float does).
+    not depend on the other posts of its batch. The sort key is the row above the float32 weight's
+    bits, inverted so the strongest comes first (a positive float's bits order as the float does).
     """
     picked = np.flatnonzero(mask)
     if not len(picked):

@@ -226,9 +226,8 @@ def settle_checked_outbox(session: Session, message_id: int, *, went_out: bool, 
             f"pesan outbox {message_id} " + (f"berstatus {current}, bukan tak_pasti" if current else "tidak ada")
             + f" / outbox message {message_id} " + (f"is {current}, not tak_pasti" if current else "does not exist"),
             hint="lihat `pilah outbox list` / see `pilah outbox list`")
-    session.add(AuditEvent(at=at, actor=actor, entity_type="outbox_message", entity_id=str(message_id),
-                           action="outbox_checked", from_status=OUTBOX_UNCERTAIN, to_status=status, reason=note,
-                           details={"went_out": went_out}))
+    record_outbox_event(session, message_id, "outbox_checked", OUTBOX_UNCERTAIN, status, at, reason=note,
+                        details={"went_out": went_out}, actor=actor)
     return status
 
 
@@ -240,7 +239,7 @@ def note_outbox_waiting(session: Session, message_id: int, reason: str) -> None:
 
 def record_outbox_event(session: Session, message_id: int, action: str, from_status: str | None,
                         to_status: str | None, at: datetime, *, reason: str | None = None,
-                        details: dict[str, Any] | None = None) -> None:
-    session.add(AuditEvent(at=at, actor=OUTBOX_ACTOR, entity_type="outbox_message", entity_id=str(message_id),
+                        details: dict[str, Any] | None = None, actor: str = OUTBOX_ACTOR) -> None:
+    session.add(AuditEvent(at=at, actor=actor, entity_type="outbox_message", entity_id=str(message_id),
                            action=action, from_status=from_status, to_status=to_status, reason=reason,
                            details=details or {}))
