@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from pilah.cli import main
-from pilah.schema import ChannelPayload, CollectorRun, OutboxMessage, Post, Report
+from pilah.schema import CollectorRun, OutboxMessage
 
 
 @pytest.fixture
@@ -41,21 +40,9 @@ def test_collect_without_credentials_names_the_variable(runner, engine, database
     assert result.exit_code == 1 and "PILAH_X_BEARER_TOKEN" in result.output
 
 
-def test_collect_outbox_sends_the_waiting_sms(runner, engine, factory, database_url) -> None:
-    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+def test_collect_outbox_sends_the_waiting_sms(runner, factory, database_url, sms_report) -> None:
     with factory() as session, session.begin():
-        payload = ChannelPayload(channel="sms", endpoint="test", parameters={}, collector_version="t",
-                                 retrieved_at=now, sha256="0" * 64, body=b"{}")
-        session.add(payload)
-        session.flush()
-        post = Post(channel="sms", source_id="modem1:1", payload_id=payload.id, author_id="+6281200000009",
-                    text="lampu mati", created_at=now)
-        session.add(post)
-        session.flush()
-        report = Report(post_id=post.id, status="tertunda", category_terms=[])
-        session.add(report)
-        session.flush()
-        session.add(OutboxMessage(report_id=report.id, channel="sms", recipient="+6281200000009",
+        session.add(OutboxMessage(report_id=sms_report, channel="sms", recipient="+6281200000009",
                                   in_reply_to="modem1:1", body="Di desa mana?", created_by="verifikator"))
     (Path.cwd() / "pilah.toml").write_text('[channels.sms]\nsend_url = "http://gateway.local/send"\n')
     with responses.RequestsMock() as api:

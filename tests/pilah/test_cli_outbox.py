@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from pilah.auth.accounts import NewUser, create_user
 from pilah.cli import main
-from pilah.schema import AuditEvent, ChannelPayload, OutboxMessage, Post, Report
+from pilah.schema import AuditEvent, OutboxMessage
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -26,24 +26,13 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
 
 
 @pytest.fixture
-def messages(engine, factory) -> dict[str, int]:
-    """An SMS reply whose delivery is unknown, one already sent, a verifikator, an inactive one, an analis."""
+def messages(factory, sms_report: int) -> dict[str, int]:
+    """A reply whose delivery is unknown, one already sent, a verifikator, an inactive one, an analis."""
     with factory() as session, session.begin():
-        payload = ChannelPayload(channel="sms", endpoint="test", parameters={}, collector_version="t",
-                                 retrieved_at=NOW, sha256="1" * 64, body=b"{}")
-        session.add(payload)
-        session.flush()
-        post = Post(channel="sms", source_id="modem1:7", payload_id=payload.id, author_id="+6281200000007",
-                    text="jalan rusak", created_at=NOW)
-        session.add(post)
-        session.flush()
-        report = Report(post_id=post.id, status="tertunda", category_terms=[])
-        session.add(report)
-        session.flush()
-        uncertain = OutboxMessage(report_id=report.id, channel="sms", recipient="+6281200000007", body="Di desa mana?",
+        uncertain = OutboxMessage(report_id=sms_report, channel="sms", recipient="+6281200000009", body="Di desa mana?",
                                   created_by="rina", status="tak_pasti", attempts=1,
                                   error="tidak pasti terkirim / delivery unknown: timeout")
-        sent = OutboxMessage(report_id=report.id, channel="sms", recipient="+6281200000007", body="Terima kasih",
+        sent = OutboxMessage(report_id=sms_report, channel="sms", recipient="+6281200000009", body="Terima kasih",
                              created_by="rina", status="terkirim", attempts=1, sent_at=NOW)
         session.add_all([uncertain, sent])
         create_user(session, NewUser(username="rina", display_name="Rina", role="verifikator",
