@@ -159,18 +159,23 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         ruled, scores, guessed = self._judged(_texts(X))
         return [_verdict(ruled[i], score, guessed.get(i)) for i, score in enumerate(scores)]
 
-    def reasons_many(self, X: Iterable[str]) -> list[tuple[str, ...]]:
+    def reasons_many(self, X: Iterable[str], batch: Batch | None = None) -> list[tuple[str, ...]]:
         """The reason codes of :meth:`assess_many`'s verdicts, and only them (empty: the post is clear);
-        what a batch of posts needs, without the cost of a verdict object per post."""
-        ruled, _, guessed = self._judged(_texts(X))
+        what a batch of posts needs, without the cost of a verdict object per post. ``batch``: the
+        posts' :class:`Batch` when the caller has it already."""
+        ruled, _, guessed = self._judged(_texts(X), batch)
         for i, reason in guessed.items():
             ruled[i] = (reason,)
         return ruled
 
-    def _judged(self, texts: list[str]) -> tuple[list[tuple[str, ...]], list[float], dict[int, str]]:
+    def _judged(self, texts: list[str],
+                batch: Batch | None = None) -> tuple[list[tuple[str, ...]], list[float], dict[int, str]]:
         """(rule reasons, P(unclear) of the model, the model's reason for each post it flagged by index)."""
         check_is_fitted(self, "model_")
-        batch = Batch.of(texts)
+        if batch is None:
+            batch = Batch.of(texts)
+        elif batch.n != len(texts):
+            raise ValueError(f"a batch of {batch.n} posts for {len(texts)} texts")
         scores = self._proba(self.model_, texts, batch)[:, 1].tolist()
         ruled = batch.rule_reasons(self.min_words)
         flagged = [i for i, score in enumerate(scores) if not ruled[i] and score >= self.threshold]

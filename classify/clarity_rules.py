@@ -152,7 +152,7 @@ def cue_counts(seen: Words) -> tuple[int, int, int, int, int, int]:
     return problem, positive, topic, greeting, spam, len(seen.words)
 
 
-class _ChunkTable(dict):
+class ChunkTable(dict):
     """chunk → number; per number its words (as word numbers) and packed ``special`` counts, per word
     number the word and its bits. A batch is then one ``map`` over its chunks and numpy gathers.
 
@@ -214,7 +214,7 @@ class _ChunkTable(dict):
         return columns
 
     @classmethod
-    def current(cls) -> _ChunkTable:
+    def current(cls) -> ChunkTable:
         """The table in use, a new one when the last grew past :data:`CHUNK_CACHE_SIZE` (bounded memory)."""
         global _TABLE
         if len(_TABLE) >= CHUNK_CACHE_SIZE or len(_TABLE.words) >= CHUNK_CACHE_SIZE:
@@ -222,7 +222,7 @@ class _ChunkTable(dict):
         return _TABLE
 
 
-_TABLE = _ChunkTable()
+_TABLE = ChunkTable()
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ class Batch:
 
     The same counts as :func:`rule_reasons` and :func:`cue_counts` give post by post (and the same
     words as :func:`words_of`), without a Python loop per post or word: every chunk is one cached
-    look-up in a C-level ``map`` giving its number in a :class:`_ChunkTable`, the rest is numpy
+    look-up in a C-level ``map`` giving its number in a :class:`ChunkTable`, the rest is numpy
     gathers, ``repeat`` and ``bincount``. ``words`` (word numbers in ``table``) and ``doc`` (each
     word's post) are kept for the word features.
     """
@@ -242,7 +242,7 @@ class Batch:
     bits: np.ndarray
     marks: np.ndarray
     linked: np.ndarray
-    table: _ChunkTable
+    table: ChunkTable
 
     @property
     def flat(self) -> list[str]:
@@ -255,12 +255,18 @@ class Batch:
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> Batch:
-        n = len(texts)
-        table = _ChunkTable.current()
+        table = ChunkTable.current()
         split = list(map(str.split, texts))
-        lengths = np.fromiter(map(len, split), dtype=np.int64, count=n)
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(texts))
         chunks = np.fromiter(map(table.__getitem__, chain.from_iterable(split)), dtype=np.int64,
                              count=int(lengths.sum()))
+        return cls.of_chunks(table, chunks, lengths)
+
+    @classmethod
+    def of_chunks(cls, table: ChunkTable, chunks: np.ndarray, lengths: np.ndarray) -> Batch:
+        """The batch of posts given as their chunks' numbers in ``table`` and each post's chunk count
+        (a caller that has them already, :mod:`classify.post_chunks`, need not split the posts again)."""
+        n = len(lengths)
         counts, starts, special, chunk_words, word_bits = table.arrays()
         chunk_doc = np.repeat(np.arange(n), lengths)
         per_chunk = counts[chunks]

@@ -23,8 +23,10 @@ from classify.category import CategoryClassifier, explain_rows
 from classify.clarity import ClarityDetector
 from classify.location import LocationTagger
 from classify.pii import find_pii_many, mask_pii
+from classify.post_chunks import PostChunks
 from classify.registry import load_model, load_object
 from classify.text import DEFAULT_KABUPATEN, normalizer_for
+from classify.text_features import TokenVectorizer
 from classify.train import CLARITY_FILE
 
 #: Posts are tagged in chunks of this many: large enough for vectorised work, small enough for memory.
@@ -83,6 +85,7 @@ class Tagger:
         self.abstain_below = abstain_below
         self.model_version = model_version
         self.n_terms = n_terms
+        self._chunks: PostChunks | None = None
 
     @classmethod
     def load(cls, model_dir: Path, *, kabupaten: str = DEFAULT_KABUPATEN, abstain_below: float = 0.5) -> Tagger:
@@ -119,13 +122,20 @@ class Tagger:
     def _batch(self, texts: list[str], hints: list[str | None]) -> list[Tagging]:
         if not texts:
             return []
-        normalized = self.category.pipeline_.named_steps["normalize"].transform(texts)
-        features = self.category.features_of_normalized(normalized)
+        chunks = self._post_chunks()
+        if chunks is None:
+            normalized, rules = self.category.pipeline_.named_steps["normalize"].transform(texts), None
+            features = self.category.features_of_normalized(normalized)
+        else:
+            read = chunks.read(texts)
+            normalized, rules = read.normalized, read.rules
+            features = self.category.vectorizer().transform_numbers(read.tokens, read.token_numbers, read.token_doc,
+                                                                     len(texts))
         probabilities = self.category.proba_of_features(features)
         best = np.argmax(probabilities, axis=1)
         confidences = probabilities[np.arange(len(texts)), best]
         terms = explain_rows(self.category, features, best, self.n_terms, weights=False)
-        unclear_reasons = self.clarity.reasons_many(texts)
+        unclear_reasons = self.clarity.reasons_many(texts, rules)
         places = self.location.tag_many(texts, hints)
         pii = find_pii_many(texts)
         classes = [str(c) for c in self.category.classes_]
@@ -159,6 +169,16 @@ class Tagger:
                 normal,
             )))
         return out
+
+    def _post_chunks(self) -> PostChunks | None:
+        """The batch reader shared by the stages; None for a category model whose features are not
+        the token TF-IDF alone (a prior's scores): those posts are read stage by stage."""
+        if not isinstance(self.category.pipeline_.named_steps["features"], TokenVectorizer):
+            return None
+        if self._chunks is None or self._chunks.full():
+            kabupaten = self.category.pipeline_.named_steps["normalize"].kabupaten
+            self._chunks = PostChunks(normalizer_for(kabupaten), self.category.vectorizer())
+        return self._chunks
 
 
 @contextmanager

@@ -64,20 +64,26 @@ class Normaliser:
         self._pieces = _Cache(lambda piece: " ".join(self._piece(piece)))
         self._repeats = _Cache(self._repeat)
         # No piece spans whitespace and the cuts look at no context, so a post's pieces are its
-        # whitespace-separated chunks' pieces: each distinct chunk is cut once, per pattern.
-        self._chunks = {pattern: _Cache(lambda chunk, pattern=pattern: self._chunk(chunk, pattern))
-                        for pattern in (_PIECE, _HANDLE_PIECE, _SIMPLE_PIECE)}
+        # whitespace-separated chunks' pieces: each distinct chunk is cut once.
+        self.chunks = _Cache(self.normal_chunk)
 
     def normalize(self, text: str) -> str:
-        if not text.isascii():
-            text = _INVISIBLE.sub("", text)
-            if not unicodedata.is_normalized("NFKC", text):
-                text = unicodedata.normalize("NFKC", text)
-        if "'" in text or "’" in text:
-            text = text.replace("'", "").replace("’", "")
-        chunks = self._chunks[_pattern_for(text)]
-        out = " ".join(filter(None, map(chunks.__getitem__, text.split())))
-        return self._drop_repeated_expansions(out) if "#" in out else out
+        out = " ".join(filter(None, map(self.chunks.__getitem__, text.split())))
+        return self.drop_repeated_expansions(out) if "#" in out else out
+
+    def normal_chunk(self, chunk: str) -> str:
+        """One whitespace-free chunk of a post, normalised ("" when nothing of it is kept).
+
+        The clean-up (invisible characters, compatibility forms, apostrophes) is done per chunk, as none
+        of it reaches across whitespace. NFKC may put a space inside a chunk ("¨" is a space and a
+        combining mark); the cut never matches whitespace, so the parts come out apart all the same."""
+        if not chunk.isascii():
+            chunk = _INVISIBLE.sub("", chunk)
+            if not unicodedata.is_normalized("NFKC", chunk):
+                chunk = unicodedata.normalize("NFKC", chunk)
+        if "'" in chunk or "’" in chunk:
+            chunk = chunk.replace("'", "").replace("’", "")
+        return self._chunk(chunk, _pattern_for(chunk))
 
     def _chunk(self, chunk: str, pattern: re.Pattern[str]) -> str:
         return " ".join(filter(None, map(self._pieces.__getitem__, pattern.findall(chunk))))  # "_" has no words
@@ -170,7 +176,12 @@ class Normaliser:
         parts = _split_known(body, self.lexicon.known)
         return tuple(w for part in parts for w in self.word(part)) if parts else ()
 
-    def _drop_repeated_expansions(self, out: str) -> str:
+    def expands(self, normal: str) -> bool:
+        """Whether normalised text holds a hashtag followed by its words: only then may a repeat of
+        the words after it need dropping (:meth:`drop_repeated_expansions`)."""
+        return any(self._repeats[tag] for tag in _TAG_TOKEN.findall(normal))
+
+    def drop_repeated_expansions(self, out: str) -> str:
         """A hashtag's words written again right after it are kept once: keeps normalize idempotent."""
         padded = None
         for tag in set(_TAG_TOKEN.findall(out)):

@@ -64,7 +64,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         docs = _documents(X)
         if not docs:
             raise ValueError("TokenVectorizer needs at least one document to fit")
-        self._fast = None
+        self._fast: TokenTable | None = None
         frequency: Counter[str] = Counter()
         for doc in docs:
             frequency.update(set(self._doc_features(doc)))
@@ -81,19 +81,31 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         """One TF-IDF row per text; tokens unseen in training contribute nothing."""
         check_is_fitted(self, "vocabulary_")
         docs = _documents(X)
-        tables = self._tables()
-        tables.forget_if_full()
+        table = self.token_table()
         split = [doc.split() for doc in docs]
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        numbers = np.fromiter(map(tables.numbers.__getitem__, chain.from_iterable(split)), dtype=np.int64,
+        numbers = np.fromiter(map(table.numbers.__getitem__, chain.from_iterable(split)), dtype=np.int64,
                               count=int(lengths.sum()))
-        doc_of = np.repeat(np.arange(len(docs)), lengths)
-        props = tables.arrays()
-        words = self._word_block(props, numbers, doc_of, len(docs), tables)
+        return self.transform_numbers(table, numbers, np.repeat(np.arange(len(docs)), lengths), len(docs))
+
+    def transform_numbers(self, table: TokenTable, numbers: np.ndarray, doc_of: np.ndarray,
+                          n_docs: int) -> sp.csr_matrix:
+        """:meth:`transform` of texts given as their tokens' numbers in ``table`` and each token's text:
+        a caller that has the numbers already (the tagger's :mod:`classify.post_chunks`) skips the split."""
+        words = self._word_block(table.arrays(), numbers, doc_of, n_docs, table)
         if not self.char_ngrams:
             return words
-        chars = tables.char_block(numbers, doc_of, len(docs), self)
+        chars = table.char_block(numbers, doc_of, n_docs, self)
         return words + l2_normalize(chars, copy=False) * self.char_weight
+
+    def token_table(self) -> TokenTable:
+        """The table numbering the tokens seen so far. A full one is replaced (bounded memory), never
+        cleared, so numbers taken from a table stay valid with that table."""
+        check_is_fitted(self, "vocabulary_")
+        table = getattr(self, "_fast", None)
+        if table is None or len(table.numbers) >= TOKEN_CACHE_SIZE:
+            table = self._fast = TokenTable(self)
+        return table
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "vocabulary_")
@@ -102,7 +114,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         return np.array([n.replace(_GRAM, "").strip() for n in names], dtype=object)
 
     def _word_block(self, props: tuple[np.ndarray, np.ndarray], numbers: np.ndarray, doc_of: np.ndarray,
-                    n_docs: int, tables: _Tables) -> sp.csr_matrix:
+                    n_docs: int, tables: TokenTable) -> sp.csr_matrix:
         """Unigram and bigram counts → (1 + log tf) × idf → L2, columns 0 .. all features."""
         word_of, stem_of = props
         word_ids, stems = word_of[numbers], stem_of[numbers]
@@ -140,13 +152,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         found += [g for _, grams in analysed for g in grams]
         return found
 
-    # -- tables: derived from vocabulary_, rebuilt on demand, never saved -----------------------
-
-    def _tables(self) -> _Tables:
-        found = getattr(self, "_fast", None)
-        if found is None:
-            found = self._fast = _Tables(self)
-        return found
+    # -- the token table: derived from vocabulary_, rebuilt on demand, never saved --------------
 
     def __getstate__(self) -> dict[str, object]:
         """The vocabulary is saved as one newline-joined string: a dict of 50,000 terms costs a
@@ -166,7 +172,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         super().__setstate__(state)
 
 
-class _Tables:
+class TokenTable:
     """Token → number, and per number: word index, stem number, character n-gram indices.
 
     Stems are numbered by their unigram index, so a bigram is the pair key ``a * n + b``, looked
@@ -221,15 +227,6 @@ class _Tables:
             self._arrays = tuple(np.concatenate([old, new]) for old, new in zip(self._arrays, parts, strict=True))
         return self._arrays
 
-    def forget_if_full(self) -> None:
-        """Bounded memory; only between batches, because numbers index the tables."""
-        if len(self.numbers) >= TOKEN_CACHE_SIZE:
-            self.numbers.clear()
-            self.words.clear()
-            self.stems.clear()
-            self.grams.clear()
-            self._arrays = None
-
     def bigram_ids(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """Column of each (first, second) stem pair, -1 where the bigram is not in the vocabulary."""
         keys = first * self.width + second
@@ -260,7 +257,7 @@ class _Tables:
 class _Numbers(dict):
     """token → number; a miss (``map`` calls ``__getitem__`` in C, so hits cost no Python) adds it."""
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: TokenTable) -> None:
         super().__init__()
         self.tables = tables
 

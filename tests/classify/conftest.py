@@ -4,13 +4,14 @@ tests), the real taxonomy, a fitted category model and a trained model version o
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 
 import pytest
 
 from classify.category import CategoryClassifier
 from classify.taxonomy import Taxonomy, load_taxonomy
-from classify.train import TrainingResult, train_seed, write_version
+from classify.train import TrainingResult, load_seed, train_seed, write_version
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -55,3 +56,28 @@ def tiny_training(tiny_seed_dir: Path, taxonomy: Taxonomy) -> TrainingResult:
 def tiny_version(tiny_training: TrainingResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model version directory written by :func:`write_version` (read-only for tests)."""
     return write_version(tmp_path_factory.mktemp("models"), tiny_training)
+
+
+PIECES = [
+    "", "min, ", "pak, ", "assalamualaikum, ", "tabik pun, ", "🙏 ", "Jln ", "di ds. Jatimulyo ", "kec. Natar ",
+    "Rajabasa, Bandar Lampung ", "@pemkablamsel ", "#LampungSelatan ", "#jalanrusak ", "NIK 1801012345670001 ",
+    "hp 0812-3456-7890 ", "budi.s@gmail.com ", "BE 1234 XY ", "RT 05 ", "KK 1801 0123 4567 0002 ", "pak Hatta ",
+    "jum'at ", "KALIANDA ", "wa.me/628123 ", "https://t.co/x ", "Rp 1.234.567 ", "E 10 KM ", "\n", "ＡＢＣ ",
+]
+
+
+@pytest.fixture(scope="session")
+def varied_posts() -> list[str]:
+    """3,000 seed posts varied the way social media varies them (greetings, handles, hashtags, RT numbers,
+    capitals, emoji, apostrophes, line breaks, personal data), each ending in its own hashtag."""
+    rng = random.Random(7)
+    seed = load_seed(ROOT / "data" / "seed").texts
+    out = []
+    for i in range(3000):
+        text = rng.choice(seed)
+        if rng.random() < 0.15:
+            text = f"{text} {rng.choice(seed)}"
+        if rng.random() < 0.1:
+            text = text.upper()
+        out.append(f"{rng.choice(PIECES)}{text} {rng.choice(PIECES)}{rng.choice(PIECES)}#{i}")
+    return out

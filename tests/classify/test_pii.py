@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.pii import KINDS, find_pii, mask_pii
+from classify.pii import KINDS, find_pii, find_pii_many, mask_pii
 
 
 def kinds_in(text: str) -> list[tuple[str, str]]:
@@ -150,3 +150,21 @@ def test_spans_point_into_the_text_and_do_not_overlap(text: str) -> None:
     for span in spans:
         assert text[span.start : span.end] == span.text and span.kind in KINDS
     assert all(a.end <= b.start for a, b in pairwise(spans))
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(st.text(max_size=60), pii_text), max_size=6))
+def test_a_batch_finds_what_each_post_finds(texts: list[str]) -> None:
+    """The batch looks only at posts whose shape shows a number, a plate or an "@": never one too few."""
+    assert find_pii_many(texts) == [find_pii(text) for text in texts]
+
+
+@pytest.mark.parametrize("text", ["hp 0812345678 ya", "motor B 1 X hilang", "hp 0812.345.678", "a@b.id", "2024"])
+def test_a_batch_finds_the_shortest_numbers_and_plates(text: str) -> None:
+    assert find_pii_many(["jalan rusak", text]) == [[], find_pii(text)]
+
+
+def test_a_post_holding_a_nul_is_still_scanned() -> None:
+    texts = ["NIK 1801012345670001\x00 BE 1234 XY", "jalan rusak", "\x00"]
+    assert find_pii_many(texts) == [find_pii(text) for text in texts]
+    assert [span.kind for span in find_pii_many(texts)[0]] == ["nik", "plate"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,14 +96,27 @@ def test_normalize_is_idempotent_on_social_media_pieces(pieces: list[str]) -> No
     assert isinstance(tokens(text), list)
 
 
+def _cut_whole(text: str) -> str:
+    """The normaliser's result computed the first way: the whole text cleaned up and cut at once."""
+    normaliser = normalizer_for()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text))
+    text = text.replace("'", "").replace("’", "")
+    whole = " ".join(filter(None, map(normaliser._pieces.__getitem__, _pattern_for(text).findall(text))))
+    return normaliser.drop_repeated_expansions(whole) if "#" in whole else whole
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["jln", "rusak2", "parahhh", "#jalanrusak", "kel.", "kk", "2mgg", "@pemkab", "a@b.id",
                                   "kalianda,", "tdk!", "https://t.co/x", "www.x.id", "İ", "-", "_", "#", "rt05", "\t",
-                                  "\n", " ", "(", ")", "..."]),
+                                  "\n", " ", "(", ")", "...", "jum'at", "’", "ａ", "¨", "\u200b", "\u00a0", "ﬁ"]),
                 max_size=12).map("".join))
 def test_normalising_chunk_by_chunk_equals_cutting_the_whole_text(text: str) -> None:
-    """The per-chunk cache is only a speed-up: the whole text cut at once gives the same pieces."""
-    normaliser = normalizer_for()
-    whole = " ".join(filter(None, map(normaliser._pieces.__getitem__, _pattern_for(text).findall(text))))
-    expected = normaliser._drop_repeated_expansions(whole) if "#" in whole else whole
-    assert normaliser.normalize(text) == expected
+    """The per-chunk cache is only a speed-up: the whole text cleaned up and cut at once gives the same."""
+    assert normalizer_for().normalize(text) == _cut_whole(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_normalising_chunk_by_chunk_equals_cutting_any_whole_text(text: str) -> None:
+    assert normalizer_for().normalize(text) == _cut_whole(text)
