@@ -97,11 +97,9 @@ def _read(chunk: str) -> tuple[tuple[str, ...], int]:
     """(words, handles/links/contact packed in one int) of one whitespace-free chunk."""
     text, links, handles = chunk, 0, 0
     if "://" in text or "www." in text.lower():
-        links = len(_URL.findall(text))
-        text = _URL.sub(" ", text)
+        text, links = _URL.subn(" ", text)
     if "@" in text or "#" in text:
-        handles = len(_HANDLE.findall(text))
-        text = _HANDLE.sub(" ", text)
+        text, handles = _HANDLE.subn(" ", text)
     contact = ("8" in text or "wa.me" in text.lower()) and bool(_PHONE_OR_WA.search(text))
     return tuple(_WORD.findall(text.lower())), (handles << _HANDLE_SHIFT) | (links << 1) | contact
 

@@ -37,6 +37,8 @@ _SENTENCE_END_CHAR = re.compile("[" + re.escape("".join(sorted(_SENTENCE_END))) 
 #: A name right after an honorific is a person ("Pak Hatta"), not a place.
 PERSON_BEFORE = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "kak", "om", "sdr", "saudara", "haji"})
 LEVEL_BASE = {1: 0.35, 2: 0.5, 3: 0.6, 4: 0.55}
+_HANDLE_MARK = re.compile("@|://")
+_NON_SPACE = re.compile(r"\S*")
 
 
 @dataclass(slots=True)
@@ -121,7 +123,7 @@ class Scanner:
         self.padded = f" {normalise(text)} " if padded is None else padded
         self.lenient = lenient
         self._shouting: bool | None = None
-        self._plain: bool | None = None
+        self._handles: tuple[tuple[int, int], ...] | None = None
 
     def word_before(self, start: int) -> str:
         """The word before offset ``start`` in the same sentence, lowercased ("" if none)."""
@@ -168,18 +170,9 @@ class Scanner:
 
     def _in_handle(self, start: int) -> bool:
         """Inside an @mention, an e-mail address or a link: an account's name, not a place."""
-        if self._plain is None:
-            self._plain = "@" not in self.text and "://" not in self.text
-        if self._plain:
-            return False
-        first = start
-        while first > 0 and not self.text[first - 1].isspace():
-            first -= 1
-        last = start
-        while last < len(self.text) and not self.text[last].isspace():
-            last += 1
-        word = self.text[first:last]
-        return "@" in word or "://" in word
+        if self._handles is None:
+            self._handles = _handle_chunks(self.text)
+        return any(first <= start < last for first, last in self._handles)
 
     def _opens_the_post(self, start: int) -> bool:
         """SMS style names the place first: "ketapang, jalan pantai gelap", "palas pasar malamnya ..."."""
@@ -193,6 +186,19 @@ class Scanner:
             context = tuple(e for e, keep in zip(entries, ok, strict=True) if not keep)
             entries = tuple(e for e, keep in zip(entries, ok, strict=True) if keep)
         return Hit(start, end, _prefer_cued_level(entries, cue), cue, context)
+
+
+def _handle_chunks(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each whitespace-separated chunk of ``text`` holding an "@" or a "://"."""
+    if "@" not in text and "://" not in text:
+        return ()
+    out = []
+    for mark in _HANDLE_MARK.finditer(text):
+        first = mark.start()
+        while first > 0 and not text[first - 1].isspace():
+            first -= 1
+        out.append((first, _NON_SPACE.match(text, mark.start()).end()))
+    return tuple(out)
 
 
 def _common_ok(entry: Entry, cue: int | None, capital: bool, inside: bool) -> bool:

@@ -63,7 +63,7 @@ class PostChunks(dict):
     def __missing__(self, chunk: str) -> int:
         normal = self.normaliser.chunks[chunk]
         self.normals.append(normal)
-        self._expands.append("#" in normal and self.normaliser.expands(normal))
+        self._expands.append("#" in normal and " " in normal and self.normaliser.expands(normal))
         self._token_numbers.append(tuple(map(self.tokens.numbers.__getitem__, normal.split())))
         self._rule_numbers.append(self.rules[chunk])
         number = self[chunk] = len(self.normals) - 1

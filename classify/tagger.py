@@ -1,12 +1,13 @@
 """Everything triage needs to know about a post, from one call: category, place, clarity, personal data.
 
 The tagger composes the category model and the unclear detector of one model version with the
-location tagger of the configured kabupaten. ``tag_many`` works a batch at a time: the text is
-normalised once; the category features, probabilities and explanations are computed for the whole
-batch with sparse-matrix operations; one automaton pass over the batch finds the place names and
-three regex scans the posts that may hold personal data, so that only posts naming a place or
-holding a number get a closer look. Each step gives exactly what its per-post counterpart gives
-(tests/classify/test_batch_paths.py).
+location tagger of the configured kabupaten. ``tag_many`` works a batch at a time: the posts are
+split once and each chunk looked up once (:mod:`classify.post_chunks`), which gives the normalised
+text, the category features' token numbers and the unclear rules' counts; the category features,
+probabilities and explanations are computed for the whole batch with sparse-matrix operations;
+one automaton pass over the batch finds the place names and one translation of it the posts that
+may hold personal data, so that only posts naming a place or holding a number get a closer look.
+Each step gives exactly what its per-post counterpart gives (tests/classify/test_batch_paths.py).
 """
 
 from __future__ import annotations

@@ -146,6 +146,8 @@ def test_very_everyday_words_need_a_desa_cue_or_a_capital_mid_sentence(tagger: L
 def test_account_names_are_not_places(tagger: LocationTagger) -> None:
     assert tagger.tag("@pemkablamsel tolong cek truk batu bara").kecamatan is None
     assert tagger.tag("lapor ke natar@example.com atau https://natar.example.id").kecamatan is None
+    beside = tagger.tag("cc @natar_info @kalianda: jalan rusak di Penengahan, lihat https://x.id/natar")
+    assert beside.kecamatan is not None and beside.kecamatan.name.lower() == "penengahan"
 
 
 def test_honorific_makes_a_person_not_a_place(tagger: LocationTagger) -> None:
