@@ -11,9 +11,10 @@ each stage gets its input by numpy gathers.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, pairwise
+from itertools import chain
 
 import numpy as np
 
@@ -51,10 +52,12 @@ class PostChunks(dict):
         self.normaliser = normaliser
         self.tokens = vectorizer.token_table()
         self.rules = ChunkTable()
-        self.normals: list[str] = []
-        self._expands: list[bool] = []
-        self._token_numbers: list[tuple[int, ...]] = []
-        self._rule_numbers: list[int] = []
+        # Number 0 is no chunk: it stands between posts when a batch's normalised chunks are joined
+        # in one go (:meth:`_normalized`), as "\n", which no normalised text holds.
+        self.normals: list[str] = ["\n"]
+        self._expands: list[bool] = [False]
+        self._token_numbers: list[tuple[int, ...]] = [()]
+        self._rule_numbers: list[int] = [0]
         self._arrays: tuple[np.ndarray, ...] | None = None
 
     def full(self) -> bool:
@@ -74,14 +77,11 @@ class PostChunks(dict):
         n = len(texts)
         split = list(map(str.split, texts))
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=n)
-        numbers = list(map(self.__getitem__, chain.from_iterable(split)))
-        chunks = np.array(numbers, dtype=np.int64)
-        expands, token_counts, token_starts, token_flat, rule_numbers = self._synced()
-        normals = self.normals
-        bounds = list(accumulate(lengths.tolist(), initial=0))
-        normalized = [" ".join(filter(None, map(normals.__getitem__, numbers[a:b])))
-                      for a, b in pairwise(bounds)]
+        chunks = np.fromiter(map(self.__getitem__, chain.from_iterable(split)), dtype=np.int64,
+                             count=int(lengths.sum()))
+        expands, empty, token_counts, token_starts, token_flat, rule_numbers = self._synced()
         chunk_doc = np.repeat(np.arange(n), lengths)
+        normalized = self._normalized(chunks[~empty[chunks]], chunk_doc[~empty[chunks]], n)
         rewritten = False
         for i in np.unique(chunk_doc[expands[chunks]]).tolist():
             kept_once = self.normaliser.drop_repeated_expansions(normalized[i])
@@ -102,16 +102,26 @@ class PostChunks(dict):
         rules = Batch.of_chunks(self.rules, rule_numbers[chunks], lengths)
         return ReadBatch(normalized, self.tokens, token_numbers, token_doc, rules)
 
+    def _normalized(self, chunks: np.ndarray, chunk_doc: np.ndarray, n: int) -> list[str]:
+        """Each post's (non-empty) normalised chunks joined by spaces: all posts in one ``join``,
+        number 0 between them, then cut apart at its "\n"."""
+        if not n:
+            return []
+        between = np.cumsum(np.bincount(chunk_doc, minlength=n))[:-1]
+        joined = " ".join(map(self.normals.__getitem__, np.insert(chunks, between, 0).tolist()))
+        return [post.strip(" ") for post in joined.split("\n")]
+
     def _synced(self) -> tuple[np.ndarray, ...]:
-        """(expands, token count, first token position, token numbers of all chunks in a row, rule
-        chunk number) as arrays; only the chunks added since the last call are converted."""
+        """(expands, empty, token count, first token position, token numbers of all chunks in a row,
+        rule chunk number) as arrays; only the chunks added since the last call are converted."""
         done = 0 if self._arrays is None else len(self._arrays[0])
         if self._arrays is not None and done == len(self.normals):
             return self._arrays
         tokens = self._token_numbers[done:]
         counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        offset = len(self._arrays[3]) if done else 0
-        parts = (np.array(self._expands[done:], dtype=bool), counts, np.cumsum(counts) - counts + offset,
+        offset = len(self._arrays[4]) if done else 0
+        empty = np.fromiter(map(operator.not_, self.normals[done:]), dtype=bool, count=len(tokens))
+        parts = (np.array(self._expands[done:], dtype=bool), empty, counts, np.cumsum(counts) - counts + offset,
                  np.fromiter(chain.from_iterable(tokens), dtype=np.int64, count=int(counts.sum())),
                  np.array(self._rule_numbers[done:], dtype=np.int64))
         if done:

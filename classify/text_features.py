@@ -4,7 +4,7 @@ scikit-learn's ``TfidfVectorizer`` counts every n-gram of every document in Pyth
 character n-grams costs ~100 µs a post. Here each distinct token is analysed once and given a
 number; a batch of posts becomes one array of token numbers (one dictionary look-up per token,
 in C via ``map``), and everything after that is numpy/scipy on the whole batch: word ids,
-bigram look-up (a sorted array and ``searchsorted``), counts, sublinear tf, idf, L2.
+bigram look-up (a hash table, :mod:`classify.key_index`), counts, sublinear tf, idf, L2.
 
 Two blocks, each L2-normalised like a ``FeatureUnion`` of two vectorisers: words (stemmed
 unigrams and bigrams, stopwords removed, @mentions and #hashtags kept) and character n-grams
@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
+from classify.key_index import KeyIndex
 from classify.text import TOKEN_CACHE_SIZE, feature_token
 from classify.text_lexicon import load_lexicon
 
@@ -95,7 +96,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         words = self._word_block(table.arrays(), numbers, doc_of, n_docs, table)
         if not self.char_ngrams:
             return words
-        chars = table.char_block(numbers, doc_of, n_docs, self)
+        chars = table.char_block(numbers, doc_of, n_docs)
         return words + l2_normalize(chars, copy=False) * self.char_weight
 
     def token_table(self) -> TokenTable:
@@ -176,7 +177,7 @@ class TokenTable:
     """Token → number, and per number: word index, stem number, character n-gram indices.
 
     Stems are numbered by their unigram index, so a bigram is the pair key ``a * n + b``, looked
-    up in one sorted array.
+    up in one hash table.
     """
 
     def __init__(self, vectorizer: TokenVectorizer) -> None:
@@ -187,8 +188,7 @@ class TokenTable:
                  if f[0] != _GRAM and " " in f for a, b in [f.split(" ", 1)]]
         keys = np.array([a * self.width + b for a, b, _ in pairs if a is not None and b is not None], dtype=np.int64)
         ids = np.array([i for a, b, i in pairs if a is not None and b is not None], dtype=np.int64)
-        order = np.argsort(keys)
-        self.bigram_keys, self.bigram_values = keys[order], ids[order]
+        self.bigrams = KeyIndex(keys, ids)
         self.numbers = _Numbers(self)
         self.words: list[int] = []
         self.stems: list[int] = []
@@ -209,19 +209,21 @@ class TokenTable:
         """``words`` and ``stems`` as arrays."""
         return self._synced()[:2]
 
-    def _synced(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(words, stems, gram row starts, gram columns) as arrays, the grams as one CSR over all tokens;
-        only the tokens added since the last call are converted."""
+    def _synced(self) -> tuple[np.ndarray, ...]:
+        """(words, stems, gram row starts, gram columns, gram weights) as arrays, the last three one CSR
+        of all tokens' n-gram rows (idf as the weights, int32 indices as scipy keeps them); only the
+        tokens added since the last call are converted."""
         done = 0 if self._arrays is None else len(self._arrays[0])
         if done == len(self.words) and self._arrays is not None:
             return self._arrays
         grams = self.grams[done:]
         lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        columns = np.fromiter(chain.from_iterable(grams), dtype=np.int32, count=int(lengths.sum()))
         parts = (np.array(self.words[done:], dtype=np.int64), np.array(self.stems[done:], dtype=np.int64),
-                 np.cumsum(lengths) + (self._arrays[2][-1] if done else 0),
-                 np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum())))
+                 (np.cumsum(lengths) + (int(self._arrays[2][-1]) if done else 0)).astype(np.int32),
+                 columns, self.vectorizer.idf_[columns])
         if not done:
-            parts = (parts[0], parts[1], np.r_[0, parts[2]], parts[3])
+            parts = (parts[0], parts[1], np.r_[np.int32(0), parts[2]], *parts[3:])
             self._arrays = parts
         else:
             self._arrays = tuple(np.concatenate([old, new]) for old, new in zip(self._arrays, parts, strict=True))
@@ -229,29 +231,20 @@ class TokenTable:
 
     def bigram_ids(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """Column of each (first, second) stem pair, -1 where the bigram is not in the vocabulary."""
-        keys = first * self.width + second
-        if not len(self.bigram_keys):
-            return np.full(len(keys), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.bigram_keys, keys), len(self.bigram_keys) - 1)
-        return np.where(self.bigram_keys[at] == keys, self.bigram_values[at], -1)
+        return self.bigrams.get(first * self.width + second)
 
-    def char_block(self, numbers: np.ndarray, doc_of: np.ndarray, n_docs: int,
-                   vectorizer: TokenVectorizer) -> sp.csr_matrix:
-        """Posts × features (only character columns filled): token counts @ token n-gram rows."""
-        _, _, starts, gram_columns = self._synced()
-        present = np.zeros(len(self.grams), dtype=bool)
-        present[numbers] = True
-        tokens = np.flatnonzero(present)
-        local = (np.cumsum(present) - 1)[numbers]
-        counts = sp.csr_matrix((np.ones(len(numbers)), (doc_of, local)), shape=(n_docs, len(tokens)))
-        lengths = starts[tokens + 1] - starts[tokens]
-        ends = np.cumsum(lengths)
-        # the tokens' column ranges, gathered: position k of token t's range is starts[t] + k
-        at = np.repeat(starts[tokens] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
-        columns = gram_columns[at]
-        rows = np.repeat(np.arange(len(tokens)), lengths)
-        per_token = sp.csr_matrix((vectorizer.idf_[columns], (rows, columns)), shape=(len(tokens), self.width))
-        return counts @ per_token
+    def char_block(self, numbers: np.ndarray, doc_of: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """Posts × features (only character columns filled): token counts @ every token's n-gram row.
+
+        Both matrices are put together from arrays in CSR form, without scipy's conversion from
+        coordinates: ``numbers`` are in post order, and a product adds up a row's repeated tokens."""
+        _, _, starts, gram_columns, gram_weights = self._synced()
+        per_post = np.zeros(n_docs + 1, dtype=np.int32)
+        np.cumsum(np.bincount(doc_of, minlength=n_docs), out=per_post[1:])
+        counts = sp.csr_matrix((np.ones(len(numbers)), numbers.astype(np.int32), per_post),
+                               shape=(n_docs, len(starts) - 1))
+        grams = sp.csr_matrix((gram_weights, gram_columns, starts), shape=(len(starts) - 1, self.width))
+        return counts @ grams
 
 
 class _Numbers(dict):

@@ -62,6 +62,29 @@ def test_unseen_text_gives_an_empty_row_and_a_bigram_needs_neighbours(fitted: To
     assert row[0, fitted.vocabulary_["jalan rusak"]] == 0
 
 
+def _obvious_row(vectorizer: TokenVectorizer, doc: str) -> np.ndarray:
+    """Counts of the document's features, then the weighting the module docstring describes."""
+    row = np.zeros(len(vectorizer.vocabulary_))
+    for feature in vectorizer._doc_features(doc):
+        if feature in vectorizer.vocabulary_:
+            row[vectorizer.vocabulary_[feature]] += 1
+    words, chars = row[: vectorizer.n_word_features_], row[vectorizer.n_word_features_ :]
+    words[words > 0] = 1 + np.log(words[words > 0])
+    blocks = [block * vectorizer.idf_[start : start + len(block)]
+              for block, start in ((words, 0), (chars, vectorizer.n_word_features_))]
+    words, chars = (block / (np.linalg.norm(block) or 1.0) for block in blocks)
+    return np.r_[words, chars * vectorizer.char_weight]
+
+
+def test_rows_are_what_the_obvious_computation_gives() -> None:
+    """Repeated words and characters, shared n-grams, unknown tokens: every weight checked."""
+    vectorizer = TokenVectorizer(char_weight=0.7).fit(DOCS)
+    docs = ["jalan jalan rusak rusak rusak parah", "ktp kk ktp hilang desa", "jalanan rusakk xyz", "", "ktp"]
+    got = vectorizer.transform(docs).toarray()
+    want = np.vstack([_obvious_row(vectorizer, doc) for doc in docs])
+    np.testing.assert_allclose(got, want, atol=1e-12)
+
+
 def test_batches_and_single_posts_agree(fitted: TokenVectorizer) -> None:
     together = fitted.transform([*DOCS, ""]).toarray()
     alone = np.vstack([fitted.transform([doc]).toarray() for doc in [*DOCS, ""]])
