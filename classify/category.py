@@ -180,26 +180,45 @@ def explain(model: CategoryClassifier, text: str, k: int = 5) -> list[tuple[str,
 
 
 def explain_rows(
-    model: CategoryClassifier, features: sp.csr_matrix, labels: np.ndarray, k: int = 5, *, weights: bool = True
+    model: CategoryClassifier, features: sp.csr_matrix, labels: np.ndarray, k: int = 5, *, weights: bool = True,
+    word_features: sp.csr_matrix | None = None,
 ) -> list[list[tuple[str, float]]] | list[list[str]]:
     """:func:`explain` for many rows at once, given their feature rows and chosen class indices.
 
     Vectorised (a sort over the batch's non-zero features) because the tagger asks for every post.
-    With ``weights=False`` only the terms' names, which is all the tagger keeps.
+    With ``weights=False`` only the terms' names, which is all the tagger keeps. ``word_features``:
+    the word block of ``features`` alone (:meth:`TokenVectorizer.blocks_of_numbers`), when the
+    caller has it: the same word terms from a quarter of the entries.
     """
     n_words = model.vectorizer().n_word_features_
-    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
-    columns = features.indices
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
-    words = np.flatnonzero(columns < n_words)
-    weight = features.data[words] * model.coef_[labels[rows[words]], columns[words]]
-    _take_top(found, rows[words], weight, columns[words], weight > 0, k, model.term_names(), weights)
-    missing = np.array([not terms for terms in found])
-    if missing.any():
-        others = np.flatnonzero((columns >= n_words) & missing[rows])
-        weight = features.data[others] * model.coef_[labels[rows[others]], columns[others]]
-        _take_top(found, rows[others], weight, columns[others], weight > 0, k, model.term_names(), weights)
+    if word_features is None:
+        word_features = _sorted(features)
+        rows, columns, data = _entries(word_features)
+        words = np.flatnonzero(columns < n_words)
+        rows, columns, data = rows[words], columns[words], data[words]
+    else:
+        rows, columns, data = _entries(_sorted(word_features))
+    weight = data * model.coef_[labels[rows], columns]
+    _take_top(found, rows, weight, columns, weight > 0, k, model.term_names(), weights)
+    missing = np.flatnonzero([not terms for terms in found])
+    if len(missing):
+        rows, columns, data = _entries(_sorted(features[missing]))
+        chars = np.flatnonzero(columns >= n_words)
+        rows, columns = missing[rows[chars]], columns[chars]
+        weight = data[chars] * model.coef_[labels[rows], columns]
+        _take_top(found, rows, weight, columns, weight > 0, k, model.term_names(), weights)
     return found
+
+
+def _sorted(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Columns in order within each row, so that equal weights are ranked by column, whatever built the matrix."""
+    return matrix if matrix.has_sorted_indices else matrix.sorted_indices()
+
+
+def _entries(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of every stored entry, in row order."""
+    return np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr)), matrix.indices, matrix.data
 
 
 def _take_top(found: list[list], rows: np.ndarray, weight: np.ndarray, columns: np.ndarray,
@@ -207,9 +226,10 @@ def _take_top(found: list[list], rows: np.ndarray, weight: np.ndarray, columns: 
     """Appends each row's k strongest (name, weight), or names only: one sort for the batch, then list slicing.
 
     Equal weights are common (two word pairs that each occur once and weigh the same in the model),
-    so equal ones keep the order of the row's features, which only the post decides: its terms must
-    not depend on the other posts of its batch. The sort key is the row above the float32 weight's
-    bits, inverted so the strongest comes first (a positive float's bits order as the float does).
+    so equal ones keep the order of the row's entries, by column (:func:`_sorted`): a post's terms
+    must not depend on the other posts of its batch, nor on how its features were put together.
+    The sort key is the row above the float32 weight's bits, inverted so the strongest comes first
+    (a positive float's bits order as the float does).
     """
     picked = np.flatnonzero(mask)
     if not len(picked):

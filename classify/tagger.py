@@ -125,17 +125,18 @@ class Tagger:
             return []
         chunks = self._post_chunks()
         if chunks is None:
-            normalized, rules = self.category.pipeline_.named_steps["normalize"].transform(texts), None
+            normalized, rules, words = self.category.pipeline_.named_steps["normalize"].transform(texts), None, None
             features = self.category.features_of_normalized(normalized)
         else:
             read = chunks.read(texts)
             normalized, rules = read.normalized, read.rules
-            features = self.category.vectorizer().transform_numbers(read.tokens, read.token_numbers, read.token_doc,
-                                                                     len(texts))
+            words, chars = self.category.vectorizer().blocks_of_numbers(read.tokens, read.token_numbers,
+                                                                        read.token_doc, len(texts))
+            features = words if chars is None else words + chars
         probabilities = self.category.proba_of_features(features)
         best = np.argmax(probabilities, axis=1)
         confidences = probabilities[np.arange(len(texts)), best]
-        terms = explain_rows(self.category, features, best, self.n_terms, weights=False)
+        terms = explain_rows(self.category, features, best, self.n_terms, weights=False, word_features=words)
         unclear_reasons = self.clarity.reasons_many(texts, rules)
         places = self.location.tag_many(texts, hints)
         pii = find_pii_many(texts)

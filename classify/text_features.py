@@ -91,13 +91,19 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
 
     def transform_numbers(self, table: TokenTable, numbers: np.ndarray, doc_of: np.ndarray,
                           n_docs: int) -> sp.csr_matrix:
-        """:meth:`transform` of texts given as their tokens' numbers in ``table`` and each token's text:
+        """:meth:`transform` of texts given as their tokens' numbers in ``table`` and each token's post:
         a caller that has the numbers already (the tagger's :mod:`classify.post_chunks`) skips the split."""
+        words, chars = self.blocks_of_numbers(table, numbers, doc_of, n_docs)
+        return words if chars is None else words + chars
+
+    def blocks_of_numbers(self, table: TokenTable, numbers: np.ndarray, doc_of: np.ndarray,
+                          n_docs: int) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
+        """The two blocks :meth:`transform_numbers` adds up: the word block alone holds every word
+        column's value, a quarter of a row's entries (what explanations read first)."""
         words = self._word_block(table.arrays(), numbers, doc_of, n_docs, table)
         if not self.char_ngrams:
-            return words
-        chars = table.char_block(numbers, doc_of, n_docs)
-        return words + l2_normalize(chars, copy=False) * self.char_weight
+            return words, None
+        return words, l2_normalize(table.char_block(numbers, doc_of, n_docs), copy=False) * self.char_weight
 
     def token_table(self) -> TokenTable:
         """The table numbering the tokens seen so far. A full one is replaced (bounded memory), never

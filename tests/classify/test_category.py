@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.estimator_checks import check_parameters_default_constructible
 
-from classify.category import CategoryClassifier, PriorScores, explain
+from classify.category import CategoryClassifier, PriorScores, explain, explain_rows
 
 
 def test_estimator_contract(tiny_rows: tuple[list[str], list[str]]) -> None:
@@ -40,6 +41,33 @@ def test_explanation_names_words_of_the_post(tiny_model: CategoryClassifier) -> 
     assert terms[0][0] in {"jalan", "rusak", "lubang", "jalan rusak"}
     assert all(weight > 0 for _, weight in terms)
     assert explain(tiny_model, "qqq zzz") == []
+
+
+def _rows_reversed(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """The same matrix with each row's entries stored back to front (what a sum of blocks may give)."""
+    indices, data = matrix.indices.copy(), matrix.data.copy()
+    for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True):
+        indices[start:end], data[start:end] = indices[start:end][::-1], data[start:end][::-1]
+    return sp.csr_matrix((data, indices, matrix.indptr.copy()), shape=matrix.shape)
+
+
+def test_explanations_do_not_depend_on_how_the_features_were_put_together(tiny_model: CategoryClassifier) -> None:
+    """Equal weights are ranked by column, whether the entries are stored in order, reversed, or the
+    word block is handed over on its own; a post without word terms falls back to character n-grams."""
+    texts = ["jalan rusak berlubang", "kartuuu kluarga", "ktp belum jadi, kk hilang", "qqq"]
+    normalized = tiny_model.pipeline_.named_steps["normalize"].transform(texts)
+    features = tiny_model.features_of_normalized(normalized)
+    labels = tiny_model.proba_of_features(features).argmax(axis=1)
+    want = explain_rows(tiny_model, features, labels, 3)
+    assert want[1] == [("arga", pytest.approx(0.0299, abs=1e-4)), ("rga", pytest.approx(0.0299, abs=1e-4))]
+    assert explain_rows(tiny_model, _rows_reversed(features), labels, 3) == want
+    vectorizer = tiny_model.vectorizer()
+    table = vectorizer.token_table()
+    tokens = [text.split() for text in normalized]
+    numbers = np.array([table.numbers[token] for words in tokens for token in words])
+    doc_of = np.repeat(np.arange(len(texts)), [len(words) for words in tokens])
+    words, chars = vectorizer.blocks_of_numbers(table, numbers, doc_of, len(texts))
+    assert explain_rows(tiny_model, words + chars, labels, 3, word_features=_rows_reversed(words)) == want
 
 
 def test_rejects_bad_input(tiny_rows: tuple[list[str], list[str]]) -> None:
