@@ -106,11 +106,12 @@ def time_components(tagger, posts: list[str], batch: int) -> dict[str, float]:
         read = chunks.read(texts)
         times["read"] += time.process_time() - start
         start = time.process_time()
-        features = vectorizer.transform_numbers(read.tokens, read.token_numbers, read.token_doc, len(texts))
+        words, chars = vectorizer.blocks_of_numbers(read.tokens, read.token_numbers, read.token_doc, len(texts))
+        features = words + chars
         probabilities = tagger.category.proba_of_features(features)
         times["category"] += time.process_time() - start
         start = time.process_time()
-        explain_rows(tagger.category, features, probabilities.argmax(axis=1), 5, weights=False)
+        explain_rows(tagger.category, features, probabilities.argmax(axis=1), 5, weights=False, word_features=words)
         times["explain"] += time.process_time() - start
         start = time.process_time()
         tagger.location.tag_many(texts)

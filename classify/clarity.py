@@ -179,15 +179,16 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         scores = self._proba(self.model_, texts, batch)[:, 1].tolist()
         ruled = batch.rule_reasons(self.min_words)
         flagged = [i for i, score in enumerate(scores) if not ruled[i] and score >= self.threshold]
-        return ruled, scores, dict(zip(flagged, self._model_reasons([texts[i] for i in flagged]), strict=True))
+        reasons = self._model_reasons([texts[i] for i in flagged], batch.subset(flagged))
+        return ruled, scores, dict(zip(flagged, reasons, strict=True))
 
-    def _model_reasons(self, texts: list[str]) -> list[str]:
+    def _model_reasons(self, texts: list[str], batch: Batch) -> list[str]:
         """Why the model flagged each post: the reason model's guess, or from the lexicon without one."""
         if not texts:
             return []
         if self.reason_model_ is not None:
             model = self.reason_model_.named_steps["model"]
-            return [str(r) for r in model.predict(self._features(self.reason_model_, texts, Batch.of(texts)))]
+            return [str(r) for r in model.predict(self._features(self.reason_model_, texts, batch))]
         return ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
 
     def _proba(self, pipeline: Pipeline, texts: list[str], batch: Batch) -> np.ndarray:

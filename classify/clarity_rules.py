@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 from typing import Any
@@ -241,6 +241,7 @@ class Batch:
     marks: np.ndarray
     linked: np.ndarray
     table: ChunkTable
+    _counts: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def flat(self) -> list[str]:
@@ -277,12 +278,31 @@ class Batch:
         return cls(n, words, doc, word_bits[words], handles + links,
                    ((contact > 0) | (links > 0)).astype(np.int64), table)
 
+    def subset(self, rows: Sequence[int]) -> Batch:
+        """The batch of the posts ``rows`` (ascending) alone, as :meth:`of` their texts would give it."""
+        rows = np.asarray(rows, dtype=np.int64)
+        renumbered = np.full(self.n, -1, dtype=np.int64)
+        renumbered[rows] = np.arange(len(rows))
+        doc = renumbered[self.doc]
+        kept = doc >= 0
+        return Batch(len(rows), self.words[kept], doc[kept], self.bits[kept], self.marks[rows], self.linked[rows],
+                     self.table)
+
     def count(self, bit: int, among: int = 0) -> np.ndarray:
-        """Per post: words with ``bit`` set and none of the bits in ``among``."""
-        hit = (self.bits & bit) != 0 if bit else np.ones(len(self.bits), dtype=bool)
-        if among:
-            hit &= (self.bits & among) == 0
-        return np.bincount(self.doc[hit], minlength=self.n)
+        """Per post: words with ``bit`` set and none of the bits in ``among`` (remembered: the rules
+        and the model's features ask for some of the same counts; the array is shared, read only)."""
+        found = self._counts.get((bit, among))
+        if found is None:
+            if not bit and not among:
+                found = np.bincount(self.doc, minlength=self.n)
+            else:
+                hit = (self.bits & bit) != 0 if bit else np.ones(len(self.bits), dtype=bool)
+                if among:
+                    hit &= (self.bits & among) == 0
+                found = np.bincount(self.doc[hit], minlength=self.n)
+            found.flags.writeable = False
+            self._counts[bit, among] = found
+        return found
 
     def cue_counts(self) -> np.ndarray:
         """:func:`cue_counts` of every post, one row each."""

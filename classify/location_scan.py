@@ -124,6 +124,7 @@ class Scanner:
         self.lenient = lenient
         self._shouting: bool | None = None
         self._handles: tuple[tuple[int, int], ...] | None = None
+        self._first: int | None = None
 
     def word_before(self, start: int) -> str:
         """The word before offset ``start`` in the same sentence, lowercased ("" if none)."""
@@ -133,15 +134,19 @@ class Scanner:
             end -= 1
         word = padded[padded.rfind(" ", 0, end) + 1 : end]
         between = self.text[max(0, end - 1) : start]
-        if _SENTENCE_END_CHAR.search(between) and not (word in CUE_LEVEL and between.strip() == "."):
+        if between != " " and _SENTENCE_END_CHAR.search(between) and not (word in CUE_LEVEL and between.strip() == "."):
             return ""  # "... jalan. Bangunan liar" is two sentences; "kec. Palas" is one
         return word
 
     def capitalised(self, start: int) -> bool:
         """A capital is evidence only inside a sentence of text that is not written all in capitals."""
-        if not self.text[start].isupper() or self.padded[: start + 1].rstrip() == "":
+        text = self.text
+        if not text[start].isupper() or self._opens_the_post(start):
             return False
-        if self.text[: start].rstrip()[-1:] in ".!?":
+        before = start - 1
+        while before >= 0 and text[before].isspace():
+            before -= 1
+        if before < 0 or text[before] in ".!?":
             return False
         if self._shouting is None:
             self._shouting = self.text.isupper()
@@ -164,7 +169,7 @@ class Scanner:
         if before in PERSON_BEFORE or self._in_handle(start):
             return False, None
         cue = CUE_LEVEL.get(before)
-        if cue is None and self._opens_the_post(start):
+        if cue is None and not before and self._opens_the_post(start):  # a word before: not the opening
             cue = 0
         return True, cue
 
@@ -176,7 +181,9 @@ class Scanner:
 
     def _opens_the_post(self, start: int) -> bool:
         """SMS style names the place first: "ketapang, jalan pantai gelap", "palas pasar malamnya ..."."""
-        return self.padded[: start + 1].strip() == ""
+        if self._first is None:  # where the first word starts, in padded offsets
+            self._first = len(self.padded) - len(self.padded.lstrip(" "))
+        return self._first > start
 
     def _admit(self, start: int, end: int, entries: tuple[Entry, ...], cue: int | None, inside: str) -> Hit:
         context: tuple[Entry, ...] = ()

@@ -57,6 +57,11 @@ def test_reasons_agree_with_the_verdicts_and_batches_with_the_rules(tagger: Tagg
     assert batch.flat == [word for text in varied_posts for word in words_of(text).words]
     per_post = [len(words_of(t).words) for t in varied_posts]
     np.testing.assert_array_equal(batch.doc, np.repeat(np.arange(len(varied_posts)), per_post))
+    rows = list(range(3, len(varied_posts), 7))
+    subset, alone = batch.subset(rows), Batch.of([varied_posts[i] for i in rows])
+    assert subset.n == alone.n and subset.flat == alone.flat
+    for name in ("doc", "bits", "marks", "linked"):
+        np.testing.assert_array_equal(getattr(subset, name), getattr(alone, name))
 
 
 def _reference(tagger: Tagger, texts: list[str], hints: list[str | None]) -> list[dict[str, object]]:
