@@ -72,6 +72,8 @@ _SHAPE = bytes(
     48 if 48 <= c <= 57 else 65 if 65 <= c <= 90 else c if c in (0, 64) else 120 for c in range(256)
 )
 _NUMBER_SEPARATORS = b" .-"
+_DOMAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+_LOCAL_PART = _DOMAIN_START | frozenset("._%+")
 _TEN_ZEROS = b"0" * 10
 
 
@@ -132,9 +134,20 @@ def _mask_once(text: str, wanted: set[str], style: str) -> str:
 
 
 def _emails(text: str) -> Iterator[PiiSpan]:
-    if "@" in text:
+    if _may_hold_email(text):
         for m in _EMAIL.finditer(text):
             yield PiiSpan("email", m.start(), m.end(), m.group())
+
+
+def _may_hold_email(text: str) -> bool:
+    """An "@" with an address character on each side; an @handle has none before it. The scan for
+    addresses tries every position of the text, this only the "@"s."""
+    at = text.find("@")
+    while at != -1:
+        if 0 < at < len(text) - 1 and text[at - 1] in _LOCAL_PART and text[at + 1] in _DOMAIN_START:
+            return True
+        at = text.find("@", at + 1)
+    return False
 
 
 def _id_numbers(text: str) -> Iterator[PiiSpan]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +143,7 @@ class Tagger:
         classes = [str(c) for c in self.category.classes_]
         kabupaten, abstain_below = self.category.kabupaten, self.abstain_below
         out = []
+        new, set_fields = object.__new__, object.__setattr__
         for text, normal, b, confidence, found, reasons, place, spans in zip(
             texts, normalized, best.tolist(), confidences.tolist(), terms, unclear_reasons, places, pii, strict=True
         ):
@@ -152,24 +153,28 @@ class Tagger:
                 normal = normalizer_for(kabupaten).normalize(masked)
                 kinds = tuple(sorted({span.kind for span in spans}))
             kecamatan, desa, unclear = place.kecamatan, place.desa, bool(reasons)
-            out.append(_tagging((
-                None if unclear else classes[b],
-                round(confidence, 4),
-                tuple(found),
-                not unclear and confidence < abstain_below,
-                kecamatan.code if kecamatan else None,
-                kecamatan.name if kecamatan else None,
-                desa.code if desa else None,
-                desa.name if desa else None,
-                float(place.confidence),
-                place.matched,
-                place.outside_kabupaten,
-                unclear,
-                reasons,
-                kinds,
-                masked,
-                normal,
-            )))
+            # Every field of Tagging, without the frozen dataclass's per-field __setattr__ (a µs a post);
+            # tests/classify/test_tagger.py rebuilds a Tagging from its fields, so none can be missing.
+            tagging = new(Tagging)
+            set_fields(tagging, "__dict__", {
+                "category": None if unclear else classes[b],
+                "category_confidence": round(confidence, 4),
+                "category_terms": tuple(found),
+                "abstained": not unclear and confidence < abstain_below,
+                "kecamatan_code": kecamatan.code if kecamatan else None,
+                "kecamatan_name": kecamatan.name if kecamatan else None,
+                "desa_code": desa.code if desa else None,
+                "desa_name": desa.name if desa else None,
+                "location_confidence": float(place.confidence),
+                "location_span": place.matched,
+                "outside_kabupaten": place.outside_kabupaten,
+                "unclear": unclear,
+                "unclear_reasons": reasons,
+                "pii_kinds": kinds,
+                "masked_text": masked,
+                "normalized_text": normal,
+            })
+            out.append(tagging)
         return out
 
     def _post_chunks(self) -> PostChunks | None:
@@ -195,13 +200,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-_FIELDS = tuple(field.name for field in fields(Tagging))
-
-
-def _tagging(values: tuple[object, ...]) -> Tagging:
-    """``Tagging(*values)`` without the frozen dataclass's per-field ``object.__setattr__`` (a few µs a post)."""
-    tagging = object.__new__(Tagging)
-    tagging.__dict__.update(zip(_FIELDS, values, strict=True))
-    return tagging

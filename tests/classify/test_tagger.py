@@ -73,5 +73,6 @@ def test_the_fast_tagging_constructor_builds_an_equal_frozen_tagging(tagger: Tag
     tagging = tagger.tag("lampu jalan mati di desa jati mulyo, hp 081234567890")
     rebuilt = Tagging(**{field.name: getattr(tagging, field.name) for field in fields(Tagging)})
     assert rebuilt == tagging and hash(rebuilt) == hash(tagging)
+    assert vars(tagging) == vars(rebuilt)  # no field missing, none extra
     with pytest.raises(FrozenInstanceError):
         tagging.category = "sosial"  # type: ignore[misc]
