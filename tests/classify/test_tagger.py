@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.frozen import FrozenEstimator
 
+from classify.category import CategoryClassifier
 from classify.tagger import Tagger, Tagging
 from classify.text import normalize
 
@@ -76,3 +78,17 @@ def test_the_fast_tagging_constructor_builds_an_equal_frozen_tagging(tagger: Tag
     assert vars(tagging) == vars(rebuilt)  # no field missing, none extra
     with pytest.raises(FrozenInstanceError):
         tagging.category = "sosial"  # type: ignore[misc]
+
+
+def test_a_model_with_a_prior_is_read_stage_by_stage(tagger: Tagger, tiny_model: CategoryClassifier,
+                                                     tiny_rows: tuple[list[str], list[str]]) -> None:
+    """A model trained on an export with the seed model as a prior has more than token features."""
+    texts, labels = tiny_rows
+    with_prior = CategoryClassifier(prior=FrozenEstimator(tiny_model)).fit(texts, labels)
+    composite = Tagger(with_prior, tagger.clarity, tagger.location)
+    posts = ["Jln rusak berlubang di Natar", "ktp belum jadi sudah 3 bulan", "assalamualaikum min"]
+    got = composite.tag_many(posts)
+    assert composite._post_chunks() is None
+    assert [t.category for t in got] == [*with_prior.predict(posts[:2]), None]
+    assert got[0].normalized_text == "jalan rusak berlubang di natar" and got[0].kecamatan_name == "Natar"
+    assert got[2].unclear_reasons == ("greeting_only",)
