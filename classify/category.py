@@ -193,8 +193,7 @@ def explain_rows(
     n_words = model.vectorizer().n_word_features_
     found: list[list[tuple[str, float]]] = [[] for _ in range(features.shape[0])]
     if word_features is None:
-        word_features = _sorted(features)
-        rows, columns, data = _entries(word_features)
+        rows, columns, data = _entries(_sorted(features))
         words = np.flatnonzero(columns < n_words)
         rows, columns, data = rows[words], columns[words], data[words]
     else:

@@ -149,7 +149,7 @@ class Scanner:
         if before < 0 or text[before] in ".!?":
             return False
         if self._shouting is None:
-            self._shouting = self.text.isupper()
+            self._shouting = text.isupper()
         return not self._shouting
 
     def hits(self, automaton: ahocorasick.Automaton, inside: str,
