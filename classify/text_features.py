@@ -87,18 +87,14 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         numbers = np.fromiter(map(table.numbers.__getitem__, chain.from_iterable(split)), dtype=np.int64,
                               count=int(lengths.sum()))
-        return self.transform_numbers(table, numbers, np.repeat(np.arange(len(docs)), lengths), len(docs))
-
-    def transform_numbers(self, table: TokenTable, numbers: np.ndarray, doc_of: np.ndarray,
-                          n_docs: int) -> sp.csr_matrix:
-        """:meth:`transform` of texts given as their tokens' numbers in ``table`` and each token's post:
-        a caller that has the numbers already (the tagger's :mod:`classify.post_chunks`) skips the split."""
-        words, chars = self.blocks_of_numbers(table, numbers, doc_of, n_docs)
+        words, chars = self.blocks_of_numbers(table, numbers, np.repeat(np.arange(len(docs)), lengths), len(docs))
         return words if chars is None else words + chars
 
     def blocks_of_numbers(self, table: TokenTable, numbers: np.ndarray, doc_of: np.ndarray,
                           n_docs: int) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
-        """The two blocks :meth:`transform_numbers` adds up: the word block alone holds every word
+        """The two blocks :meth:`transform` adds up, of texts given as their tokens' numbers in ``table``
+        and each token's post: a caller that has the numbers already (the tagger's
+        :mod:`classify.post_chunks`) skips the split. The word block alone holds every word
         column's value, a quarter of a row's entries (what explanations read first)."""
         words = self._word_block(table.arrays(), numbers, doc_of, n_docs, table)
         if not self.char_ngrams:
