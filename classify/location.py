@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -21,10 +21,13 @@ from sklearn.utils.validation import check_is_fitted
 from classify.gazetteer import Entry, landmark_entries, load_landmarks, region_entries
 from classify.location_scan import (
     Candidate,
-    Scanner,
     admit_by_hierarchy,
+    admitted_hits,
     build_automaton,
     joinable,
+    mentions,
+    normalise,
+    raw_hits,
     raw_hits_many,
     related,
     score_candidates,
@@ -62,14 +65,6 @@ class LocationMatch:
 NO_MATCH = LocationMatch(None, None, None, None, 0.0, False, None)
 #: Resolutions :meth:`LocationTagger.tag_many` remembers; bounded so memory is too.
 RESOLUTIONS_KEPT = 50_000
-_MATCH_FIELDS = tuple(field.name for field in fields(LocationMatch))
-
-
-def _location_match(*values: object) -> LocationMatch:
-    """``LocationMatch(*values)`` without the frozen dataclass's per-field ``object.__setattr__``."""
-    match = object.__new__(LocationMatch)
-    match.__dict__.update(zip(_MATCH_FIELDS, values, strict=True))
-    return match
 
 
 class LocationTagger(BaseEstimator):
@@ -141,14 +136,12 @@ class LocationTagger(BaseEstimator):
                    scanned: tuple[str, list] | None = None) -> tuple[LocationMatch, str | None]:
         """``scanned``: the padded text and its raw hits, when :func:`raw_hits_many` already scanned the batch."""
         if scanned is None:
-            scanner = Scanner(text, lenient)
-            hits = scanner.hits(self.automaton_, self.kabupaten)
-        else:
-            scanner = Scanner(text, lenient, scanned[0])
-            hits = scanner.hits(self.automaton_, self.kabupaten, scanned[1])
+            padded = f" {normalise(text)} "
+            scanned = padded, raw_hits(self.automaton_, padded)
+        hits = admitted_hits(text, *scanned, self.kabupaten, lenient)
         if len(hits) > 1:
             admit_by_hierarchy(hits)
-        candidates = score_candidates(scanner, hits, self.kabupaten) if hits else []
+        candidates = score_candidates(hits, self.kabupaten) if hits else []
         if not candidates:
             return NO_MATCH, None
         if len(candidates) == 1:
@@ -166,35 +159,37 @@ class LocationTagger(BaseEstimator):
         """:meth:`_from_text` of a post whose mentions a batch scan found, remembered by what decides it.
 
         Which mention wins, with which place and confidence, depends only on each admitted mention's
-        places, the cue word before it, whether it is capitalised, and the order of the mentions'
-        starts; posts about the same places in the same words share one resolution.
+        places, the cue word before it and whether it is capitalised, mention by mention in the order
+        they are written (:func:`classify.location_scan.raw_hits` keeps it); posts about the same
+        places in the same words share one resolution.
         """
-        scanner = Scanner(text, False, padded)
-        seen = []
-        for start, end, entries in found:
-            counts, cue = scanner.mention_at(start)
-            if counts:
-                seen.append((start, end, entries, cue, scanner.capitalised(start)))
+        seen = mentions(text, padded, found)
         if not seen:
             return NO_MATCH
-        starts = [hit[0] for hit in seen]
-        order = () if len(seen) == 1 else tuple(sorted(range(len(seen)), key=starts.__getitem__))
-        key = (tuple((id(entries), cue, capital) for _, _, entries, cue, capital in seen), order)
+        if len(seen) == 1:
+            _, _, entries, cue, capital = seen[0]
+            key: tuple = (id(entries), cue, capital)
+        else:
+            key = tuple([(id(entries), cue, capital) for _, _, entries, cue, capital in seen])
         resolutions = self.__dict__.setdefault("_resolutions", {})
         resolved = resolutions.get(key)
         if resolved is None:
             match = self._from_text(text, scanned=(padded, found))[0]
             spans = [hit[:2] for hit in seen]
-            resolved = (None, match) if match is NO_MATCH else (spans.index(match.span), match)
+            resolved = (None, None) if match is NO_MATCH else (spans.index(match.span), dict(match.__dict__))
             if len(resolutions) >= RESOLUTIONS_KEPT:
                 resolutions.clear()
             resolutions[key] = resolved
-        at, match = resolved
+        at, fields_of_match = resolved
         if at is None:
             return NO_MATCH
         start, end = seen[at][:2]
-        return _location_match(match.kecamatan, match.desa, (start, end), text[start:end], match.confidence,
-                               match.outside_kabupaten, match.outside_code)
+        # The resolution's fields with this post's span, without the frozen dataclass's per-field __setattr__.
+        values = fields_of_match.copy()
+        values["span"], values["matched"] = (start, end), text[start:end]
+        match = object.__new__(LocationMatch)
+        object.__setattr__(match, "__dict__", values)
+        return match
 
     def _match_for(
         self,

@@ -53,6 +53,7 @@ class Hit:
     end: int
     entries: tuple[Entry, ...]
     cue: int | None
+    capital: bool
     context: tuple[Entry, ...] = ()
 
 
@@ -77,7 +78,7 @@ def normalise(text: str) -> str:
 
 
 def raw_hits(automaton: ahocorasick.Automaton, padded: str) -> list[tuple[int, int, tuple[Entry, ...]]]:
-    """Mentions as (start, end, entries) in original-text offsets, longest mentions only."""
+    """Mentions as (start, end, entries) in original-text offsets, longest mentions only, in order."""
     # A key spans padded[end - length + 1 : end + 1] with a space at each end; padded is text shifted by one.
     found = [(end - length + 1, end - 1, entries) for end, (length, entries) in automaton.iter(padded)]
     return _longest(found) if len(found) > 1 else found
@@ -86,22 +87,25 @@ def raw_hits(automaton: ahocorasick.Automaton, padded: str) -> list[tuple[int, i
 def raw_hits_many(automaton: ahocorasick.Automaton, texts: Sequence[str]) -> list[tuple[str, list] | None]:
     """Per text: (its padded normalised form, :func:`raw_hits` of it), None where nothing matched.
 
-    One pass of the automaton over the whole batch, each text padded as :class:`Scanner` pads it.
+    One pass of the automaton over the whole batch, each text padded as :func:`raw_hits` wants it.
     Texts are joined by two spaces: keys hold no two spaces in a row (see :func:`joinable`), so no
     key spans two texts, and the longest key prefix the automaton follows never reaches back into
     the text before, so each text's mentions come out as from a scan of that text alone, in order.
+    The automaton reports keys by where they end, so the texts they lie in come in order too.
     """
     padded = f" {normalise('  '.join(texts))} "
-    starts = list(accumulate((len(text) + 2 for text in texts[:-1]), initial=0))
-    found: dict[int, list[tuple[int, int, tuple[Entry, ...]]]] = {}
-    for end, (length, entries) in automaton.iter(padded):
-        first = end - length + 1
-        i = bisect_right(starts, first) - 1
-        found.setdefault(i, []).append((first - starts[i], end - starts[i] - 1, entries))
+    starts = list(accumulate((len(text) + 2 for text in texts), initial=0))
     out: list[tuple[str, list] | None] = [None] * len(texts)
-    for i, hits in found.items():
-        start = starts[i]
-        out[i] = padded[start : start + len(texts[i]) + 2], _longest(hits) if len(hits) > 1 else hits
+    i, offset, limit, hits = -1, 0, 0, []
+    for end, (length, entries) in automaton.iter(padded):
+        if end >= limit:  # the first key of a later text
+            if hits:
+                out[i] = padded[offset:limit], _longest(hits) if len(hits) > 1 else hits
+            i = bisect_right(starts, end) - 1
+            offset, limit, hits = starts[i], starts[i + 1], []
+        hits.append((end - length + 1 - offset, end - offset - 1, entries))
+    if hits:
+        out[i] = padded[offset:limit], _longest(hits) if len(hits) > 1 else hits
     return out
 
 
@@ -111,88 +115,86 @@ def joinable(keys: Iterable[str]) -> bool:
 
 
 def _longest(found: list[tuple[int, int, tuple[Entry, ...]]]) -> list[tuple[int, int, tuple[Entry, ...]]]:
-    """Drops mentions inside longer ones: "Lampung" inside "Bandar Lampung"."""
+    """Drops mentions inside longer ones: "Lampung" inside "Bandar Lampung".
+
+    The mentions left overlap without nesting, so their order by end, the automaton's, is also
+    their order by start."""
+    if len(found) == 2:
+        (a_start, a_end, _), (b_start, b_end, _) = found
+        if b_start <= a_start and a_end <= b_end:
+            return found[1:]
+        return found[:1] if a_start <= b_start and b_end <= a_end else found
     return [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1] for o in found)]
 
 
-class Scanner:
-    """Per-post state: the text, its normalised form and whether it is written all in capitals."""
+#: One mention that counts: (start, end, places, cue level, capitalised); see :func:`mentions`.
+Mention = tuple[int, int, tuple[Entry, ...], int | None, bool]
 
-    def __init__(self, text: str, lenient: bool = False, padded: str | None = None) -> None:
-        self.text = text
-        self.padded = f" {normalise(text)} " if padded is None else padded
-        self.lenient = lenient
-        self._shouting: bool | None = None
-        self._handles: tuple[tuple[int, int], ...] | None = None
-        self._first: int | None = None
 
-    def word_before(self, start: int) -> str:
-        """The word before offset ``start`` in the same sentence, lowercased ("" if none)."""
-        padded = self.padded
-        end = start + 1  # in padded offsets, the space before the mention
-        while end > 0 and padded[end - 1] == " ":
-            end -= 1
-        word = padded[padded.rfind(" ", 0, end) + 1 : end]
-        between = self.text[max(0, end - 1) : start]
-        if between != " " and _SENTENCE_END_CHAR.search(between) and not (word in CUE_LEVEL and between.strip() == "."):
-            return ""  # "... jalan. Bangunan liar" is two sentences; "kec. Palas" is one
-        return word
+def mentions(text: str, padded: str, found: Iterable[tuple[int, int, tuple[Entry, ...]]]) -> list[Mention]:
+    """The raw hits that count as mentions, each with the evidence around it.
 
-    def capitalised(self, start: int) -> bool:
-        """A capital is evidence only inside a sentence of text that is not written all in capitals."""
-        text = self.text
-        if not text[start].isupper() or self._opens_the_post(start):
-            return False
-        before = start - 1
-        while before >= 0 and text[before].isspace():
-            before -= 1
-        if before < 0 or text[before] in ".!?":
-            return False
-        if self._shouting is None:
-            self._shouting = text.isupper()
-        return not self._shouting
-
-    def hits(self, automaton: ahocorasick.Automaton, inside: str,
-             found: list[tuple[int, int, tuple[Entry, ...]]] | None = None) -> list[Hit]:
-        """The admitted mentions; ``found`` is :func:`raw_hits` when the caller already scanned (a batch)."""
-        out = []
-        for start, end, entries in raw_hits(automaton, self.padded) if found is None else found:
-            counts, cue = self.mention_at(start)
-            if counts:
-                out.append(self._admit(start, end, entries, cue, inside))
-        return out
-
-    def mention_at(self, start: int) -> tuple[bool, int | None]:
-        """Whether a place name starting here counts (not part of a person's name or an @handle), and
-        the level its cue word names (0 when the name opens the post, None without a cue)."""
-        before = self.word_before(start)
-        if before in PERSON_BEFORE or self._in_handle(start):
-            return False, None
-        cue = CUE_LEVEL.get(before)
-        if cue is None and not before and self._opens_the_post(start):  # a word before: not the opening
+    A name right after an honorific is a person's and one inside an @handle, e-mail address or link
+    an account's: neither counts. The cue is the level the word before names in the same sentence
+    (0 when the name opens the post, None without a cue word); a capital is evidence only inside a
+    sentence of text that is not written all in capitals. One loop over the hits, as this is the
+    inner loop of the tagger's location stage.
+    """
+    first = len(padded) - len(padded.lstrip(" "))  # where the first word starts, in padded offsets
+    marked = "@" in text or "://" in text
+    handles: tuple[tuple[int, int], ...] = ()
+    shouting: bool | None = None
+    out = []
+    for start, end, entries in found:
+        stop = start + 1  # in padded offsets, the space before the mention
+        while stop and padded[stop - 1] == " ":
+            stop -= 1
+        word = padded[padded.rfind(" ", 0, stop) + 1 : stop]
+        if word:
+            between = text[stop - 1 : start]
+            if between != " " and _SENTENCE_END_CHAR.search(between) and not (
+                word in CUE_LEVEL and between.strip() == "."
+            ):
+                word = ""  # "... jalan. Bangunan liar" is two sentences; "kec. Palas" is one
+            elif word in PERSON_BEFORE:
+                continue
+        if marked:
+            handles = handles or _handle_chunks(text)
+            if any(a <= start < b for a, b in handles):
+                continue
+        opens = first > start  # SMS style names the place first: "ketapang, jalan pantai gelap"
+        cue = CUE_LEVEL.get(word)
+        if cue is None and opens and not word:
             cue = 0
-        return True, cue
+        capital = False
+        if not opens and text[start].isupper():
+            before = start - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            if before >= 0 and text[before] not in ".!?":
+                if shouting is None:
+                    shouting = text.isupper()
+                capital = not shouting
+        out.append((start, end, entries, cue, capital))
+    return out
 
-    def _in_handle(self, start: int) -> bool:
-        """Inside an @mention, an e-mail address or a link: an account's name, not a place."""
-        if self._handles is None:
-            self._handles = _handle_chunks(self.text)
-        return any(first <= start < last for first, last in self._handles)
 
-    def _opens_the_post(self, start: int) -> bool:
-        """SMS style names the place first: "ketapang, jalan pantai gelap", "palas pasar malamnya ..."."""
-        if self._first is None:  # where the first word starts, in padded offsets
-            self._first = len(self.padded) - len(self.padded.lstrip(" "))
-        return self._first > start
+def admitted_hits(text: str, padded: str, found: Iterable[tuple[int, int, tuple[Entry, ...]]], inside: str,
+                  lenient: bool = False) -> list[Hit]:
+    """The mentions as hits, everyday words among their places kept only with enough evidence
+    (all kept when ``lenient``, for a geo hint that is a place name by definition)."""
+    return [_admit(start, end, entries, cue, capital, inside, lenient)
+            for start, end, entries, cue, capital in mentions(text, padded, found)]
 
-    def _admit(self, start: int, end: int, entries: tuple[Entry, ...], cue: int | None, inside: str) -> Hit:
-        context: tuple[Entry, ...] = ()
-        if not self.lenient and any(e.common for e in entries):
-            capital = self.capitalised(start)
-            ok = [_common_ok(e, cue, capital, _is_in(e.code, inside)) for e in entries]
-            context = tuple(e for e, keep in zip(entries, ok, strict=True) if not keep)
-            entries = tuple(e for e, keep in zip(entries, ok, strict=True) if keep)
-        return Hit(start, end, _prefer_cued_level(entries, cue), cue, context)
+
+def _admit(start: int, end: int, entries: tuple[Entry, ...], cue: int | None, capital: bool, inside: str,
+           lenient: bool) -> Hit:
+    context: tuple[Entry, ...] = ()
+    if not lenient and any(e.common for e in entries):
+        ok = [_common_ok(e, cue, capital, _is_in(e.code, inside)) for e in entries]
+        context = tuple(e for e, keep in zip(entries, ok, strict=True) if not keep)
+        entries = tuple(e for e, keep in zip(entries, ok, strict=True) if keep)
+    return Hit(start, end, _prefer_cued_level(entries, cue), cue, capital, context)
 
 
 def _handle_chunks(text: str) -> tuple[tuple[int, int], ...]:
@@ -253,14 +255,13 @@ def admit_by_hierarchy(hits: list[Hit]) -> None:
             hit.context = tuple(e for e in hit.context if e not in promoted)
 
 
-def score_candidates(scanner: Scanner, hits: list[Hit], inside: str) -> list[Candidate]:
+def score_candidates(hits: list[Hit], inside: str) -> list[Candidate]:
     """Every (mention, place) pair with its score: level, cue, capital, scope and hierarchy evidence."""
     out = []
     alone = len(hits) == 1
     for hit in hits:
-        capital = scanner.capitalised(hit.start)
         for entry in hit.entries:
-            score = LEVEL_BASE[entry.level] + _cue_bonus(hit.cue, entry.level) + 0.05 * capital
+            score = LEVEL_BASE[entry.level] + _cue_bonus(hit.cue, entry.level) + 0.05 * hit.capital
             score += 0.15 * entry.landmark + 0.2 * _is_in(entry.code, inside)
             out.append(Candidate(hit, entry, score if alone else score + _support(entry, hit, hits)))
     return out
