@@ -155,7 +155,7 @@ def mentions(text: str, padded: str, found: Iterable[tuple[int, int, tuple[Entry
             if between != " " and _SENTENCE_END_CHAR.search(between) and not (
                 word in CUE_LEVEL and between.strip() == "."
             ):
-                word = ""  # "... jalan. Bangunan liar" is two sentences; "kec. Palas" is one
+                word = ""  # "banjir parah. Natar juga" is two sentences; "kec. Palas" is one
             elif word in PERSON_BEFORE:
                 continue
         if marked:
