@@ -5,8 +5,10 @@ and `tests/web/test_authorisation.py` walks every route × every role from this 
 
 Personal data (PII): admin and verifikator see post text and author as received, because they
 contact reporters (tertunda asks for details). Everyone else sees `Report.masked_text`
-(NIK, KK, phone, e-mail, plates masked) and no author handle: an OPD liaison sees the author's
-display name only; analis and pimpinan see no author at all. CSV/XLSX downloads follow the same rule.
+(NIK, KK, phone, e-mail, plates masked), no author handle and no link to the original post (its
+address names the account): an OPD liaison sees the author's display name only; analis and pimpinan
+see no author at all. CSV/XLSX downloads follow the same rule. In a duplicate group a liaison reads
+only the members dispositioned to their own OPD; the others are counted, not shown.
 
 Forcing a model promotion past the macro-F1 gate is a field, not a route: `may_force_promotion`.
 """

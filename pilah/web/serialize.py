@@ -7,7 +7,7 @@ from typing import Any
 from pilah.queries.web import CLOSED_STATUSES, QueueRow
 from pilah.schema import Post, Report, User
 from pilah.web import directory
-from pilah.web.views import visible_author, visible_text
+from pilah.web.views import visible_author, visible_link, visible_text
 
 
 def _iso(value) -> str | None:
@@ -26,7 +26,7 @@ def report_detail(user: User, report: Report, post: Post) -> dict[str, Any]:
     return {"id": report.id, "status": report.status, "category": report.category,
             "category_confidence": report.category_confidence, "category_terms": report.category_terms,
             "kecamatan_code": report.kecamatan_code, "desa_code": report.desa_code, "channel": post.channel,
-            "posted_at": _iso(post.created_at), "url": post.url, "author": visible_author(user, post),
+            "posted_at": _iso(post.created_at), "url": visible_link(user, post), "author": visible_author(user, post),
             "text": visible_text(user, report, post), "opd_code": report.opd_code,
             "duplicate_of_id": report.duplicate_of_id, "verify_due": _iso(report.verify_due),
             "followup_due": _iso(report.followup_due), "flags": [f.code for f in report.flags],

@@ -21,6 +21,7 @@ class ReportView:
     author: str | None
     link: str | None
     members: list[dict[str, Any]]
+    group_size: int
     history: list[Any]
     dispositions: list[Any]
     follow_ups: list[Any]
@@ -46,6 +47,12 @@ def safe_link(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
+def visible_link(user: User, post: Post) -> str | None:
+    """The original post's address only for roles that see the author: the address names the
+    account (x.com/<handle>/status/...), and the page behind it shows who wrote it anyway."""
+    return safe_link(post.url) if roles.sees_pii(user) else None
+
+
 def report_view(session: Session, user: User, report: Report, post: Post,
                 present: queries.ReportPage | None = None) -> ReportView:
     """The page's view of a report; `present` (from `queries.report_page`) tells which lists are empty
@@ -59,10 +66,12 @@ def report_view(session: Session, user: User, report: Report, post: Post,
         {"report": member, "channel": member_post.channel, "posted_at": member_post.created_at,
          "text": visible_text(user, member, member_post)}
         for member, member_post in found
+        # A liaison learns how many citizens reported it, but reads only reports of their own OPD.
+        if user.role != "opd" or member.id == report.id or roles.in_opd_scope(user, member)
     ]
     return ReportView(
         report=report, post=post, text=visible_text(user, report, post), author=visible_author(user, post),
-        link=safe_link(post.url), members=members,
+        link=visible_link(user, post), members=members, group_size=len(found),
         history=list(queries.report_history(session, report.id)) if has("has_history") else [],
         dispositions=list(queries.report_dispositions(session, report.id)) if has("has_dispositions") else [],
         follow_ups=list(queries.report_follow_ups(session, report.id)) if has("has_follow_ups") else [],
