@@ -86,8 +86,11 @@ def may_sign_in(session: Session, user: User | None) -> bool:
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
+    """Deactivating also ends the user's sessions, so that reactivating later revives no old cookie."""
     user = _existing(session, username)
     user.active = active
+    if not active:
+        end_sessions(user)
     return user
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange
+from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange, User
 from triage.directory import rule_snapshot
 
 OPD_KINDS = ("dinas", "badan", "bagian", "kecamatan", "lainnya")
@@ -88,8 +88,11 @@ def update_opd(session: Session, opd: Opd, fields: OpdFields, *, editor: str, at
 
 
 def set_opd_active(session: Session, opd: Opd, active: bool, *, editor: str, at: datetime, note: str | None) -> None:
-    """Deactivating keeps the OPD (old dispositions name it); routing skips its rules from now on."""
+    """Deactivating keeps the OPD (old dispositions name it); routing skips its rules from now on, and
+    its liaisons' sessions end (reactivating the OPD later revives no old cookie)."""
     opd.active = active
+    if not active:
+        session.execute(update(User).where(User.opd_code == opd.code).values(session_epoch=User.session_epoch + 1))
     _audit(session, "opd", opd.code, "activate" if active else "deactivate", editor, at, note, {})
     session.flush()
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import csrf_of, html
 
-from pilah.auth.accounts import set_password
+from pilah.auth.accounts import set_active, set_password
 from pilah.auth.tokens import issue_token
 from pilah.errors import ConfigError
 from pilah.schema import Opd
@@ -111,12 +111,32 @@ def test_open_redirect_after_login_is_refused(anonymous, users) -> None:
     assert response.headers["location"] == "/"
 
 
-def test_deactivated_user_loses_access_on_next_request(login, users, directory) -> None:
+def test_deactivated_user_loses_access_on_next_request_and_reactivation_revives_no_old_cookie(
+        app, login, users, directory) -> None:
     client = login("verifikator")
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as copy:
+        copy.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
+        with directory.begin() as session:
+            set_active(session, users["verifikator"].username, False)
+        assert client.get("/antrian").status_code == 303
+        with directory.begin() as session:
+            set_active(session, users["verifikator"].username, True)
+        assert copy.get("/antrian").status_code == 303
+    assert login("verifikator").get("/antrian").status_code == 200
+
+
+def test_reactivating_an_opd_revives_no_session_of_its_liaisons(login, users, directory) -> None:
+    client = login("opd")
+    admin = login("admin")
+    code = users["opd"].opd_code
+    for _ in range(2):  # deactivate, then activate again
+        form = {"note": "uji", "csrf_token": csrf_of(admin, "/admin/opd")}
+        response = admin.post(f"/admin/opd/{code}/aktif", data=form)
+        assert response.status_code == 303, response.text
     with directory.begin() as session:
-        from pilah.auth.accounts import set_active
-        set_active(session, users["verifikator"].username, False)
-    assert client.get("/antrian").status_code == 303
+        assert session.get(Opd, code).active
+    assert client.get("/opd").status_code == 303
+    assert login("opd").get("/opd").status_code == 200
 
 
 def test_app_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
