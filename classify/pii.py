@@ -10,10 +10,15 @@ Decisions (issue 3, item 5):
   ``1111111111111111`` or ``1234567890123456``; any 16-digit number after a cue word
   ("NIK", "KTP", "KK", "kartu keluarga") counts regardless. It is a KK when the nearest cue
   before it is a KK cue. Numbers grouped in thousands or written after "Rp" are amounts, never ids.
-- A number counts only as a whole: digits joined to more digits by a single space, dot or dash
-  belong to one longer number, which is neither a NIK nor a phone number.
-- Phone numbers are Indonesian mobiles: ``08…``, ``+62 8…``, ``62 8…``, 10-13 digits once
-  written as ``08…``, separators allowed. Landlines are not matched (too like other numbers).
+- A number counts only as a whole: digits joined to more digits by up to three spaces, dots or
+  dashes belong to one longer number, which is neither a NIK nor a phone number.
+- Look-alike characters are read as what they look like: full-width and "mathematical bold"
+  digits and letters, other spaces and dashes count as their ASCII forms, and an invisible
+  character (zero-width space, soft hyphen) inside a number as a separator, so none of them
+  hides a number from the scan (or lets the normaliser, which folds them too, reveal one).
+- Phone numbers are Indonesian mobiles: ``08…``, ``+62 8…``, ``+62 08…``, ``62 8…``, 10-13 digits
+  once written as ``08…``, separators allowed, also right after a word (``hp081234567890``,
+  ``WA0812…``). Landlines are not matched (too like other numbers).
 - Plates are an Indonesian region prefix (``BE``, ``B``, ``AD``...), 1-4 digits and 1-3 letters,
   in capitals as printed on the plate (``BE 1234 XY``); ``kb 2 anak`` is not a plate.
 - Masking is partial by default so staff can still tell two numbers apart without reading them:
@@ -25,6 +30,7 @@ Decisions (issue 3, item 5):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -46,9 +52,15 @@ class PiiSpan:
 
 
 _EMAIL = re.compile(r"(?<![\w.%+*-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", re.ASCII)
-_SIXTEEN = re.compile(r"(?<![\d*])(?<![\d*][ .\-])\d(?:[ .\-]?\d){15}(?![ .\-]?[\d*])", re.ASCII)
+_SIXTEEN = re.compile(
+    r"(?<![\d*])(?<![\d*][ .\-])(?<![\d*][ .\-]{2})(?<![\d*][ .\-]{3})"
+    r"\d(?:[ .\-]{0,3}\d){15}(?![ .\-]{0,3}[\d*])",
+    re.ASCII,
+)
 _PHONE = re.compile(
-    r"(?<![\w+*])(?<![\d*][ .\-])(?:\+62|62|0)[ .\-]?8\d(?:[ .\-]?\d){7,10}(?![ .\-]?[\d*])(?![A-Za-z])", re.ASCII
+    r"(?<![\d+*_])(?<![\d*][ .\-])(?<![\d*][ .\-]{2})(?<![\d*][ .\-]{3})"
+    r"(?:\+62[ .\-]{0,3}0?|62|0)[ .\-]{0,3}8\d(?:[ .\-]{0,3}\d){7,10}(?![ .\-]{0,3}[\d*])(?![A-Za-z])",
+    re.ASCII,
 )
 _PLATE_PREFIX = (
     "A|B|D|E|F|G|H|K|L|M|N|P|R|S|T|W|Z|AA|AB|AD|AE|AG|BA|BB|BD|BE|BG|BH|BK|BL|BM|BN|BP|"
@@ -61,7 +73,7 @@ _NOT_PLATE_SUFFIX = frozenset({"KM", "KG", "RT", "RW", "WIB", "WIT", "JAM", "MIN
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 _ID_CUE = re.compile(r"\b(nik|e-?ktp|ktp|nkk|kk|kartu keluarga)\b", re.IGNORECASE)
 _MAX_PASSES = 8
-_TEN_DIGITS = re.compile(r"[0-9](?:[ .\-]?[0-9]){9}")
+_TEN_DIGITS = re.compile(r"[0-9](?:[ .\-]{0,3}[0-9]){9}")
 _SEPARATORS = re.compile(r"[ .\-]")
 _DIGIT = re.compile(r"[0-9]")
 #: A post's shape: digits become "0", capitals "A", "@" and NUL stay, the separators inside numbers
@@ -77,11 +89,44 @@ _LOCAL_PART = _DOMAIN_START | frozenset("._%+")
 _TEN_ZEROS = b"0" * 10
 
 
+def _fold_table() -> dict[int, int]:
+    table = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
+    for cp in range(0x1D400, 0x1D800):  # mathematical alphanumerics ("bold" fonts of Facebook posts)
+        plain = unicodedata.normalize("NFKC", chr(cp))
+        if len(plain) == 1 and plain.isascii():
+            table[cp] = ord(plain)
+    table.update(dict.fromkeys(map(ord, "\u00a0\u1680\u202f\u205f\u3000"), ord(" ")))
+    table.update(dict.fromkeys(range(0x2000, 0x200B), ord(" ")))
+    table.update(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"), ord("-")))
+    table.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), ord(".")))
+    return table
+
+
+#: Look-alikes to ASCII, one character for one so that offsets stay (see the module notes).
+_FOLD = _fold_table()
+#: Whether a text holds any look-alike: a search is far cheaper than a translation through a dict.
+_FOLDABLE = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff\u00a0\u00ad\u1680\u2000-\u2015\u202f\u205f\u2060"
+                       "\u2212\u3000\ufe63\ufeff]")
+
+
+def _folded(text: str) -> str:
+    return text if text.isascii() or not _FOLDABLE.search(text) else text.translate(_FOLD)
+
+
 def find_pii(text: str) -> list[PiiSpan]:
     """Every piece of personal data in ``text``, in order, without overlaps.
 
     Where two kinds overlap the more specific wins: e-mail, then NIK/KK, phone, plate.
     """
+    folded = _folded(text)
+    spans = _find(folded)
+    if folded is text or not spans:
+        return spans
+    return [PiiSpan(span.kind, span.start, span.end, text[span.start : span.end]) for span in spans]
+
+
+def _find(text: str) -> list[PiiSpan]:
+    """:func:`find_pii` of a text already folded; the spans' text is the folded one."""
     if not _DIGIT.search(text):  # most posts: only an e-mail address is possible
         return list(_emails(text))
     # A NIK, KK or phone number has at least ten digits in a row: most posts skip those two scans.
@@ -97,7 +142,8 @@ def find_pii_many(texts: Sequence[str]) -> list[list[PiiSpan]]:
     """:func:`find_pii` of every text. The batch is reduced to the shape of its characters in one
     translation (:data:`_SHAPE`), where a number or a plate leaves a trace a substring test finds;
     only the few posts with such a trace are scanned, and those with an "@" for e-mail addresses."""
-    shapes = "\x00".join(texts).encode("ascii", "replace").translate(_SHAPE, _NUMBER_SEPARATORS).split(b"\x00")
+    joined = "\x00".join(map(_folded, texts))
+    shapes = joined.encode("ascii", "replace").translate(_SHAPE, _NUMBER_SEPARATORS).split(b"\x00")
     if len(shapes) != len(texts):  # a post holds a NUL itself
         return [find_pii(text) for text in texts]
     return [find_pii(text) if _TEN_ZEROS in shape or b"A0" in shape else list(_emails(text)) if b"@" in shape else []
@@ -125,8 +171,9 @@ def mask_pii(
 
 
 def _mask_once(text: str, wanted: set[str], style: str) -> str:
+    """One pass; the partial mask is made of the folded span, so look-alike digits are hidden too."""
     out, last = [], 0
-    for span in find_pii(text):
+    for span in _find(_folded(text)):
         if span.kind in wanted:
             out += [text[last : span.start], TOKENS[span.kind] if style == "token" else _partial(span)]
             last = span.end
@@ -179,7 +226,7 @@ def _plausible_nik(digits: str) -> bool:
 def _phones(text: str) -> Iterator[PiiSpan]:
     for m in _PHONE.finditer(text):
         digits = _SEPARATORS.sub("", m.group()).lstrip("+")
-        local = "0" + digits[2:] if digits.startswith("62") else digits
+        local = digits[2:] if digits.startswith("620") else "0" + digits[2:] if digits.startswith("62") else digits
         if 10 <= len(local) <= 13:
             yield PiiSpan("phone", m.start(), m.end(), m.group())
 

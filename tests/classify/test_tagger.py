@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sklearn.frozen import FrozenEstimator
 
 from classify.category import CategoryClassifier
+from classify.pii import find_pii
 from classify.tagger import Tagger, Tagging
 from classify.text import normalize
 
@@ -41,6 +42,13 @@ def test_personal_data_is_masked_everywhere(tagger: Tagger) -> None:
     assert tagging.pii_kinds == ("nik", "phone")
     assert "1801012345670001" not in tagging.masked_text
     assert "1801012345670001" not in tagging.normalized_text and "081234567890" not in tagging.normalized_text
+
+
+def test_look_alike_digits_are_masked_before_the_normaliser_folds_them(tagger: Tagger) -> None:
+    posts = ["ktp belum jadi NIK １８０１０１２３４５６７０００１", "hub hp 0812\u200b3456\u200b7890 ya min"]
+    for tagging in tagger.tag_many(posts):
+        assert tagging.pii_kinds
+        assert find_pii(tagging.masked_text) == [] and find_pii(tagging.normalized_text) == []
 
 
 def test_geo_hint_wins_and_outside_places_are_flagged(tagger: Tagger) -> None:
