@@ -56,3 +56,9 @@ class PromotionRefused(ClassifyError):
     """The candidate is worse than the active model on the same evaluation set (use --force to override)."""
 
     code = "promotion_refused"
+
+
+class VersionInvalid(ClassifyError):
+    """A version name that is not a plain directory name, or one that is taken by another model."""
+
+    code = "version_invalid"

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 import sklearn
 from skops.io import dump, get_untrusted_types, load
 
-from classify.errors import ModelIncompatible, ModelNotFound, PromotionRefused, UntrustedModel
+from classify.errors import ModelIncompatible, ModelNotFound, PromotionRefused, UntrustedModel, VersionInvalid
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ CARD_FILE = "card.json"
 #: Issue 3, item 7: a candidate more than this much below the active model's macro-F1 is refused.
 PROMOTION_TOLERANCE = 0.02
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
+#: A version is a directory right under models/: letters, digits, ".", "_" and "-", never a path.
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 #: pilah's own types a model file may contain (functions are named in the clarity model's vectorisers).
 TRUSTED_CLASSIFY = frozenset({
     "classify.category.CategoryClassifier",
@@ -160,8 +163,36 @@ def list_versions(models_root: Path) -> list[ModelVersion]:
             for d in sorted(root.iterdir()) if (d / CARD_FILE).is_file()]
 
 
+def check_version_name(name: str) -> str:
+    if not VERSION_NAME.fullmatch(name) or ".." in name:
+        raise VersionInvalid(f"Nama versi tidak sah / invalid version name {name!r}",
+                             hint="huruf, angka, '.', '_' dan '-' saja / letters, digits, '.', '_' and '-' only")
+    return name
+
+
+def check_files(directory: Path) -> None:
+    """Every file the card lists is there, unchanged and of trusted types, without loading any of it:
+    a version is checked before it becomes active, not when the next batch first needs it."""
+    card = read_card(directory)
+    _check_versions(card, Path(directory).name)
+    if MODEL_FILE not in (card.get("files") or {}):
+        raise UntrustedModel(f"{directory}/{CARD_FILE} tidak mencatat hash berkas / lists no file hashes")
+    for name, expected in card["files"].items():
+        path = Path(directory) / name
+        if not path.is_file():
+            raise ModelNotFound(f"Berkas model {path} tidak ada / model file does not exist")
+        if expected != _sha256(path):
+            raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training "
+                                 "(SHA-256 differs from card.json)")
+        refused = sorted(t for t in get_untrusted_types(file=path)
+                         if not (t.startswith(TRUSTED_PREFIXES) or t in TRUSTED_CLASSIFY))
+        if refused:
+            raise UntrustedModel(f"{path} memuat tipe yang tidak dipercaya / holds untrusted types: "
+                                 f"{', '.join(refused)}")
+
+
 def get_version(models_root: Path, name: str) -> ModelVersion:
-    directory = Path(models_root) / name
+    directory = Path(models_root) / check_version_name(name)
     return ModelVersion(name, directory, read_card(directory), name == active_version(models_root))
 
 
@@ -171,8 +202,9 @@ def promotion_problem(candidate: ModelVersion, active: ModelVersion,
     by the caller on one evaluation set, for versions whose cards were evaluated on different data."""
     if scores is None:
         if candidate.evaluation_set is None or candidate.evaluation_set != active.evaluation_set:
-            return (f"{candidate.name} dan {active.name} dievaluasi pada data berbeda / were evaluated on different "
-                    "data: compare them on the same labelled file (--on FILE) or use --force")
+            return (f"{candidate.name} dan {active.name} dievaluasi pada data berbeda; ukur keduanya pada satu berkas "
+                    "berlabel / were evaluated on different data; score both on one labelled file: "
+                    f"pilah models promote {candidate.name} --on FILE (atau/or --force)")
         scores = (candidate.macro_f1 or 0.0, active.macro_f1 or 0.0)
     if scores[0] < scores[1] - PROMOTION_TOLERANCE:
         return (f"macro-F1 {candidate.name} {scores[0]:.3f} lebih dari {PROMOTION_TOLERANCE} di bawah model aktif "
@@ -182,7 +214,10 @@ def promotion_problem(candidate: ModelVersion, active: ModelVersion,
 
 def promote(models_root: Path, version: str, force: bool = False,
             scores: tuple[float, float] | None = None) -> str | None:
-    """Makes ``version`` active unless the gate refuses it; returns the previously active version."""
+    """Makes ``version`` active unless the gate refuses it; returns the previously active version.
+
+    ``force`` passes the macro-F1 gate, never the file checks: a changed or untrusted file is
+    refused here rather than by the next batch that loads it."""
     root = Path(models_root)
     candidate = get_version(root, version)
     current = active_version(root)
@@ -192,6 +227,7 @@ def promote(models_root: Path, version: str, force: bool = False,
         problem = promotion_problem(candidate, get_version(root, current), scores)
         if problem:
             raise PromotionRefused(f"Promosi ditolak / promotion refused: {problem}")
+    check_files(candidate.directory)
     if current is not None:
         with (root / HISTORY).open("a", encoding="utf-8") as history:
             history.write(current + "\n")

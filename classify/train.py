@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import platform
 import subprocess
 import tomllib
@@ -29,9 +30,16 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from classify.category import CategoryClassifier
 from classify.clarity import ClarityDetector
-from classify.errors import TrainingDataInvalid
+from classify.errors import TrainingDataInvalid, VersionInvalid
 from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, write_confusion_png
-from classify.registry import active_version, load_object, read_card, save_model
+from classify.registry import (
+    CARD_FILE,
+    active_version,
+    check_version_name,
+    load_object,
+    read_card,
+    save_model,
+)
 from classify.taxonomy import Taxonomy
 
 CLARITY_FILE = "clarity.skops"
@@ -352,8 +360,11 @@ def write_version(models_root: Path, result: TrainingResult, version: str | None
     A result without an unclear detector (e.g. trained from the labels table) gets the active
     version's, so every version directory is complete for :meth:`Tagger.load`.
     """
-    version = version or default_version(result)
+    version = check_version_name(version or default_version(result))
     directory = Path(models_root) / version
+    if (directory / CARD_FILE).is_file() and not _same_model(read_card(directory), result.card):
+        raise VersionInvalid(f"Versi {version} sudah ada / version already exists",
+                             hint="pilih nama lain dengan --version / choose another name with --version")
     clarity, clarity_source = result.clarity, "trained"
     if clarity is None:
         clarity, clarity_source = _active_clarity(Path(models_root))
@@ -362,6 +373,13 @@ def write_version(models_root: Path, result: TrainingResult, version: str | None
     write_confusion_png(result.evaluation, directory / "confusion.png", title=f"{version}: macro-F1 "
                         f"{result.evaluation.macro_f1:.3f} ({result.evaluation.folds}-fold)")
     return directory
+
+
+def _same_model(saved: dict[str, Any], card: dict[str, Any]) -> bool:
+    """Writing a version again is a rebuild (``pilah train --seed``) only when the data and the
+    parameters are the ones it was trained with; anything else would replace a model unseen."""
+    keys = ("training_data", "params", "prior", "selection")
+    return all(saved.get(key) == json.loads(json.dumps(card.get(key), ensure_ascii=False)) for key in keys)
 
 
 def _active_clarity(models_root: Path) -> tuple[ClarityDetector | None, str | None]:

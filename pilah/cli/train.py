@@ -14,7 +14,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from classify.errors import ClassifyError, TrainingDataInvalid
-from classify.registry import active_model_dir, active_version, load_model, promote
+from classify.registry import active_model_dir, active_version, check_version_name, load_model, promote
 from classify.taxonomy import load_taxonomy
 from classify.train import (
     LabelledRows,
@@ -76,6 +76,8 @@ def train(settings: object, from_seed: bool, from_labels: bool, table: Path | No
     if [from_seed, from_labels, table is not None].count(True) != 1:
         raise click.UsageError("pilih salah satu / choose exactly one of --seed, --labels or --csv FILE")
     with classify_errors():
+        if version is not None:
+            check_version_name(version)  # before the minutes of training, not after
         models_dir, data_dir = Path(settings.models_dir), Path(settings.data_dir)
         labels = _staff_labels(settings) if from_labels else None
         with _progress(folds + 2) as advance:

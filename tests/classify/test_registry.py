@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 import skops.io
+from sklearn.dummy import DummyClassifier
 
-from classify.errors import ModelIncompatible, ModelNotFound, PromotionRefused, UntrustedModel
+from classify.errors import ModelIncompatible, ModelNotFound, PromotionRefused, UntrustedModel, VersionInvalid
 from classify.registry import (
     active_model_dir,
     active_version,
@@ -18,8 +19,9 @@ from classify.registry import (
     load_object,
     promote,
     rollback,
+    save_model,
 )
-from classify.train import TrainingResult
+from classify.train import TrainingResult, write_version
 
 
 class NotAllowed:
@@ -27,12 +29,9 @@ class NotAllowed:
 
 
 def fake_version(root: Path, name: str, macro_f1: float, evaluation_set: str = "5-fold:same") -> Path:
-    """A version directory with only a card: enough for the gate, which reads cards."""
-    directory = root / name
-    directory.mkdir(parents=True)
+    """A version directory whose model is a small placeholder: the gate reads only cards."""
     card = {"metrics": {"macro_f1": macro_f1, "evaluation_set": evaluation_set}, "created_at": name}
-    (directory / "card.json").write_text(json.dumps(card), encoding="utf-8")
-    return directory
+    return save_model(root / name, DummyClassifier(), card)
 
 
 def test_train_save_load_predict_round_trip(tiny_version: Path, tiny_training: TrainingResult) -> None:
@@ -109,3 +108,35 @@ def test_rollback_steps_back_through_history(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFound):
         rollback(tmp_path)
     assert [(v.name, v.active) for v in list_versions(tmp_path)] == [("v1", True), ("v2", False), ("v3", False)]
+
+
+def test_force_passes_the_gate_but_never_a_changed_file(tmp_path: Path) -> None:
+    fake_version(tmp_path, "good", 0.90)
+    promote(tmp_path, "good")
+    worse = fake_version(tmp_path, "worse", 0.80)
+    with (worse / "model.skops").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(PromotionRefused):
+        promote(tmp_path, "worse")
+    with pytest.raises(UntrustedModel, match="SHA-256"):
+        promote(tmp_path, "worse", force=True)
+    assert active_version(tmp_path) == "good"
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "..", ".hidden", "", "x" * 81])
+def test_a_version_is_a_plain_name_under_models(tmp_path: Path, name: str) -> None:
+    with pytest.raises(VersionInvalid):
+        promote(tmp_path, name)
+
+
+def test_training_never_replaces_another_model_under_its_name(tmp_path: Path, tiny_training: TrainingResult,
+                                                                 tiny_version: Path) -> None:
+    root = tmp_path / "models"
+    shutil.copytree(tiny_version, root / tiny_version.name)
+    assert write_version(root, tiny_training, tiny_version.name) == root / tiny_version.name  # a rebuild
+    fake_version(root, "taken", 0.9)
+    with pytest.raises(VersionInvalid, match="sudah ada"):
+        write_version(root, tiny_training, "taken")
+    with pytest.raises(VersionInvalid):
+        write_version(root, tiny_training, "../outside")
+    assert not (root.parent / "outside").exists()
