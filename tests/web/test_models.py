@@ -3,21 +3,22 @@ only admin may force; a stale page gets a conflict; every change is an audit eve
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from sklearn.dummy import DummyClassifier
 from sqlalchemy import select
 from web_helpers import html
 
+from classify.registry import save_model
 from pilah.schema import AuditEvent
 
 
 def _version(root: Path, name: str, macro_f1: float, evaluation_set: str = "seed-2026.1") -> None:
-    (root / name).mkdir()
+    """A version whose model is a small placeholder: the page and the gate read only its card."""
     card = {"created_at": "2026-03-01T00:00:00+00:00",
             "metrics": {"macro_f1": macro_f1, "accuracy": macro_f1, "evaluation_set": evaluation_set}}
-    (root / name / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    save_model(root / name, DummyClassifier(), card)
 
 
 @pytest.fixture
