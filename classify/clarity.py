@@ -33,6 +33,9 @@ from sklearn.utils.validation import check_is_fitted
 from classify.clarity_rules import Batch, cue_counts, rule_reasons, words_of
 
 REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only")
+#: What the model may say of a post the rules let through: the other codes are the rules' findings
+#: (a greeting, a count of words, spam words, handles and links), which the rules already checked.
+MODEL_REASONS = ("no_complaint", "off_topic")
 #: The unclear probability reported for a post a rule flagged: rules are near-certain, not certain.
 RULE_SCORE = 0.97
 
@@ -186,10 +189,12 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         """Why the model flagged each post: the reason model's guess, or from the lexicon without one."""
         if not texts:
             return []
-        if self.reason_model_ is not None:
-            model = self.reason_model_.named_steps["model"]
-            return [str(r) for r in model.predict(self._features(self.reason_model_, texts, batch))]
-        return ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
+        model = None if self.reason_model_ is None else self.reason_model_.named_steps["model"]
+        allowed = [] if model is None else [i for i, c in enumerate(model.classes_) if c in MODEL_REASONS]
+        if not allowed:
+            return ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
+        proba = model.predict_proba(self._features(self.reason_model_, texts, batch))[:, allowed]
+        return [str(model.classes_[allowed[i]]) for i in proba.argmax(axis=1)]
 
     def _proba(self, pipeline: Pipeline, texts: list[str], batch: Batch) -> np.ndarray:
         """``pipeline.predict_proba(texts)``, with the features built from ``batch``'s counts."""

@@ -48,7 +48,8 @@ PROBLEM = _lexicon(
     zholim dzalim diskriminasi timpang ketimpangan boros mubazir percuma pencitraan munafik rakus serakah tamak
     bodoh goblok tolol bego dungu payah bangsat brengsek sialan kampret biadab bejat kacau nunggak tunggak tagih
     potong denda tilang palak peras preman kekerasan aniaya keroyok siksa bully rundung inflasi lonjak rosot
-    anjlok meroket melambung mencekik menipis tewas korban pungut rampas gusur
+    anjlok meroket melambung mencekik menipis tewas korban pungut rampas gusur ambrol jeblos sumbat mampet
+    luber meluap licin lumpur becek bolos marak seleweng selewengkan nyeleweng gelapkan tilep sunat mogok ngetem
     """
 )
 
@@ -91,7 +92,7 @@ SPAM_WEAK = _lexicon(
     promo diskon murah order dm wa whatsapp cek bio follow jual dijual daftar link klik gratis hadiah bonus slot
     deposit pinjol pinjaman cair jaminan investasi profit cuan olshop ready stok stock cod trading crypto minat hub
     hubungi terjangkau reseller dropship member situs terpercaya terbaik dijamin modal receh jasa nego cicil
-    penghasilan untung gabung join bisnis bandar
+    penghasilan untung gabung join bisnis
     """
 )
 

@@ -32,6 +32,7 @@ from classify.clarity_lexicon import (
     WORD_BITS,
     flags,
 )
+from classify.lookalikes import fold
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"[@#]\w+")
@@ -95,7 +96,7 @@ class _Chunks(dict):
 
 def _read(chunk: str) -> tuple[tuple[str, ...], int]:
     """(words, handles/links/contact packed in one int) of one whitespace-free chunk."""
-    text, links, handles = chunk, 0, 0
+    text, links, handles = fold(chunk), 0, 0
     if "://" in text or "www." in text.lower():
         text, links = _URL.subn(" ", text)
     if "@" in text or "#" in text:

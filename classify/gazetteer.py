@@ -40,7 +40,9 @@ COMMON_WORDS = frozenset(
         "bangunan", "kampungbaru", "tamansari", "tamanbaru", "kotadalam", "ruangtengah", "pulautengah",
         "sukadamai", "sukabaru", "sukamaju", "sukajaya", "talangbaru", "jatibaru", "tanjungbaru",
         "fajarbaru", "pematangbaru", "kalisari", "bumijaya", "sinarkarya", "tanjungharapan", "cugung",
+        "pemanggilan",
         # kecamatan elsewhere in Lampung
+        "kedamaian",
         "panjang", "limau", "rumbia", "kedondong", "pagelaran", "kebuntebu", "airhitam", "batuputih",
         "balikbukit", "jabung", "enggal", "kasui", "kotaagung", "kotagajah", "sumberjaya",
         # kabupaten / kota of the country

@@ -18,6 +18,7 @@ from itertools import accumulate
 import ahocorasick
 
 from classify.gazetteer import Entry
+from classify.lookalikes import fold
 
 #: byte -> byte: A-Z to a-z, letters and digits kept, everything else a space ("?" stands for non-ASCII).
 _NORMALISE = bytes(
@@ -73,8 +74,9 @@ def build_automaton(keys: dict[str, tuple[Entry, ...]]) -> ahocorasick.Automaton
 
 
 def normalise(text: str) -> str:
-    """Same length as ``text``: lowercase ASCII letters and digits, spaces for everything else."""
-    return text.encode("ascii", "replace").translate(_NORMALISE).decode("ascii")
+    """Same length as ``text``: lowercase ASCII letters and digits (look-alikes read as them, see
+    :mod:`classify.lookalikes`), spaces for everything else."""
+    return fold(text).encode("ascii", "replace").translate(_NORMALISE).decode("ascii")
 
 
 def raw_hits(automaton: ahocorasick.Automaton, padded: str) -> list[tuple[int, int, tuple[Entry, ...]]]:

@@ -12,10 +12,10 @@ Decisions (issue 3, item 5):
   before it is a KK cue. Numbers grouped in thousands or written after "Rp" are amounts, never ids.
 - A number counts only as a whole: digits joined to more digits by up to three spaces, dots or
   dashes belong to one longer number, which is neither a NIK nor a phone number.
-- Look-alike characters are read as what they look like: full-width and "mathematical bold"
-  digits and letters, other spaces and dashes count as their ASCII forms, and an invisible
-  character (zero-width space, soft hyphen) inside a number as a separator, so none of them
-  hides a number from the scan (or lets the normaliser, which folds them too, reveal one).
+- Look-alike characters are read as what they look like (:mod:`classify.lookalikes`): full-width
+  and "bold" digits, other spaces and dashes, an invisible character inside a number as a
+  separator. None of them hides a number from the scan, nor lets the normaliser, which folds
+  them too, reveal one in the normalised text.
 - Phone numbers are Indonesian mobiles: ``08…``, ``+62 8…``, ``+62 08…``, ``62 8…``, 10-13 digits
   once written as ``08…``, separators allowed, also right after a word (``hp081234567890``,
   ``WA0812…``). Landlines are not matched (too like other numbers).
@@ -30,12 +30,13 @@ Decisions (issue 3, item 5):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from lokal.provinces import PROVINCES
+
+from classify.lookalikes import fold
 
 KINDS = ("nik", "kk", "phone", "email", "plate")
 TOKENS = {"nik": "[NIK]", "kk": "[KK]", "phone": "[TELEPON]", "email": "[EMAIL]", "plate": "[PLAT]"}
@@ -89,36 +90,12 @@ _LOCAL_PART = _DOMAIN_START | frozenset("._%+")
 _TEN_ZEROS = b"0" * 10
 
 
-def _fold_table() -> dict[int, int]:
-    table = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
-    for cp in range(0x1D400, 0x1D800):  # mathematical alphanumerics ("bold" fonts of Facebook posts)
-        plain = unicodedata.normalize("NFKC", chr(cp))
-        if len(plain) == 1 and plain.isascii():
-            table[cp] = ord(plain)
-    table.update(dict.fromkeys(map(ord, "\u00a0\u1680\u202f\u205f\u3000"), ord(" ")))
-    table.update(dict.fromkeys(range(0x2000, 0x200B), ord(" ")))
-    table.update(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"), ord("-")))
-    table.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), ord(".")))
-    return table
-
-
-#: Look-alikes to ASCII, one character for one so that offsets stay (see the module notes).
-_FOLD = _fold_table()
-#: Whether a text holds any look-alike: a search is far cheaper than a translation through a dict.
-_FOLDABLE = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff\u00a0\u00ad\u1680\u2000-\u2015\u202f\u205f\u2060"
-                       "\u2212\u3000\ufe63\ufeff]")
-
-
-def _folded(text: str) -> str:
-    return text if text.isascii() or not _FOLDABLE.search(text) else text.translate(_FOLD)
-
-
 def find_pii(text: str) -> list[PiiSpan]:
     """Every piece of personal data in ``text``, in order, without overlaps.
 
     Where two kinds overlap the more specific wins: e-mail, then NIK/KK, phone, plate.
     """
-    folded = _folded(text)
+    folded = fold(text)
     spans = _find(folded)
     if folded is text or not spans:
         return spans
@@ -142,7 +119,7 @@ def find_pii_many(texts: Sequence[str]) -> list[list[PiiSpan]]:
     """:func:`find_pii` of every text. The batch is reduced to the shape of its characters in one
     translation (:data:`_SHAPE`), where a number or a plate leaves a trace a substring test finds;
     only the few posts with such a trace are scanned, and those with an "@" for e-mail addresses."""
-    joined = "\x00".join(map(_folded, texts))
+    joined = "\x00".join(map(fold, texts))
     shapes = joined.encode("ascii", "replace").translate(_SHAPE, _NUMBER_SEPARATORS).split(b"\x00")
     if len(shapes) != len(texts):  # a post holds a NUL itself
         return [find_pii(text) for text in texts]
@@ -173,7 +150,7 @@ def mask_pii(
 def _mask_once(text: str, wanted: set[str], style: str) -> str:
     """One pass; the partial mask is made of the folded span, so look-alike digits are hidden too."""
     out, last = [], 0
-    for span in _find(_folded(text)):
+    for span in _find(fold(text)):
         if span.kind in wanted:
             out += [text[last : span.start], TOKENS[span.kind] if style == "token" else _partial(span)]
             last = span.end

@@ -50,6 +50,7 @@ _RUN = re.compile(r"([^\W\d_])\1{2,}")
 _REDUPLICATED = re.compile(r"([^\W\d_]{3,})2([^\W\d_]{0,3})")
 _NUMBER_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
 _PREFIX_NUMBER = re.compile(r"(rt|rw|no|gg|km|dsn|dusun|blok)(\d+)")
+_ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _URL_TRAIL = ".,;:!?)]}'\""
 _NOT_FEATURES = ("http://", "https://", "www.")
@@ -156,7 +157,10 @@ class Normaliser:
         return (len(words) == 1 and words[0] != base) or (base in self.lexicon.known and base not in self.lexicon.units)
 
     def _deelongated(self, word: str) -> str:
-        """parahhh → parah; maaaf → maaf (the shorter known spelling wins); parahh → parah."""
+        """parahhh → parah; maaaf → maaf (the shorter known spelling wins); parahh → parah.
+        A Roman numeral is not elongated: "Dusun III" is hamlet 3, "viii" is 8."""
+        if _ROMAN.fullmatch(word):
+            return word
         known = self.lexicon.known
         if _RUN.search(word):
             single, double = _RUN.sub(r"\1", word), _RUN.sub(r"\1\1", word)

@@ -144,6 +144,18 @@ def test_without_reasons_the_model_reason_comes_from_the_lexicon(
     assert verdict.reasons in (("off_topic",), ("no_complaint",))
 
 
+def test_the_model_names_only_its_own_reasons_never_the_rules(training: tuple[list[str], list[int], list[str]]) -> None:
+    """A greeting, spam words or a word count are the rules' findings: a post they let through is not
+    "greeting_only" because the reason model was taught some long greetings."""
+    texts, labels, reasons = training
+    relabelled = ["greeting_only" if r == "no_complaint" else r for r in reasons]
+    eager = ClarityDetector(threshold=0.0).fit(texts, labels, reasons=relabelled)
+    assert "greeting_only" in eager.reason_model_.named_steps["model"].classes_
+    posts = NO_COMPLAINT + OFF_TOPIC + COMPLAINTS
+    for post, verdict in zip(posts, eager.assess_many(posts), strict=True):
+        assert verdict.reasons == (rule_reasons(words_of(post), eager.min_words) or ("off_topic",))
+
+
 def test_reasons_are_the_shared_vocabulary() -> None:
     assert set(REASONS) == {"greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only"}
 

@@ -41,9 +41,11 @@ def test_cue_word_raises_confidence(tagger: LocationTagger) -> None:
     assert tagger.tag("ds. jati mulyo banjir").confidence > tagger.tag("jati mulyo banjir").confidence
 
 
-@pytest.mark.parametrize("text", ["beli buah palas di pasar", "sumur warga kering", "makan pisang goreng"])
+@pytest.mark.parametrize("text", ["beli buah palas di pasar", "sumur warga kering", "makan pisang goreng",
+                                  "kapan pemanggilan peserta PPPK?", "semoga kedamaian menyertai warga"])
 def test_everyday_word_without_cue_is_not_a_place(tagger: LocationTagger, text: str) -> None:
-    assert tagger.tag(text).kecamatan is None
+    match = tagger.tag(text)
+    assert match.kecamatan is None and not match.outside_kabupaten
 
 
 @pytest.mark.parametrize(

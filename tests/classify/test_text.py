@@ -29,6 +29,8 @@ from classify.text import TextNormalizer, _pattern_for, normalize, normalizer_fo
         ("ds. Jatimulyo kec. Jati Agung kab. Lamsel", "desa jatimulyo kecamatan jati agung kabupaten lampung selatan"),
         ("rt02 rw 3", "rt 02 rw 3"),
         ("SMP negeri", "smp negeri"),  # a school, not "sampai"
+        ("Dusun III, Dsn VIII", "dusun iii dusun viii"),  # Roman numerals are not elongated
+        ("seleksi PPPK", "seleksi pppk"),  # government contract staff, not "bapak"
     ],
 )
 def test_normalize_cases(raw: str, expected: str) -> None:
