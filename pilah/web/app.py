@@ -1,7 +1,7 @@
 """`create_app`: the staff web application as one FastAPI object.
 
-Middleware order (outermost first): language → signed session cookie → routes. Every route
-passes `deps.guard` (role rule, CSRF, user); `create_app` refuses a route with no rule.
+Middleware order (outermost first): security headers → language → signed session cookie → routes.
+Every route passes `deps.guard` (role rule, CSRF, user); `create_app` refuses a route with no rule.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pilah.settings import Settings
 from pilah.web import roles
 from pilah.web.deps import guard
 from pilah.web.handlers import install_error_handlers
+from pilah.web.headers import SecurityHeadersMiddleware
 from pilah.web.i18n import LanguageMiddleware
 from pilah.web.routes import admin, api, auth, dashboard, groups, issues, models, opd, open311, queue, users
 from pilah.web.templating import make_templates
@@ -55,6 +56,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
                        max_age=settings.web.session_max_age_minutes * 60, same_site="lax",
                        https_only=settings.web.secure_cookies)
     app.add_middleware(LanguageMiddleware, default=settings.language, zone=settings.zone)
+    app.add_middleware(SecurityHeadersMiddleware)
     _check_rules(app)
     return app
 

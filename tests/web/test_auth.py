@@ -143,3 +143,12 @@ def test_app_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("PILAH_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="PILAH_SECRET_KEY"):
         create_app(load_settings(None), factory=object())
+
+
+def test_pages_cannot_be_framed_sniffed_or_cached(login, anonymous) -> None:
+    for response in (anonymous.get("/masuk"), login("verifikator").get("/antrian")):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+    assert "no-store" not in anonymous.get("/static/pilah.css").headers.get("cache-control", "")
