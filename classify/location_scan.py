@@ -76,7 +76,11 @@ def build_automaton(keys: dict[str, tuple[Entry, ...]]) -> ahocorasick.Automaton
 def normalise(text: str) -> str:
     """Same length as ``text``: lowercase ASCII letters and digits (look-alikes read as them, see
     :mod:`classify.lookalikes`), spaces for everything else."""
-    return fold(text).encode("ascii", "replace").translate(_NORMALISE).decode("ascii")
+    return _ascii_lowercase(fold(text))
+
+
+def _ascii_lowercase(text: str) -> str:
+    return text.encode("ascii", "replace").translate(_NORMALISE).decode("ascii")
 
 
 def raw_hits(automaton: ahocorasick.Automaton, padded: str) -> list[tuple[int, int, tuple[Entry, ...]]]:
@@ -95,7 +99,9 @@ def raw_hits_many(automaton: ahocorasick.Automaton, texts: Sequence[str]) -> lis
     the text before, so each text's mentions come out as from a scan of that text alone, in order.
     The automaton reports keys by where they end, so the texts they lie in come in order too.
     """
-    padded = f" {normalise('  '.join(texts))} "
+    # Folded post by post: a look-alike in one post (a zero-width joiner in an emoji) must not cost
+    # a translation of the whole batch.
+    padded = f" {_ascii_lowercase('  '.join(map(fold, texts)))} "
     starts = list(accumulate((len(text) + 2 for text in texts), initial=0))
     out: list[tuple[str, list] | None] = [None] * len(texts)
     i, offset, limit, hits = -1, 0, 0, []

@@ -10,7 +10,8 @@ from classify.location import LocationTagger
 from classify.location_scan import mentions, normalise, raw_hits, raw_hits_many
 
 WORDS = ["Bandar", "Lampung", "Selatan", "Jati", "Mulyo", "jatimulyo", "Natar", "di", "kec.", "ds", "pak",
-         "@Natar", "Natar@gmail.com", "jalan", "rusak", ".", ",", "KALIANDA", "Kalianda", "  ", "\n", "é"]
+         "@Natar", "Natar@gmail.com", "jalan", "rusak", ".", ",", "KALIANDA", "Kalianda", "  ", "\n", "é",
+         "𝐍𝐚𝐭𝐚𝐫", "❤\u200d🔥", "Ｋａｌｉａｎｄａ"]
 
 
 @pytest.fixture(scope="module")
