@@ -92,3 +92,13 @@ def test_missing_model_is_a_message_not_a_traceback(runner: CliRunner, tmp_path:
     result = runner.invoke(main, ["triage"], env=env)
     assert result.exit_code == 4 and "model_not_found" in result.output and "pilah train --seed" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_first_triage_of_a_new_database_loads_the_opds_and_routing_rules(runner: CliRunner,
+                                                                            fixtures_dir: Path, tmp_path: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    runner.invoke(main, ["import", "--format", "sms-csv", str(fixtures_dir / "sms/inbox.csv")], env=env)
+    result = runner.invoke(main, ["triage"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "diklasifikasi" in result.output
