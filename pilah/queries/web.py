@@ -238,11 +238,14 @@ def _rows(session: Session, page_ids: Select, order: tuple) -> list:
 
 
 def queue_page(session: Session, wanted: QueueFilter, *, now: datetime, page_size: int,
-               opd_code: str | None = None) -> QueuePage:
-    """One page of the queue; `opd_code` scopes it to one OPD's dispositioned reports."""
+               opd_code: str | None = None, statuses: Sequence[str] | None = None) -> QueuePage:
+    """One page of the queue; `opd_code` scopes it to one OPD's dispositioned reports, `statuses` to
+    those statuses (in the query, so that every page is full and `has_next` is true)."""
     conditions = _queue_conditions(wanted, now)
     if opd_code is not None:
         conditions.append(Report.opd_code == opd_code)
+    if statuses is not None:
+        conditions.append(Report.status.in_(statuses))
     ids = select(Report.id)
     if wanted.channel or wanted.date_from or wanted.date_to:  # the conditions that name the post
         ids = ids.join(Post, Post.id == Report.post_id)

@@ -58,3 +58,16 @@ def test_a_token_also_opens_the_event_loop_pages(anonymous, token, make_report) 
     auth = {"Authorization": f"Bearer {token}"}
     assert anonymous.get("/antrian", headers=auth).status_code == 200
     assert anonymous.get(f"/antrian/{report.id}", headers=auth).status_code == 200
+
+
+def test_open311_status_is_filtered_before_paging(app, anonymous, token, make_report) -> None:
+    app.state.settings = app.state.settings.model_copy(
+        update={"web": app.state.settings.web.model_copy(update={"page_size": 2})})
+    for _ in range(3):
+        make_report(status="selesai")  # the newest three, a full first page and more
+    still_open = make_report(status="terdisposisi", opd_code="dpupr")
+    auth = {"Authorization": f"Bearer {token}"}
+    found = anonymous.get("/open311/v2/requests.json?status=open", headers=auth).json()
+    assert [r["service_request_id"] for r in found] == [str(still_open.id)]
+    closed = anonymous.get("/open311/v2/requests.json?status=closed", headers=auth).json()
+    assert len(closed) == 2 and {r["status"] for r in closed} == {"closed"}

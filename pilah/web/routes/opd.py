@@ -30,9 +30,8 @@ def opd_list(request: Request, db: Session = Depends(get_db), user: User = Depen
     if wanted.status not in ("semua", *OPD_VISIBLE_STATUSES):
         wanted = queue_filter({**params, "status": "semua"}, request.app.state.settings.zone, errors)
     page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size,
-                              opd_code=user.opd_code or "")
-    rows = [row for row in page.rows if row.report.status in OPD_VISIBLE_STATUSES]
-    context = {"page": page, "rows": rows, "wanted": wanted, "query": request.query_params}
+                              opd_code=user.opd_code or "", statuses=OPD_VISIBLE_STATUSES)
+    context = {"page": page, "rows": page.rows, "wanted": wanted, "query": request.query_params}
     return render(request, "opd/list.html", context)
 
 

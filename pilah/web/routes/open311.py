@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from classify.pii import mask_pii
 from pilah.queries import web as queries
-from pilah.schema import User
+from pilah.schema import ReportStatus, User
 from pilah.web import directory
 from pilah.web.deps import current_user, get_db, now
 from pilah.web.errors import BadRequest, NotFound
@@ -36,10 +36,12 @@ def requests_list(request: Request, service_code: str = "", status: str = "", st
     wanted = queue_filter(params, request.app.state.settings.zone, errors)
     if errors:
         raise BadRequest("; ".join(errors.errors.values()))
-    rows = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size).rows
+    closed = {"open": False, "closed": True}.get(status)
+    statuses = None if closed is None else [s for s in ReportStatus if (s in queries.CLOSED_STATUSES) == closed]
+    rows = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size,
+                              statuses=statuses).rows
     categories = directory.categories(request.app.state.settings.data_dir)
-    found = [open311_request(row, categories) for row in rows]
-    return [item for item in found if not status or item["status"] == status]
+    return [open311_request(row, categories) for row in rows]
 
 
 @router.get("/requests/{request_id}.json", name="open311.request")
