@@ -26,4 +26,9 @@ class WebSettings(BaseModel):
         5, ge=1, le=100, description="Failed logins for one username before further tries are refused."
     )
     login_lockout_minutes: int = Field(15, ge=1, le=1440, description="How long those failures lock the login.")
+    login_max_client_failures: int = Field(
+        30, ge=0, le=10000,
+        description="Failed logins from one client address, whatever the usernames, before its further tries are "
+        "refused for login_lockout_minutes (password spraying); 0 turns it off.",
+    )
     page_size: int = Field(50, ge=10, le=500, description="Reports per queue page.")

@@ -15,10 +15,12 @@ from pilah.schema import LoginAttempt, User
 
 
 def authenticate(session: Session, username: str, password: str, *, client: str | None, now: datetime,
-                 max_failures: int, lockout: timedelta) -> User:
-    """The active user with these credentials; LoginThrottled before any check once locked out."""
+                 max_failures: int, lockout: timedelta, max_client_failures: int = 0) -> User:
+    """The active user with these credentials; LoginThrottled before any check once locked out: a
+    username after `max_failures` failures, a client address after `max_client_failures` (0: never)."""
     username = username.strip().lower()[:60]
-    if queries.recent_login_failures(session, username, since=now - lockout) >= max_failures:
+    if (queries.recent_login_failures(session, username, since=now - lockout) >= max_failures
+            or _client_locked(session, client, now - lockout, max_client_failures)):
         session.add(LoginAttempt(username=username, client=client, success=False, at=now))
         raise LoginThrottled("Terlalu banyak percobaan masuk / too many failed logins",
                              minutes=int(lockout.total_seconds() // 60))
@@ -30,6 +32,10 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
         raise LoginFailed("Nama pengguna atau kata sandi salah / wrong username or password")
     _refresh(user, password, now)
     return user
+
+
+def _client_locked(session: Session, client: str | None, since: datetime, limit: int) -> bool:
+    return bool(client and limit and queries.recent_client_failures(session, client, since=since) >= limit)
 
 
 def _refresh(user: User, password: str, now: datetime) -> None:

@@ -70,6 +70,15 @@ def recent_login_failures(session: Session, username: str, *, since: datetime) -
     ) or 0
 
 
+def recent_client_failures(session: Session, client: str, *, since: datetime) -> int:
+    """Failures from one client address after `since`, whatever the usernames."""
+    return session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.client == client, LoginAttempt.success.is_(False), LoginAttempt.at > since
+        )
+    ) or 0
+
+
 def api_token_by_hash(session: Session, digest: str) -> ApiToken | None:
     return session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one_or_none()
 

@@ -48,6 +48,19 @@ def test_login_is_throttled_after_repeated_failures_even_with_the_right_password
     assert "Terlalu banyak percobaan" in html(response).find(attrs={"role": "alert"}).get_text()
 
 
+def test_one_client_guessing_many_usernames_is_throttled_too(app, anonymous, users) -> None:
+    web = app.state.settings.web
+    app.state.settings = app.state.settings.model_copy(
+        update={"web": web.model_copy(update={"login_max_client_failures": 8})})
+    token = csrf_of(anonymous, "/masuk")
+    statuses = [anonymous.post("/masuk", data={"username": f"tebak{i}", "password": "salah", "csrf_token": token})
+                .status_code for i in range(9)]
+    assert statuses == [401] * 8 + [429]
+    right = anonymous.post("/masuk", data={"username": users["admin"].username, "password": "rahasia-uji-123",
+                                           "csrf_token": token})
+    assert right.status_code == 429
+
+
 def test_post_without_csrf_token_is_refused(login, make_report) -> None:
     report = make_report()
     client = login("verifikator")

@@ -39,7 +39,8 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     try:
         user = authenticate(db, username, password, client=client, now=now(request),
                             max_failures=web.login_max_failures,
-                            lockout=timedelta(minutes=web.login_lockout_minutes))
+                            lockout=timedelta(minutes=web.login_lockout_minutes),
+                            max_client_failures=web.login_max_client_failures)
     except LoginThrottled:
         db.commit()
         return _login_page(request, username, next, N_("Terlalu banyak percobaan masuk yang gagal. "
