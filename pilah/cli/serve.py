@@ -6,6 +6,9 @@ import click
 
 from pilah.settings import Settings
 
+#: Addresses only this computer reaches: plain HTTP there is no risk to the session cookie.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
 
 @click.command()
 @click.option("--host", help="Alamat yang didengarkan (default: web.host). Address to listen on.")
@@ -26,10 +29,15 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     # Once here rather than in every worker: a database that never ran `pilah batch` has no statistics yet.
     refresh_planner_statistics(engine_of(app.state.factory))
     count = workers or settings.web.workers
-    click.echo(f"pilah: http://{host or settings.web.host}:{port or settings.web.port}/antrian")
+    listen = host or settings.web.host
+    click.echo(f"pilah: http://{listen}:{port or settings.web.port}/antrian")
+    if listen not in LOCAL_HOSTS and not settings.web.secure_cookies:
+        click.echo("Peringatan: secure_cookies = false, cookie sesi juga dikirim lewat HTTP biasa; di balik HTTPS "
+                   "setel [web] secure_cookies = true. / Warning: session cookies also travel over plain HTTP; "
+                   "behind HTTPS set [web] secure_cookies = true.", err=True)
     if count > 1:
-        uvicorn.run("pilah.web.asgi:app", host=host or settings.web.host, port=port or settings.web.port,
+        uvicorn.run("pilah.web.asgi:app", host=listen, port=port or settings.web.port,
                     workers=count, factory=False, proxy_headers=True, log_level="info")
         return
-    uvicorn.run(app, host=host or settings.web.host, port=port or settings.web.port, proxy_headers=True,
+    uvicorn.run(app, host=listen, port=port or settings.web.port, proxy_headers=True,
                 log_level="info")

@@ -102,3 +102,19 @@ def test_the_first_triage_of_a_new_database_loads_the_opds_and_routing_rules(run
     result = runner.invoke(main, ["triage"], env=env)
     assert result.exit_code == 0, result.output
     assert "diklasifikasi" in result.output
+
+
+def test_serving_beyond_this_computer_without_secure_cookies_warns(runner: CliRunner, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    listened: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: listened.append(options["host"]))
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}", "PILAH_SECRET_KEY": "k" * 40}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    local = runner.invoke(main, ["serve"], env=env)
+    shared = runner.invoke(main, ["serve", "--host", "0.0.0.0"], env=env)
+    secured = runner.invoke(main, ["serve", "--host", "0.0.0.0"], env={**env, "PILAH_WEB__SECURE_COOKIES": "true"})
+    assert listened == ["127.0.0.1", "0.0.0.0", "0.0.0.0"]
+    assert "secure_cookies" not in local.output and "secure_cookies" not in secured.output
+    assert "secure_cookies = true" in shared.output
