@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -108,22 +109,48 @@ def read_labelled_file(path: Path, text_column: str, label_column: str,
     With ``mapping`` (their category → taxonomy slug) labels are translated and rows whose label
     has no mapping are skipped and counted, never silently dropped.
     """
-    import pandas as pd
-
     path = Path(path)
+    wanted = (text_column.strip().lower(), label_column.strip().lower())
     try:
-        excel = path.suffix.lower() in (".xlsx", ".xls")
-        frame = pd.read_excel(path, dtype=str) if excel else pd.read_csv(path, dtype=str)
+        frame = _read_table(path, wanted)
     except (OSError, ValueError) as exc:
         raise TrainingDataInvalid(f"Berkas {path} tidak terbaca / cannot be read: {exc}") from exc
     columns = {str(c).strip().lower(): c for c in frame.columns}
     missing = [c for c in (text_column, label_column) if c.strip().lower() not in columns]
     if missing:
         raise TrainingDataInvalid(f"Kolom tidak ada / missing columns in {path.name}: {', '.join(missing)}",
-                                  hint=f"available: {', '.join(map(str, frame.columns))}")
+                                  hint=f"kolom yang ada / available: {', '.join(map(str, frame.columns))}")
     texts = frame[columns[text_column.strip().lower()]].fillna("").astype(str).str.strip()
     labels = frame[columns[label_column.strip().lower()]].fillna("").astype(str).str.strip()
     return _mapped(list(texts), list(labels), mapping, str(path.name), _sha256(path.read_bytes()))
+
+
+#: Rows above the header that an export may carry (a title, a period, a blank line).
+_TITLE_ROWS = 10
+
+
+def _read_table(path: Path, wanted: tuple[str, ...]):
+    """The export as a frame whose header holds the ``wanted`` columns: a LAPOR! or office export
+    often starts with a title row, and Excel in Indonesian settings writes CSV with semicolons."""
+    import pandas as pd
+
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        top = pd.read_excel(path, dtype=str, header=None, nrows=_TITLE_ROWS + 1)
+        return pd.read_excel(path, dtype=str, header=_header_row(top.itertuples(index=False), wanted) or 0)
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        lines = list(islice(handle, _TITLE_ROWS + 1))
+    for separator in (",", ";", "\t"):
+        row = _header_row(csv.reader(lines, delimiter=separator), wanted)
+        if row is not None:
+            return pd.read_csv(path, dtype=str, sep=separator, encoding="utf-8-sig", skiprows=row)
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+
+
+def _header_row(rows, wanted: tuple[str, ...]) -> int | None:
+    for number, values in enumerate(rows):
+        if set(wanted) <= {str(v).strip().lower() for v in values if isinstance(v, str)}:
+            return number
+    return None
 
 
 def _mapped(texts: list[str], labels: list[str], mapping: dict[str, str] | None, source: str,

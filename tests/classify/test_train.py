@@ -67,6 +67,27 @@ def test_xlsx_exports_read_like_csv(tmp_path: Path) -> None:
     assert len(rows.texts) == 7 and rows.labels[0] == "Jalan dan Jembatan"
 
 
+def test_an_export_with_a_title_row_above_its_header(tmp_path: Path) -> None:
+    frame = pd.read_csv(FIXTURES / "lapor_export.csv")
+    path = tmp_path / "rekap.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["REKAP LAPORAN LAPOR! KABUPATEN 2026"], [""]]).to_excel(writer, index=False, header=False)
+        frame.to_excel(writer, index=False, startrow=2)
+    rows = read_labelled_file(path, "LAPORAN", "KATEGORI")
+    assert len(rows.texts) == 7 and rows.labels[0] == "Jalan dan Jembatan"
+    text = (FIXTURES / "lapor_export.csv").read_text(encoding="utf-8")
+    titled = tmp_path / "rekap.csv"
+    titled.write_text("REKAP LAPORAN 2026\nperiode: November\n" + text, encoding="utf-8")
+    assert read_labelled_file(titled, "LAPORAN", "KATEGORI").texts == rows.texts
+
+
+def test_a_csv_written_with_semicolons_by_excel(tmp_path: Path) -> None:
+    path = tmp_path / "rekap.csv"
+    pd.read_csv(FIXTURES / "lapor_export.csv").to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    rows = read_labelled_file(path, "LAPORAN", "KATEGORI")
+    assert len(rows.texts) == 7 and rows.labels[0] == "Jalan dan Jembatan"
+
+
 def test_missing_columns_and_unknown_labels_are_clear_errors(taxonomy: Taxonomy) -> None:
     with pytest.raises(TrainingDataInvalid, match="ISI"):
         read_labelled_file(FIXTURES / "lapor_export.csv", "ISI", "KATEGORI")
