@@ -271,7 +271,7 @@ def score_candidates(hits: list[Hit], inside: str) -> list[Candidate]:
         for entry in hit.entries:
             score = LEVEL_BASE[entry.level] + _cue_bonus(hit.cue, entry.level) + 0.05 * hit.capital
             score += 0.15 * entry.landmark + 0.2 * _is_in(entry.code, inside)
-            out.append(Candidate(hit, entry, score if alone else score + _support(entry, hit, hits)))
+            out.append(Candidate(hit, entry, score if alone else score + _support(entry, hit, hits, inside)))
     return out
 
 
@@ -281,13 +281,19 @@ def _cue_bonus(cue: int | None, level: int) -> float:
     return 0.25 if cue == level else 0.1
 
 
-def _support(entry: Entry, hit: Hit, hits: list[Hit]) -> float:
-    """Another mention of a containing or contained region ("Karang Sari, Jati Agung") backs this one."""
+def _support(entry: Entry, hit: Hit, hits: list[Hit], inside: str) -> float:
+    """Another mention of a containing or contained region ("Karang Sari, Jati Agung") backs this one.
+
+    The kabupaten's own province backs little (every place of the office is in it); another
+    province backs its places as much as a kabupaten does: "Klaten, Jawa Tengah" is not the desa
+    Klaten of Penengahan."""
     best = 0.0
+    home = inside.split(".")[0]
     for other in hits:
         if other is hit:
             continue
         for e in (*other.entries, *other.context):
             if e.code != entry.code and related(e.code, entry.code):
-                best = max(best, 0.1 if min(e.level, entry.level) == 1 else 0.3)
+                weak = min(e.level, entry.level) == 1 and entry.code.split(".")[0] == home
+                best = max(best, 0.1 if weak else 0.3)
     return best

@@ -289,3 +289,15 @@ def test_never_crashes_and_spans_point_into_the_text(tagger: LocationTagger, tex
 def test_a_place_after_any_separator_is_found(tagger: LocationTagger, prefix: str, name: str) -> None:
     match = tagger.tag(f"{prefix} di {name}.")
     assert match.kecamatan is not None or match.outside_kabupaten
+
+
+@pytest.mark.parametrize("text",
+                         ["saya warga Klaten, Jawa Tengah", "Klaten Jateng banjir", "saya di Pasuruan Jawa Timur"])
+def test_another_province_named_beside_a_namesake_puts_the_post_outside(tagger: LocationTagger, text: str) -> None:
+    match = tagger.tag(text)
+    assert match.outside_kabupaten and match.desa is None
+
+
+def test_a_namesake_desa_without_another_province_stays_inside(tagger: LocationTagger) -> None:
+    match = tagger.tag("jalan rusak di Klaten")
+    assert match.desa is not None and match.desa.name == "Klaten" and not match.outside_kabupaten
