@@ -72,6 +72,7 @@ VERY_COMMON_WORDS = frozenset(
 #: Short forms and common spellings people write (spelling -> code).
 ALIASES: Mapping[str, str] = {
     "way huwi": "18.01.13.2001", "branti": "18.01.04.2011", "tanbin": "18.01.05", "tanjung karang": "18.71",
+    "teluk betung": "18.71", "telukbetung": "18.71",
     "lamsel": "18.01", "lamteng": "18.02", "lampura": "18.03", "lambar": "18.04", "lamtim": "18.07",
     "tubaba": "18.12", "pesibar": "18.13", "balam": "18.71", "bdl": "18.71",
     "jakarta": "31", "dki": "31", "jabar": "32", "jateng": "33", "jogja": "34", "yogya": "34", "diy": "34",

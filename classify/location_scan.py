@@ -36,7 +36,8 @@ CUE_LEVEL: dict[str, int] = {
 _SENTENCE_END = frozenset(".!?;\n")
 _SENTENCE_END_CHAR = re.compile("[" + re.escape("".join(sorted(_SENTENCE_END))) + "]")
 #: A name right after an honorific is a person ("Pak Hatta"), not a place.
-PERSON_BEFORE = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "kak", "om", "sdr", "saudara", "haji"})
+PERSON_BEFORE = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "kak", "om", "sdr", "saudara", "haji",
+                           "soekarno", "sukarno", "bung"})  # "Jl. Soekarno Hatta" is a road named after a person
 LEVEL_BASE = {1: 0.35, 2: 0.5, 3: 0.6, 4: 0.55}
 _HANDLE_MARK = re.compile("@|://")
 _NON_SPACE = re.compile(r"\S*")

@@ -301,3 +301,9 @@ def test_another_province_named_beside_a_namesake_puts_the_post_outside(tagger: 
 def test_a_namesake_desa_without_another_province_stays_inside(tagger: LocationTagger) -> None:
     match = tagger.tag("jalan rusak di Klaten")
     assert match.desa is not None and match.desa.name == "Klaten" and not match.outside_kabupaten
+
+
+def test_old_town_names_and_roads_named_after_people(tagger: LocationTagger) -> None:
+    assert tagger.tag("Teluk Betung banjir").outside_code == "18.71"  # Bandar Lampung, not desa Betung
+    assert tagger.tag("macet di Jl. Soekarno Hatta").desa is None
+    assert tagger.tag("jalan rusak di desa Hatta Bakauheni").desa.name == "Hatta"
