@@ -350,7 +350,8 @@ def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledR
     if not labels.texts:
         raise TrainingDataInvalid("Tidak ada label kategori yang bisa dipakai / no usable category labels "
                                   f"(skipped: {_skipped_text(labels.skipped) or 'none'})",
-                                  hint="labels come from verifying reports in the queue")
+                                  hint="label ditulis saat laporan di antrian diverifikasi / "
+                                       "labels come from verifying reports in the queue")
     seed = load_seed(seed_dir)
     rows = seed.labelled()
     clarity = train_clarity(seed)
@@ -459,7 +460,8 @@ def _check_rows(texts: list[str], labels: list[str], taxonomy: Taxonomy | None) 
         unknown = sorted(set(labels) - set(taxonomy.slugs()))
         if unknown:
             raise TrainingDataInvalid(f"Kategori di luar taksonomi / labels not in the taxonomy: {', '.join(unknown)}",
-                                      hint="pass a mapping file (--mapping data/mappings/NAME.toml)")
+                                      hint="petakan kategori mereka ke taksonomi / map their categories to the "
+                                           "taxonomy: --mapping data/mappings/NAMA.toml ([to_taxonomy])")
 
 
 def _library_versions() -> dict[str, str | None]:

@@ -136,9 +136,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist", hint="check --config or PILAH_CONFIG") from None
+        raise ConfigError(f"berkas konfigurasi {path} tidak ada / config file does not exist",
+                          hint="periksa / check --config atau/or PILAH_CONFIG") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix the line named above") from None
+        raise ConfigError(f"{path} bukan TOML yang sah / is not valid TOML: {exc}",
+                          hint="perbaiki baris yang disebut / fix the line named above") from None
     _refuse_secrets(values, path, prefix="")
     return values
 
@@ -150,8 +152,10 @@ def _refuse_secrets(values: dict[str, Any], path: Path, prefix: str) -> None:
             _refuse_secrets(value, path, prefix=f"{name}__")
         elif is_secret(key) or (key == "database_url" and _URL_PASSWORD.search(str(value))):
             raise ConfigError(
-                f"{path}: '{name.replace('__', '.')}' holds a secret, which pilah accepts only from the environment",
-                hint=f"remove it from the file and set {ENV_PREFIX}{name.upper()} instead",
+                f"{path}: '{name.replace('__', '.')}' berisi rahasia, yang hanya diterima dari environment / "
+                "holds a secret, which pilah accepts only from the environment",
+                hint=f"hapus dari berkas, isi {ENV_PREFIX}{name.upper()} / remove it from the file and set "
+                     f"{ENV_PREFIX}{name.upper()} instead",
             )
 
 

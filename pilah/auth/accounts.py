@@ -45,7 +45,7 @@ def _check_opd(session: Session, new: NewUser) -> None:
         raise AccountError("Hanya peran opd yang memiliki OPD / only role opd has an OPD", field="opd_code")
     if new.opd_code and queries.opd_by_code(session, new.opd_code) is None:
         raise AccountError(f"OPD '{new.opd_code}' tidak dikenal / unknown OPD", field="opd_code",
-                           hint="load the OPD directory first (data/opd.toml)")
+                           hint="muat direktori OPD dulu (data/opd.toml, `pilah batch`) / load the OPD directory first")
 
 
 def create_user(session: Session, new: NewUser) -> User:

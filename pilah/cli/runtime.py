@@ -16,8 +16,9 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
     revision = migrate.current_revision(engine)
     if revision != migrate.head_revision():
         raise DatabaseError(
-            f"the database {redact_url(settings.database_url)} is at revision {revision or 'empty'}, "
-            f"this pilah needs {migrate.head_revision()}",
-            hint="run `pilah db upgrade` first",
+            f"basis data {redact_url(settings.database_url)} ada di revisi {revision or 'kosong'}, pilah ini perlu "
+            f"{migrate.head_revision()} / the database is at revision {revision or 'empty'}, this pilah needs "
+            f"{migrate.head_revision()}",
+            hint="jalankan dulu / run first: pilah db upgrade",
         )
     return session_factory(engine)

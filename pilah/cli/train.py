@@ -114,7 +114,8 @@ def _staff_labels(settings: object) -> tuple[LabelledRows, dict[str, int]]:
         factory.kw["bind"].dispose()
     if not found.rows_in_table:
         raise TrainingDataInvalid("Tabel labels masih kosong / the labels table is empty",
-                                  hint="labels are written when a verifikator verifies or corrects a report")
+                                  hint="label ditulis saat verifikator memverifikasi atau mengoreksi laporan / "
+                                       "labels are written when a verifikator verifies or corrects a report")
     rows = staff_labels(found.texts, found.categories, load_taxonomy(Path(settings.data_dir) / "taxonomy.toml"))
     click.echo(f"Label staf / staff labels: {found.rows_in_table} baris/rows, {found.superseded} digantikan label "
                f"yang lebih baru / superseded by a newer label, {len(rows.texts)} dipakai/used")

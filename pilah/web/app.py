@@ -72,8 +72,9 @@ def _secret(settings: Settings) -> str:
     secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
     if len(secret) < 32:
         raise ConfigError(
-            "PILAH_SECRET_KEY is not set (or shorter than 32 characters); the web app signs sessions with it",
-            hint='set it in the environment, e.g. export PILAH_SECRET_KEY="$(python -c '
+            "PILAH_SECRET_KEY belum diisi (atau kurang dari 32 karakter); aplikasi web menandatangani sesi "
+            "dengannya / is not set (or shorter than 32 characters); the web app signs sessions with it",
+            hint='isi di environment / set it in the environment, e.g. export PILAH_SECRET_KEY="$(python -c '
                  "'import secrets; print(secrets.token_urlsafe(48))')\"",
         )
     return secret
