@@ -18,7 +18,7 @@ def load_json_object(body: bytes) -> dict[str, Any]:
 def require_str(item: dict[str, Any], key: str) -> str:
     value = item.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"field '{key}' is missing or not a non-empty string")
+        raise ValueError(f"kolom '{key}' tidak ada atau kosong / field '{key}' is missing or not a non-empty string")
     return value
 
 
@@ -39,12 +39,31 @@ def parse_iso_utc(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+#: Day-first dates as Indonesian offices write them in spreadsheets: 20/11/2026 08:00, 20-11-2026.
+_DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%d/%m/%Y",
+              "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H.%M", "%d-%m-%Y")
+
+
 def parse_local_time(value: str, zone: ZoneInfo) -> datetime:
-    """A gateway's local wall-clock time (SMS gateways log WIB without a zone)."""
-    parsed = datetime.fromisoformat(value.strip())
+    """A local wall-clock time (SMS gateways log WIB without a zone; spreadsheets write day first)."""
+    parsed = _iso_or_day_first(value.strip())
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)
+
+
+def _iso_or_day_first(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    for layout in _DAY_FIRST:
+        try:
+            return datetime.strptime(value, layout)
+        except ValueError:
+            continue
+    raise ValueError(f"waktu '{value}' tidak terbaca (contoh 2026-11-20 08:00 atau 20/11/2026 08:00) / "
+                     "unreadable time")
 
 
 def compact(item: Any) -> str:

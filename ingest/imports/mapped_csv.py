@@ -31,7 +31,8 @@ def parse_csv(body: bytes, zone: ZoneInfo, mapping: dict[str, str] | None = None
     reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
     missing = [mapping[f] for f in REQUIRED if mapping.get(f) not in (reader.fieldnames or [])]
     if missing:
-        raise ValueError(f"CSV has no column {', '.join(missing)}; give --map text=COLUMN,created_at=COLUMN")
+        raise ValueError(f"CSV tidak punya kolom / has no column {', '.join(missing)}; "
+                         "beri / give --map text=KOLOM,created_at=KOLOM")
     parsed = ParsedPage()
     for row in reader:
         try:
@@ -46,7 +47,7 @@ def parse_csv(body: bytes, zone: ZoneInfo, mapping: dict[str, str] | None = None
 def _post(row: dict[str, str | None], mapping: dict[str, str], zone: ZoneInfo) -> PostRecord:
     values = {field: (row.get(column) or "").strip() for field, column in mapping.items()}
     if not values.get("text"):
-        raise ValueError(f"column {mapping['text']} is empty")
+        raise ValueError(f"kolom {mapping['text']} kosong / column {mapping['text']} is empty")
     created = parse_local_time(values.get("created_at", ""), zone)
     source_id = values.get("source_id") or "csv:" + hashlib.sha256(
         f"{created.isoformat()}\x00{values.get('author_name')}\x00{values['text']}".encode()).hexdigest()[:32]

@@ -35,13 +35,13 @@ def parse_inbox_csv(body: bytes, zone: ZoneInfo = WIB) -> ParsedPage:
 def _post(row: dict[str, str | None], zone: ZoneInfo) -> PostRecord:
     message_id = (row.get("ID") or "").strip()
     if not message_id:
-        raise ValueError("column ID is empty")
+        raise ValueError("kolom ID kosong / column ID is empty")
     text = (row.get("TextDecoded") or "").strip()
     if not text:
-        raise ValueError("column TextDecoded is empty")
+        raise ValueError("kolom TextDecoded kosong / column TextDecoded is empty")
     sender = (row.get("SenderNumber") or "").strip()
     if not sender:
-        raise ValueError("column SenderNumber is empty")
+        raise ValueError("kolom SenderNumber kosong / column SenderNumber is empty")
     modem = (row.get("RecipientID") or "").strip() or "sms"
     return PostRecord(
         source_id=f"{modem}:{message_id}",

@@ -22,7 +22,9 @@ def test_sms_import_keeps_good_rows_and_quarantines_bad_ones(factory: sessionmak
     assert (outcome.new, outcome.quarantined) == (3, 2)
     with factory() as session:
         reasons = session.scalars(select(QuarantinedItem.reason).order_by(QuarantinedItem.locator)).all()
-    assert reasons == ["column ID is empty", "Invalid isoformat string: 'kemarin sore'"]
+    assert reasons == ["kolom ID kosong / column ID is empty",
+                       "waktu 'kemarin sore' tidak terbaca (contoh 2026-11-20 08:00 atau 20/11/2026 08:00) / "
+                       "unreadable time"]
 
 
 def test_facebook_import_stores_channel_facebook(factory: sessionmaker[Session], fixtures_dir: Path) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ingest.facebook.payload import parse_page as parse_facebook
+from ingest.payload_checks import parse_local_time
 from ingest.sms.payload import parse_inbox_csv
 from ingest.twitter.payload import parse_page as parse_x
 
@@ -77,3 +78,13 @@ def test_sms_inbox_rows_use_local_time_and_modem_scoped_ids(fixtures_dir: Path) 
 def test_csv_without_gammu_columns_is_refused() -> None:
     with pytest.raises(ValueError, match="missing columns"):
         parse_inbox_csv(b"nomor,pesan\n0812,halo\n")
+
+
+@pytest.mark.parametrize("written", ["2026-11-20 08:00", "20/11/2026 08:00", "20/11/2026 08.00", "20-11-2026 08:00:00"])
+def test_local_times_as_offices_write_them(written: str) -> None:
+    assert parse_local_time(written, ZoneInfo("Asia/Jakarta")) == datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+
+
+def test_an_unreadable_time_says_what_is_expected() -> None:
+    with pytest.raises(ValueError, match="20/11/2026 08:00"):
+        parse_local_time("kemarin sore", ZoneInfo("Asia/Jakarta"))
