@@ -100,6 +100,11 @@ def _sla_table(rows: list[SlaCompliance]) -> list[str]:
         return [*lines, "_Belum ada disposisi yang dapat dinilai._", ""]
     lines += ["| No | OPD | Dinilai | Tepat waktu | Terlambat | Kepatuhan |",
               "| ---: | --- | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {i} | {r.name} | {r.assessed} | {r.on_time} | {r.late} | {100 * r.share:.1f}% |"
+    lines += [f"| {i} | {r.name} | {r.assessed} | {r.on_time} | {r.late} | {_percent(r.share)} |"
               for i, r in enumerate(rows, 1)]
     return [*lines, "", "_Dinilai_: disposisi yang sudah ditindaklanjuti atau sudah lewat batas waktunya.", ""]
+
+
+def _percent(share: float) -> str:
+    """42,9%: Indonesian writes a decimal comma."""
+    return f"{100 * share:.1f}%".replace(".", ",")

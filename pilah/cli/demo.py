@@ -30,4 +30,5 @@ def demo(settings: Settings, out_dir: Path) -> None:
     click.echo()
     click.echo(result.markdown)
     click.echo(f"Laporan / report: {result.markdown_path} dan {result.csv_path}")
-    click.echo(f"Selesai dalam {time.perf_counter() - started:.1f} detik / finished in that many seconds.")
+    seconds = time.perf_counter() - started
+    click.echo(f"Selesai dalam {seconds:.1f} detik / finished in {seconds:.1f} s.".replace(".", ",", 1))

@@ -49,5 +49,8 @@ def quarantine(settings: Settings, limit: int) -> None:
     """Daftar item yang dikarantina beserta alasannya. List quarantined items with their reasons."""
     factory = open_database(settings)
     with factory() as session:
-        for item in quarantined_items(session, limit):
+        items = list(quarantined_items(session, limit))
+        for item in items:
             click.echo(f"#{item.id} {item.channel} {item.locator} [{item.reason_code}] {item.reason}")
+    if not items:
+        click.echo("Karantina kosong / nothing is quarantined")

@@ -118,3 +118,10 @@ def test_serving_beyond_this_computer_without_secure_cookies_warns(runner: CliRu
     assert listened == ["127.0.0.1", "0.0.0.0", "0.0.0.0"]
     assert "secure_cookies" not in local.output and "secure_cookies" not in secured.output
     assert "secure_cookies = true" in shared.output
+
+
+def test_an_empty_quarantine_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    runner.invoke(main, ["db", "upgrade"], env=env)
+    result = runner.invoke(main, ["quarantine"], env=env)
+    assert result.exit_code == 0 and "Karantina kosong" in result.output
