@@ -36,7 +36,7 @@ def list_command(settings: object) -> None:
     for v in versions:
         data = v.card.get("training_data") or {}
         f1 = f"{v.macro_f1:.3f}" if v.macro_f1 is not None else "  -  "
-        click.echo(f"{'*' if v.active else ' '} {v.name:32} macro-F1 {f1}  {data.get('rows', '?'):>6} rows  "
+        click.echo(f"{'*' if v.active else ' '} {v.name:32} macro-F1 {f1}  {data.get('rows', '?'):>6} baris/rows  "
                    f"{data.get('source', '?')}  {v.card.get('created_at', '')}")
 
 
@@ -54,13 +54,15 @@ def show(settings: object, version: str | None) -> None:
     card, metrics = v.card, v.card.get("metrics") or {}
     click.echo(f"{v.name}{' (aktif/active)' if v.active else ''}  dibuat/created {card.get('created_at')}  "
                f"git {str(card.get('git_commit'))[:12]}")
-    click.echo(f"data: {card.get('training_data')}")
-    click.echo(f"taksonomi/taxonomy: {(card.get('taxonomy') or {}).get('version')}  "
-               f"libraries: {card.get('libraries')}")
+    data = card.get("training_data") or {}
+    click.echo(f"data latih / training data: {data.get('source', '?')}, {data.get('rows', '?')} baris/rows, "
+               f"sha256 {str(data.get('sha256', ''))[:12]}")
+    libraries = ", ".join(f"{name} {version}" for name, version in (card.get("libraries") or {}).items())
+    click.echo(f"taksonomi/taxonomy: {(card.get('taxonomy') or {}).get('version')}  pustaka/libraries: {libraries}")
     for label, row in (metrics.get("per_class") or {}).items():
         click.echo(f"  {label:24} P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}  "
                    f"n {row['support']}")
-    click.echo(f"  macro-F1 {metrics.get('macro_f1')}  ({metrics.get('folds')}-fold, "
+    click.echo(f"  macro-F1 {_number(metrics.get('macro_f1'))}  ({metrics.get('folds')}-fold, "
                f"set {metrics.get('evaluation_set')})")
 
 
