@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from pilah.queries import web as queries
 from pilah.schema import Report, User
 from pilah.web import directory, roles
-from pilah.web.deps import flash
+from pilah.web.deps import flash, redirect_to
 from pilah.web.errors import NotFound
 from pilah.web.i18n import N_, current_language, gettext
 from triage import flags as triage_flags
@@ -61,7 +61,7 @@ def perform(request: Request, db: Session, user: User, report_id: int, action: A
         return render_report(request, db, user, report, post, status_code=422, template=template,
                              errors={"form": triage_message(exc)})
     flash(request, gettext(done).format(**done_values(result)) if done_values else gettext(done))
-    return RedirectResponse(back_url or request.url_for(back, report_id=report_id), status_code=303)
+    return RedirectResponse(back_url, status_code=303) if back_url else redirect_to(request, back, report_id=report_id)
 
 
 def triage_message(exc: TriageError) -> str:

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -81,6 +82,16 @@ def closing(db: Session) -> Iterator[Session]:
 
 def now(request: Request) -> datetime:
     return request.app.state.clock()
+
+
+def local_path(request: Request, name: str, **params: Any) -> str:
+    """A route's path without scheme and host: the browser resolves it against the address it used,
+    so a forged Host header cannot send anyone elsewhere (``request.url_for`` builds on that header)."""
+    return request.scope.get("root_path", "") + request.app.url_path_for(name, **params)
+
+
+def redirect_to(request: Request, name: str, status_code: int = 303, **params: Any) -> RedirectResponse:
+    return RedirectResponse(local_path(request, name, **params), status_code=status_code)
 
 
 def csrf_token(request: Request) -> str:

@@ -165,3 +165,13 @@ def test_pages_cannot_be_framed_sniffed_or_cached(login, anonymous) -> None:
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["cache-control"] == "no-store"
     assert "no-store" not in anonymous.get("/static/pilah.css").headers.get("cache-control", "")
+
+
+def test_a_forged_host_header_cannot_redirect_anyone_elsewhere(login, make_report) -> None:
+    report = make_report()
+    client = login("verifikator")
+    token = csrf_of(client, f"/antrian/{report.id}")
+    response = client.post(f"/antrian/{report.id}/verifikasi", headers={"host": "evil.example"},
+                           data={"csrf_token": token, "version": str(report.version)})
+    assert response.status_code == 303 and "evil.example" not in response.headers["location"]
+    assert response.headers["location"].startswith("/")

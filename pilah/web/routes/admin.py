@@ -11,13 +11,12 @@ import re
 import tomllib
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from pilah.queries import admin as q
 from pilah.schema import Opd, User
 from pilah.web import directory
-from pilah.web.deps import current_user, flash, get_db, now
+from pilah.web.deps import current_user, flash, get_db, now, redirect_to
 from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, clean_note
 from pilah.web.i18n import N_, gettext
@@ -59,7 +58,7 @@ def opds_create(request: Request, code: str = Form(""), name: str = Form(""), sh
     q.create_opd(db, code, fields, editor=user.username, at=now(request))
     db.commit()
     flash(request, gettext(N_("OPD ditambahkan.")))
-    return RedirectResponse(request.url_for("admin.opds"), status_code=303)
+    return redirect_to(request, "admin.opds")
 
 
 def _opd_page(request: Request, db: Session, opd, *, form: dict | None = None, errors: dict | None = None,
@@ -96,7 +95,7 @@ def opd_update(request: Request, code: str, name: str = Form(""), short_name: st
     q.update_opd(db, opd, fields, editor=user.username, at=now(request), note=clean_note(note))
     db.commit()
     flash(request, gettext(N_("OPD diperbarui.")))
-    return RedirectResponse(request.url_for("admin.opd", code=code), status_code=303)
+    return redirect_to(request, "admin.opd", code=code)
 
 
 @router.post("/opd/{code}/aktif", name="admin.opd:toggle")
@@ -111,7 +110,7 @@ def opd_toggle(request: Request, code: str, note: str = Form(""), db: Session = 
     q.set_opd_active(db, opd, not opd.active, editor=user.username, at=now(request), note=clean_note(note))
     db.commit()
     flash(request, gettext(N_("OPD diaktifkan.") if opd.active else N_("OPD dinonaktifkan.")))
-    return RedirectResponse(request.url_for("admin.opd", code=code), status_code=303)
+    return redirect_to(request, "admin.opd", code=code)
 
 
 def _opd_fields(request: Request, name: str, short_name: str, kind: str, kecamatan: str,
@@ -167,7 +166,7 @@ def rules_create(request: Request, category: str = Form(""), kecamatan_code: str
                             editor=user.username, at=now(request))
     db.commit()
     flash(request, gettext(N_("Aturan disposisi ditambahkan.")))
-    return RedirectResponse(request.url_for("admin.rule", rule_id=created.id), status_code=303)
+    return redirect_to(request, "admin.rule", rule_id=created.id)
 
 
 def _rule_page(request: Request, db: Session, rule, *, form: dict | None = None, errors: dict | None = None,
@@ -208,7 +207,7 @@ def rule_update(request: Request, rule_id: int, opd_code: str = Form(""), note: 
     q.update_rule(db, found, fields, editor=user.username, at=now(request), note=clean_note(change_note))
     db.commit()
     flash(request, gettext(N_("Aturan disposisi diperbarui.")))
-    return RedirectResponse(request.url_for("admin.rule", rule_id=rule_id), status_code=303)
+    return redirect_to(request, "admin.rule", rule_id=rule_id)
 
 
 def _check_opd(db: Session, opd_code: str, errors: FieldErrors) -> None:

@@ -13,7 +13,7 @@ from pilah.auth.accounts import end_sessions
 from pilah.auth.errors import LoginFailed, LoginThrottled
 from pilah.auth.login import authenticate
 from pilah.web import roles
-from pilah.web.deps import get_db, now, start_session
+from pilah.web.deps import get_db, now, redirect_to, start_session
 from pilah.web.errors import NotFound
 from pilah.web.i18n import LANG_COOKIE, LANGUAGES, N_, gettext
 from pilah.web.templating import render
@@ -23,7 +23,7 @@ router = APIRouter()
 
 @router.get("/", name="home")
 def home(request: Request) -> RedirectResponse:
-    return RedirectResponse(request.url_for(roles.LANDING[request.state.user.role]), status_code=303)
+    return redirect_to(request, roles.LANDING[request.state.user.role])
 
 
 @router.get("/masuk", name="auth.login")

@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from classify.errors import ClassifyError
@@ -19,7 +18,7 @@ from classify.registry import PROMOTION_TOLERANCE, ModelVersion, active_version,
 from pilah.queries import web as queries
 from pilah.schema import AuditEvent, User
 from pilah.web import roles
-from pilah.web.deps import current_user, flash, get_db, now
+from pilah.web.deps import current_user, flash, get_db, now, redirect_to
 from pilah.web.forms import clean_note
 from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
@@ -88,7 +87,7 @@ def models_promote(request: Request, version: str = Form(""), active_seen: str =
                       action="promote", reason=clean_note(note), details={"previous": previous, "forced": forced}))
     db.commit()
     flash(request, gettext(N_("Model {version} sekarang aktif.")).format(version=version))
-    return RedirectResponse(request.url_for("models.list"), status_code=303)
+    return redirect_to(request, "models.list")
 
 
 @router.post("/rollback", name="models.rollback")
@@ -104,4 +103,4 @@ def models_rollback(request: Request, active_seen: str = Form(""), note: str = F
                       action="rollback", reason=clean_note(note), details={"previous": active_seen or None}))
     db.commit()
     flash(request, gettext(N_("Model {version} aktif kembali.")).format(version=restored))
-    return RedirectResponse(request.url_for("models.list"), status_code=303)
+    return redirect_to(request, "models.list")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from pilah.queries import web as queries
 from pilah.schema import User
 from pilah.web import actions
-from pilah.web.deps import current_user, get_db, now
+from pilah.web.deps import current_user, get_db, local_path, now
 from pilah.web.forms import FieldErrors, parse_version, queue_filter
 from pilah.web.i18n import N_, gettext
 from pilah.web.roles import OPD_VISIBLE_STATUSES
@@ -93,4 +93,4 @@ def opd_return(request: Request, report_id: int, version: str = Form(""), reason
         lambda r: return_not_our_authority(db, r, actor=user.username, reason=reason.strip()[:1000],
                                            calendar=_calendar(request), now=now(request),
                                            expected_version=expected),
-        done=N_("Laporan dikembalikan ke verifikator."), back_url=str(request.url_for("opd.list")), template=TEMPLATE)
+        done=N_("Laporan dikembalikan ke verifikator."), back_url=local_path(request, "opd.list"), template=TEMPLATE)

@@ -7,14 +7,13 @@ audit event happen in the library. A VersionConflict re-renders the report as it
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from pilah.queries import web as queries
 from pilah.schema import CHANNELS, ReportStatus, User
 from pilah.web import actions, directory
 from pilah.web.bulk import BULK_ACTIONS, apply_bulk, bulk_selection
-from pilah.web.deps import closing, current_user, flash, get_db, now
+from pilah.web.deps import closing, current_user, flash, get_db, now, redirect_to
 from pilah.web.directory import UNCLEAR_REASONS
 from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, parse_version, queue_filter
@@ -149,9 +148,9 @@ def bulk(request: Request, ids: list[str] = Form(default_factory=list), action: 
     selected = bulk_selection(ids)
     if action not in BULK_ACTIONS or not selected or (action == "reject" and reason not in UNCLEAR_REASONS):
         flash(request, gettext(N_("Pilih laporan, tindakan, dan alasan penolakan bila menolak.")), "error")
-        return RedirectResponse(request.url_for("queue.list"), status_code=303)
+        return redirect_to(request, "queue.list")
     done, skipped = apply_bulk(db, selected, action, actor=user.username, at=now(request), reason=reason,
                                opd_code=opd_code or None, calendar=_calendar(request))
     flash(request, gettext(N_("Berhasil: {done}, dilewati (diubah orang lain atau tidak sah): {skipped}.")).format(
         done=done, skipped=skipped), "ok" if not skipped else "error")
-    return RedirectResponse(request.url_for("queue.list"), status_code=303)
+    return redirect_to(request, "queue.list")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from pilah.auth.accounts import NewUser, create_user, set_active
 from pilah.auth.errors import AccountError
 from pilah.queries import web as queries
 from pilah.schema import ROLES, User
-from pilah.web.deps import current_user, flash, get_db
+from pilah.web.deps import current_user, flash, get_db, redirect_to
 from pilah.web.i18n import gettext
 from pilah.web.templating import render
 
@@ -42,7 +41,7 @@ def users_create(request: Request, username: str = Form(""), display_name: str =
         return _page(request, db, form=form, errors={exc.field or "form": exc.message}, status=400)
     db.commit()
     flash(request, gettext("Pengguna ditambahkan."))
-    return RedirectResponse(request.url_for("users.list"), status_code=303)
+    return redirect_to(request, "users.list")
 
 
 @router.post("/{username}/aktif", name="users.toggle")
@@ -55,4 +54,4 @@ def users_toggle(request: Request, username: str, db: Session = Depends(get_db),
     except AccountError as exc:
         return _page(request, db, errors={"form": exc.message}, status=400)
     db.commit()
-    return RedirectResponse(request.url_for("users.list"), status_code=303)
+    return redirect_to(request, "users.list")
