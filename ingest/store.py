@@ -19,6 +19,7 @@ from operator import attrgetter
 from sqlalchemy.orm import Session
 
 from ingest.records import CheckpointAdvance, IngestOutcome, ParsedPage, Provenance, Rejected
+from ingest.storable import storable_page
 from pilah.queries import channel as q
 
 Parser = Callable[[bytes], ParsedPage]
@@ -29,7 +30,7 @@ def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Pa
                 checkpoint: CheckpointAdvance | None = None) -> IngestOutcome:
     """Store one payload and what it holds; the caller owns the transaction."""
     payload_id = q.insert_new_payload(session, _payload_row(body, provenance))
-    page = _parse_or_reject(parse, body)
+    page = storable_page(_parse_or_reject(parse, body))
     if payload_id is None:
         outcome = IngestOutcome(fetched=len(page.posts), duplicates=len(page.posts))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -111,13 +112,21 @@ def insert_quarantined(session: Session, rows: Sequence[dict[str, Any]]) -> None
 
 def get_checkpoint(session: Session, collector: str, key: str) -> str | None:
     return session.scalars(
-        select(Checkpoint.value).where(Checkpoint.collector == collector, Checkpoint.key == key)
+        select(Checkpoint.value).where(Checkpoint.collector == collector, Checkpoint.key == _stored_key(key))
     ).one_or_none()
 
 
 def set_checkpoint(session: Session, collector: str, key: str, value: str) -> None:
     session.execute(_statements(session.get_bind().dialect.name).checkpoint,
-                    {"collector": collector, "key": key, "value": value, "updated_at": utcnow()})
+                    {"collector": collector, "key": _stored_key(key), "value": value, "updated_at": utcnow()})
+
+
+def _stored_key(key: str) -> str:
+    """A key that fits its column: a long one (an import's full path) keeps its start and its hash."""
+    limit = Checkpoint.__table__.columns["key"].type.length
+    if len(key) <= limit:
+        return key
+    return f"{key[: limit - 65]}#{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ class Checkpoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     collector: Mapped[str] = mapped_column(String(100))
     key: Mapped[str] = mapped_column(String(200))
-    value: Mapped[str] = mapped_column(String(500))
+    value: Mapped[str] = mapped_column(Text)  # a Graph API cursor can pass 500 characters
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

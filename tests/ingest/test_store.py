@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.records import CheckpointAdvance, Provenance
+from ingest.records import CheckpointAdvance, ParsedPage, PostRecord, Provenance, Rejected
 from ingest.store import ingest_page
 from ingest.twitter.payload import parse_page
 from pilah.queries.channel import get_checkpoint
@@ -99,3 +99,32 @@ def test_posts_are_stored_exactly_as_an_orm_insert_stores_them(factory: sessionm
             "SELECT created_at, ingested_at FROM posts WHERE source_id IN (%s, %s) ORDER BY id",
             (stored.source_id, "twin")).all()
         assert raw[0] == raw[1]
+
+
+def _rows_parser(records: list[PostRecord], rejected: list[Rejected] | None = None):
+    return lambda body: ParsedPage(posts=list(records), rejected=list(rejected or []))
+
+
+def test_values_a_database_refuses_are_made_storable_not_a_failed_page(factory: sessionmaker[Session]) -> None:
+    """A NUL, half an emoji or a long display name used to roll back the page, payload and all."""
+    when = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    records = [
+        PostRecord("sms:1", "jalan rusak\x00 di natar", when),
+        PostRecord("fb:2", "banjir lagi \ud83d di kalianda", when, author_name="Budi \ud83d"),
+        PostRecord("csv:3", "sampah numpuk", when, author_name="W" * 250, url="https://x.id/" + "a" * 600),
+        PostRecord("csv:" + "9" * 120, "id terlalu panjang", when),
+    ]
+    broken = Rejected("row 5\x00", "malformed_row", "kolom isi kosong \ud83d", "{\"isi\": \"\x00\"}")
+    provenance = Provenance("files", "file:rekap.csv", RETRIEVED, {})
+    with factory() as session, session.begin():
+        outcome = ingest_page(session, b"raw bytes", provenance, _rows_parser(records, [broken]),
+                              CheckpointAdvance("import:csv", "/data/" + "x" * 300 + ".csv", "c" * 900))
+    assert (outcome.new, outcome.quarantined) == (3, 2)
+    with factory() as session:
+        posts = {p.source_id: p for p in session.scalars(select(Post))}
+        assert posts["sms:1"].text == "jalan rusak di natar"
+        assert posts["fb:2"].text == "banjir lagi \ufffd di kalianda" and posts["fb:2"].author_name == "Budi \ufffd"
+        assert len(posts["csv:3"].author_name) == 200 and posts["csv:3"].url is None
+        reasons = sorted(session.scalars(select(QuarantinedItem.reason_code)))
+        assert reasons == ["field_too_long", "malformed_row"]
+        assert get_checkpoint(session, "import:csv", "/data/" + "x" * 300 + ".csv") == "c" * 900
