@@ -144,7 +144,11 @@ def _detail(exc: tweepy.HTTPException) -> str:
         body = exc.response.json()
     except ValueError:
         return exc.response.text[:200]
-    return str(body.get("detail") or body.get("title") or body)[:300] if isinstance(body, dict) else str(body)[:300]
+    if not isinstance(body, dict):
+        return str(body)[:300]
+    # X names the parameter it refused in errors[].message ("... 'since_id' must be ..."), not in detail.
+    messages = [e.get("message") for e in body.get("errors") or () if isinstance(e, dict) and e.get("message")]
+    return "; ".join(messages or [str(body.get("detail") or body.get("title") or body)])[:300]
 
 
 def _reset_at(response: requests.Response) -> float | None:

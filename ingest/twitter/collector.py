@@ -90,12 +90,19 @@ class XCollector:
     def _fetch(self, source: Source, state: dict[str, Any], max_results: int) -> Any:
         try:
             return self._request(source, state, max_results)
-        except RequestRejected:
-            if not state.get("next"):
+        except RequestRejected as exc:
+            if state.get("next"):
+                # An expired pagination token: start the pass again from since_id (re-reads are idempotent).
+                log.warning("twitter %r: pagination token refused, restarting from since_id", source.name)
+                state.update(next=None, newest=None)
+            elif state.get("since_id") and "since_id" in str(exc):
+                # Recent search reaches back 7 days: after a longer pause (Lebaran) it refuses an older
+                # since_id. Read what it still holds; posts older than that can no longer be fetched.
+                log.warning("twitter %r: since_id %s refused (%s); reading the last 7 days again", source.name,
+                            state["since_id"], exc)
+                state.update(since_id=None, next=None, newest=None)
+            else:
                 raise
-            # An expired pagination token: start the pass again from since_id (re-reads are idempotent).
-            log.warning("twitter %r: pagination token refused, restarting from since_id", source.name)
-            state.update(next=None, newest=None)
             return self._request(source, state, max_results)
 
     def _request(self, source: Source, state: dict[str, Any], max_results: int) -> Any:

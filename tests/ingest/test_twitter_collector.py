@@ -195,3 +195,17 @@ def test_missing_credentials_disable_the_collector(factory) -> None:
         build(settings, factory)
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(CollectorRun)) == 0
+
+
+def test_a_search_paused_longer_than_seven_days_reads_the_last_seven_again(factory, api, recording) -> None:
+    query = "#LaporBupati"
+    settings = Settings(x_bearer_token="t", channels={"twitter": {"queries": [query]}})
+    search_url = f"{API}/tweets/search/recent"
+    api.get(search_url, body=recording("search_page.json"), headers=QUOTA)
+    _collect(factory, settings)
+    assert "since_id" not in _query(api.calls[-1])
+    api.get(search_url, status=400, body=recording("error_400_since_id.json"))
+    api.get(search_url, body=recording("search_page.json"), headers=QUOTA)
+    report = _collect(factory, settings)
+    assert report.status == "ok"
+    assert "since_id" in _query(api.calls[-2]) and "since_id" not in _query(api.calls[-1])
