@@ -61,8 +61,7 @@ class FacebookCollector:
         collector = f"facebook:{edge}"
         state = self._state(collector, page_id)
         for _ in range(self.options.max_pages_per_run):
-            params = self._params(FEED_FIELDS, state)
-            body = self._fetch(page_id, edge, params, outcome)
+            body, params, state = self._fetch_page(page_id, edge, state, outcome, FEED_FIELDS)
             meta = self._meta(body, page_id, f"GET /{page_id}/{edge}", params, outcome)
             for post_id in meta.more_comments:
                 self._comments(page_id, post_id, outcome)
@@ -89,6 +88,22 @@ class FacebookCollector:
             state = {"next": meta.next_params} if meta.next_params else {}
             if not state:
                 return
+
+    def _fetch_page(self, node_id: str, edge: str, state: dict[str, Any], outcome: IngestOutcome, fields: str,
+                    **extra: Any) -> tuple[bytes, dict[str, Any], dict[str, Any]]:
+        """(body, params, state) of the next page. Graph paging cursors expire: a stored one that is
+        refused starts the pass again from ``since`` (re-reads are idempotent) instead of failing the
+        edge on every run."""
+        params = {**self._params(fields, state), **extra}
+        try:
+            return self._fetch(node_id, edge, params, outcome), params, state
+        except RequestRejected:
+            if not state.get("next"):
+                raise
+            log.warning("facebook %s/%s: paging cursor refused, restarting from since", node_id, edge)
+            state = {key: value for key, value in state.items() if key not in ("next", "newest")}
+            params = {**self._params(fields, state), **extra}
+            return self._fetch(node_id, edge, params, outcome), params, state
 
     def _fetch(self, node_id: str, edge: str, params: dict[str, Any], outcome: IngestOutcome) -> bytes:
         try:

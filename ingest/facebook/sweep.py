@@ -66,9 +66,8 @@ class FacebookCommentSweep(FacebookCollector):
         if updated is not None and state.get("since") and not state.get("next") and updated <= state["since"]:
             return  # no comment under this post since it was last swept
         for _ in range(self.options.max_pages_per_run):
-            params = {**self._params(COMMENT_FIELDS, state), "filter": "stream"}
             endpoint = f"GET /{post_id}/comments"
-            body = self._fetch(post_id, "comments", params, outcome)
+            body, params, state = self._fetch_page(post_id, "comments", state, outcome, COMMENT_FIELDS, filter="stream")
             meta = self._meta(body, page_id, endpoint, params, outcome)
             state = _next_sweep_state(state, meta)
             checkpoint = CheckpointAdvance(SWEEP, post_id, json.dumps(state, sort_keys=True))

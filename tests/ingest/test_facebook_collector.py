@@ -122,3 +122,18 @@ def test_invalid_parameter_is_quarantined_and_other_edges_run(factory, fb_settin
     with factory() as session:
         item = session.scalars(select(QuarantinedItem)).one()
     assert "code\": 100" in item.reason or "'code': 100" in item.reason
+
+
+def test_an_expired_paging_cursor_restarts_the_pass_from_since(factory, fb_settings, graph, recording) -> None:
+    graph.get(FEED, body=recording("feed_first.json"), headers=USAGE)
+    graph.get(COMMENTS, body=recording("comments_more.json"), headers=USAGE)
+    graph.get(FEED, status=403, body=recording("error_rate_limit.json"))
+    _collect(factory, fb_settings)  # stopped mid-pass: the cursor is stored
+    graph.get(FEED, status=400, body=recording("error_cursor_expired.json"))
+    graph.get(FEED, body=recording("feed_last.json"), headers=USAGE)
+    graph.get(TAGGED, body=recording("tagged_empty.json"), headers=USAGE)
+    report = _collect(factory, fb_settings)
+    assert report.status == "ok"
+    assert "__paging_token" in _query(graph.calls[-3]) and "__paging_token" not in _query(graph.calls[-2])
+    with factory() as session:
+        assert "next" not in json.loads(get_checkpoint(session, "facebook:feed", PAGE))
