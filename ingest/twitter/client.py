@@ -28,7 +28,7 @@ CHANNEL = "twitter"
 REQUEST_TIMEOUT_SECONDS = 60
 EXPANSIONS = ["author_id", "referenced_tweets.id", "geo.place_id", "attachments.media_keys"]
 TWEET_FIELDS = ["created_at", "lang", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "geo",
-                "entities", "public_metrics", "author_id"]
+                "entities", "public_metrics", "author_id", "note_tweet"]
 USER_FIELDS = ["id", "name", "username", "location", "verified"]
 PLACE_FIELDS = ["id", "full_name", "name", "country", "country_code", "place_type", "geo"]
 MEDIA_FIELDS = ["media_key", "type", "url"]

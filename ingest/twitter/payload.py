@@ -46,7 +46,7 @@ def _post(tweet: Any, users: dict[str, Any], places: dict[str, Any]) -> PostReco
     links = _links(references) if references else _NO_LINKS
     return PostRecord(
         source_id=tweet_id,
-        text=require_str(tweet, "text"),
+        text=_full_text(tweet),
         created_at=parse_iso_utc(require_str(tweet, "created_at")),
         author_id=author_id,
         author_name=author.get("name"),
@@ -65,11 +65,19 @@ _NO_AUTHOR: dict[str, Any] = {}
 _NO_LINKS: dict[str, str] = {}
 
 
+def _full_text(tweet: dict[str, Any]) -> str:
+    """A post longer than 280 characters comes as its first 280 in ``text`` and whole in ``note_tweet``."""
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str) and note["text"].strip():
+        return note["text"]
+    return require_str(tweet, "text")
+
+
 def _links(references: list[Any]) -> dict[str, str]:
     links: dict[str, str] = {}
     for reference in references:
         field = _LINK_FIELDS.get(reference.get("type")) if isinstance(reference, dict) else None
-        if field:
+        if field and reference.get("id"):  # one reference without an id must not cost the page
             links[field] = str(reference["id"])
     return links
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -88,3 +89,23 @@ def test_local_times_as_offices_write_them(written: str) -> None:
 def test_an_unreadable_time_says_what_is_expected() -> None:
     with pytest.raises(ValueError, match="20/11/2026 08:00"):
         parse_local_time("kemarin sore", ZoneInfo("Asia/Jakarta"))
+
+
+def _x_page(tweet: dict) -> bytes:
+    return json.dumps({"data": [tweet], "meta": {"result_count": 1, "newest_id": tweet["id"]}}).encode()
+
+
+def test_a_long_x_post_is_stored_whole_from_its_note_tweet() -> None:
+    whole = "jalan lintas timur di ketapang rusak parah " * 12
+    tweet = {"id": "1993000000000000001", "text": whole[:275] + "…", "created_at": "2026-11-20T00:00:00.000Z",
+             "note_tweet": {"text": whole}}
+    [post] = parse_x(_x_page(tweet)).posts
+    assert post.text == whole
+
+
+def test_a_reference_without_an_id_costs_only_the_link() -> None:
+    tweet = {"id": "1993000000000000002", "text": "banjir di natar", "created_at": "2026-11-20T00:00:00.000Z",
+             "referenced_tweets": [{"type": "replied_to"}]}
+    page = parse_x(_x_page(tweet))
+    assert [post.source_id for post in page.posts] == ["1993000000000000002"] and page.rejected == []
+    assert page.posts[0].reply_to_id is None
