@@ -17,6 +17,9 @@ _LINK_FIELDS = {"retweeted": "retweet_of_id", "quoted": "quote_of_id", "replied_
 
 def parse_page(body: bytes) -> ParsedPage:
     page = load_json_object(body)
+    if "data" not in page and "meta" not in page and page.get("errors"):
+        # X answers some refusals with 200 and errors alone (a suspended or unknown account).
+        raise ValueError("X menjawab dengan galat / X answered with errors: " + _error_messages(page["errors"]))
     tweets = page.get("data", [])
     if not isinstance(tweets, list):
         raise ValueError("'data' should be a list of tweets")
@@ -30,6 +33,11 @@ def parse_page(body: bytes) -> ParsedPage:
         except (ValueError, TypeError, AttributeError) as exc:
             parsed.rejected.append(Rejected(f"data[{index}]", "malformed_tweet", str(exc), compact(tweet)))
     return parsed
+
+
+def _error_messages(errors: Any) -> str:
+    found = [str(e.get("detail") or e.get("message") or e.get("title")) for e in errors if isinstance(e, dict)]
+    return "; ".join(found)[:500] if found else compact(errors)[:500]
 
 
 def _post(tweet: Any, users: dict[str, Any], places: dict[str, Any]) -> PostRecord:

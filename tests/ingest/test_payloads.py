@@ -109,3 +109,10 @@ def test_a_reference_without_an_id_costs_only_the_link() -> None:
     page = parse_x(_x_page(tweet))
     assert [post.source_id for post in page.posts] == ["1993000000000000002"] and page.rejected == []
     assert page.posts[0].reply_to_id is None
+
+
+def test_an_x_answer_holding_only_errors_is_refused_with_their_reason() -> None:
+    body = json.dumps({"errors": [{"detail": "Could not find user with id: [1500000000000000404].",
+                                   "title": "Not Found Error", "resource_type": "user"}]}).encode()
+    with pytest.raises(ValueError, match="Could not find user"):
+        parse_x(body)
