@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 import requests
 from sqlalchemy.orm import Session, sessionmaker
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from ingest.errors import ChannelError, CredentialsMissing, CredentialsRejected, RateLimited
 from ingest.stopping import stop_requested
@@ -186,7 +187,9 @@ def send_outbox(factory: sessionmaker[Session], settings: Any, senders: dict[str
             report.retry += 1
         else:
             setattr(report, outcome, getattr(report, outcome) + 1)
-        if outcome == "stop":
+        if outcome in ("stop", "uncertain"):
+            # Also after an uncertain delivery: the next messages would most likely meet the same fault,
+            # and each would wait for a person to check the channel by hand.
             off[message.channel] = "stopped for this run"
             senders = {k: v for k, v in senders.items() if k != message.channel}
     return report
@@ -248,9 +251,28 @@ def _guarded(call: Callable[[], requests.Response]) -> requests.Response:
 
 
 def _unknown_or_not_sent(exc: BaseException) -> Exception:
-    if isinstance(exc, requests.ConnectTimeout) or "Failed to establish a new connection" in str(exc):
+    if _never_connected(exc):
         return NotSent(f"koneksi tidak terbentuk / no connection: {exc}")
     return DeliveryUnknown(str(exc))
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether the request failed before a connection existed (no DNS answer, refused, connect timeout):
+    then nothing can have reached the channel. Looked for in the whole chain of causes, as requests
+    wraps urllib3's errors (MaxRetryError.reason) rather than raising them."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        error = stack.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, (requests.ConnectTimeout, NewConnectionError, ConnectTimeoutError)):
+            return True
+        reason = getattr(error, "reason", None)
+        stack += [error.__cause__, error.__context__, reason if isinstance(reason, BaseException) else None,
+                  *(arg for arg in error.args if isinstance(arg, BaseException))]
+    return False
 
 
 def _root(exc: BaseException) -> BaseException:

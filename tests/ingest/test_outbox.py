@@ -12,6 +12,7 @@ import requests
 import responses
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from ingest.outbox import send_outbox
 from pilah.queries import channel as q
@@ -140,7 +141,7 @@ def test_x_503_is_uncertain_and_never_resent(factory, fixtures_dir: Path) -> Non
 def test_no_connection_is_retried_a_bounded_number_of_times(factory) -> None:
     message_id = _message(factory, "sms", "modem1:78", "+6281200000002")
     settings = _settings(sms={"send_url": "http://gateway.local/send"}, outbox={"max_attempts": 2})
-    refused = requests.ConnectionError("HTTPConnectionPool: Failed to establish a new connection: [Errno 111]")
+    refused = _never_connected("Failed to establish a new connection: [Errno 111] Connection refused")
     with responses.RequestsMock() as api:
         api.post("http://gateway.local/send", body=refused)
         assert _send(factory, settings).retry == 1
@@ -150,6 +151,27 @@ def test_no_connection_is_retried_a_bounded_number_of_times(factory) -> None:
         assert len(api.calls) == 2
     status, attempts, error = _state(factory, message_id)
     assert (status, attempts) == ("gagal", 2) and "Failed to establish" in error
+
+
+def _never_connected(why: str, reason: type[NewConnectionError] = NewConnectionError) -> requests.ConnectionError:
+    """The chain requests raises when no connection was made: ConnectionError(MaxRetryError(reason=...))."""
+    cause = reason("gateway.local", None, OSError(why)) if reason is NameResolutionError else reason(None, why)
+    return requests.ConnectionError(MaxRetryError(None, "/send", reason=cause))
+
+
+def test_no_dns_answer_is_not_sent_and_one_uncertain_delivery_stops_the_channel(factory) -> None:
+    first = _message(factory, "sms", "modem1:90", "+6281200000010")
+    second = _message(factory, "sms", "modem1:91", "+6281200000011")
+    settings = _settings(sms={"send_url": "http://gateway.local/send"}, outbox={"max_attempts": 3})
+    with responses.RequestsMock() as api:
+        api.post("http://gateway.local/send", body=_never_connected("Name or service not known", NameResolutionError))
+        assert _send(factory, settings).retry == 2
+        assert [_state(factory, m)[0] for m in (first, second)] == ["menunggu", "menunggu"]
+    with responses.RequestsMock() as api:
+        api.post("http://gateway.local/send", body=requests.ConnectionError("Connection reset by peer"))
+        report = _send(factory, settings)
+        assert report.uncertain == 1 and len(api.calls) == 1  # the second waits for the next run
+    assert [_state(factory, m)[0] for m in (first, second)] == ["tak_pasti", "menunggu"]
 
 
 def test_sms_goes_to_the_gateway_with_a_reference(factory, fixtures_dir: Path) -> None:
