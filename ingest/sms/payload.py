@@ -24,12 +24,52 @@ def parse_inbox_csv(body: bytes, zone: ZoneInfo = WIB) -> ParsedPage:
     if missing:
         raise ValueError(f"not a Gammu inbox export: missing columns {', '.join(missing)}")
     parsed = ParsedPage()
-    for row in reader:
+    for row, line in _joined_parts([(row, reader.line_num) for row in reader]):
         try:
             parsed.posts.append(_post(row, zone))
         except (ValueError, TypeError) as exc:
-            parsed.rejected.append(Rejected(f"row {reader.line_num}", "malformed_row", str(exc), compact(row)))
+            parsed.rejected.append(Rejected(f"row {line}", "malformed_row", str(exc), compact(row)))
     return parsed
+
+
+def _joined_parts(rows: list[tuple[dict[str, str | None], int]]) -> list[tuple[dict[str, str | None], int]]:
+    """A long SMS arrives as parts, each a row whose UDH names (reference, count, number): the parts
+    of one message, all present, become one row with the first part's ID, time and line. A message
+    with parts missing keeps its parts as rows, so nothing is dropped."""
+    groups: dict[tuple, dict[int, int]] = {}
+    for index, (row, _) in enumerate(rows):
+        part = _concatenation(row.get("UDH") or "")
+        if part is not None:
+            reference, count, number = part
+            groups.setdefault((row.get("RecipientID"), row.get("SenderNumber"), reference, count), {})[number] = index
+    replaced: dict[int, dict[str, str | None]] = {}
+    absorbed: set[int] = set()
+    for (_, _, _, count), parts in groups.items():
+        if sorted(parts) != list(range(1, count + 1)):
+            continue
+        ordered = [parts[n] for n in range(1, count + 1)]
+        text = "".join(rows[i][0].get("TextDecoded") or "" for i in ordered)
+        replaced[ordered[0]] = {**rows[ordered[0]][0], "TextDecoded": text}
+        absorbed.update(ordered[1:])
+    return [(replaced.get(i, row), line) for i, (row, line) in enumerate(rows) if i not in absorbed]
+
+
+def _concatenation(udh: str) -> tuple[int, int, int] | None:
+    """(reference, part count, part number) of a concatenated-SMS header (IE 00 or 08), else None."""
+    try:
+        data = bytes.fromhex(udh.strip())
+    except ValueError:
+        return None
+    position = 1
+    while len(data) > position + 1:
+        element, length = data[position], data[position + 1]
+        value = data[position + 2 : position + 2 + length]
+        if element == 0x00 and length == 3 and len(value) == 3:
+            return value[0], value[1], value[2]
+        if element == 0x08 and length == 4 and len(value) == 4:
+            return value[0] << 8 | value[1], value[2], value[3]
+        position += 2 + length
+    return None
 
 
 def _post(row: dict[str, str | None], zone: ZoneInfo) -> PostRecord:

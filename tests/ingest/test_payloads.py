@@ -116,3 +116,24 @@ def test_an_x_answer_holding_only_errors_is_refused_with_their_reason() -> None:
                                    "title": "Not Found Error", "resource_type": "user"}]}).encode()
     with pytest.raises(ValueError, match="Could not find user"):
         parse_x(body)
+
+
+GAMMU_HEADER = "ID,ReceivingDateTime,SenderNumber,UDH,TextDecoded,RecipientID\n"
+
+
+def test_the_parts_of_a_long_sms_become_one_post() -> None:
+    body = (GAMMU_HEADER
+            + "201,2026-11-20 08:00:01,+6281200000005,050003A70202,\" jalan desa rusak parah mohon segera\",m1\n"
+            + "200,2026-11-20 08:00:00,+6281200000005,050003A70201,\"pak bupati, di sidomulyo sudah 3 bulan\",m1\n"
+            + "202,2026-11-20 08:05:00,+6281200000006,,halo min,m1\n").encode()
+    page = parse_inbox_csv(body)
+    assert [(p.source_id, p.text) for p in page.posts] == [
+        ("m1:200", "pak bupati, di sidomulyo sudah 3 bulan jalan desa rusak parah mohon segera"),
+        ("m1:202", "halo min"),
+    ]
+
+
+def test_a_long_sms_with_a_part_missing_keeps_its_parts() -> None:
+    body = (GAMMU_HEADER + "300,2026-11-20 08:00:00,+6281200000007,06080400010301,bagian satu,m1\n"
+            + "301,2026-11-20 08:00:01,+6281200000007,06080400010302,bagian dua,m1\n").encode()
+    assert [p.source_id for p in parse_inbox_csv(body).posts] == ["m1:300", "m1:301"]
