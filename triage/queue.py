@@ -26,13 +26,18 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.PERLU_VERIFIKASI: frozenset({S.TERVERIFIKASI, S.TERTUNDA, S.DITOLAK}),
     S.TERTUNDA: frozenset({S.PERLU_VERIFIKASI, S.DITOLAK}),
     S.TERVERIFIKASI: frozenset({S.TERDISPOSISI, S.PERLU_VERIFIKASI}),
-    # back to terverifikasi: the OPD returned it as "bukan wewenang" (not its authority).
-    S.TERDISPOSISI: frozenset({S.DITINDAKLANJUTI, S.TERVERIFIKASI}),
+    S.TERDISPOSISI: frozenset({S.DITINDAKLANJUTI}),
     S.DITINDAKLANJUTI: frozenset({S.SELESAI}),
     S.SELESAI: frozenset(),
     # reopened when a merge or rejection was a mistake.
     S.DITOLAK: frozenset({S.PERLU_VERIFIKASI}),
 }
+
+
+#: The one move back out of a disposition: the OPD returns the report as "bukan wewenang" (not its
+#: authority), through :func:`triage.rerouting.return_not_our_authority` alone, which also closes the
+#: disposition; any other way back would leave the OPD holding a disposition nobody sees.
+RETURN = (S.TERDISPOSISI, S.TERVERIFIKASI)
 
 
 def is_legal(from_status: str, to_status: str) -> bool:
@@ -41,11 +46,13 @@ def is_legal(from_status: str, to_status: str) -> bool:
 
 def transition(session: Session, report: Report, to_status: str, *, actor: str, reason: str | None = None,
                expected_version: int | None = None, at: datetime | None = None,
-               details: dict[str, Any] | None = None) -> Report:
-    """Move a report to another status and record who, when, from, to and why."""
+               details: dict[str, Any] | None = None, returning: bool = False) -> Report:
+    """Move a report to another status and record who, when, from, to and why (``returning``: the
+    :data:`RETURN` move, for the return procedure only)."""
     check_version(report, expected_version)
     report_id, from_status = report.id, report.status
-    if not is_legal(from_status, to_status):
+    legal = (S(from_status), S(to_status)) == RETURN if returning else is_legal(from_status, to_status)
+    if not legal:
         raise IllegalTransition(report_id, from_status, str(to_status))
     report.status = S(to_status).value
     session.add(AuditEvent(**transition_event(report_id, from_status, report.status, actor=actor, at=at or utcnow(),
@@ -64,8 +71,11 @@ def transition_event(report_id: int, from_status: str, to_status: str, *, actor:
 def verify(session: Session, report: Report, *, actor: str, category: str | None = None,
            kecamatan_code: str | None = None, desa_code: str | None = None, reason: str | None = None,
            expected_version: int | None = None, at: datetime | None = None) -> Report:
-    """Accept a report, with the verifikator's corrections; the confirmed tags become a label."""
+    """Accept a report awaiting verification, with the verifikator's corrections; the confirmed tags
+    become a label."""
     check_version(report, expected_version)
+    if report.status != S.PERLU_VERIFIKASI:
+        raise IllegalTransition(report.id, report.status, S.TERVERIFIKASI.value)
     corrected = _apply_corrections(report, category, kecamatan_code, desa_code)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=reason, expected_version=expected_version,
                at=at, details={"corrected": corrected})

@@ -151,3 +151,24 @@ def test_reject_needs_a_reason(session: Session, make_post) -> None:
         with pytest.raises(ValueError, match="reason"):
             queue.reject(session, report, actor="ani", reason="  ")
     assert report.status == "perlu_verifikasi"
+
+
+@pytest.mark.parametrize("status", ["terdisposisi", "ditindaklanjuti", "terverifikasi", "tertunda"])
+def test_only_a_report_awaiting_verification_can_be_verified(session: Session, make_post, status: str) -> None:
+    """Verifying a dispositioned report used to pull it back from its OPD, disposition left standing."""
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status=status)
+        with pytest.raises(IllegalTransition):
+            queue.verify(session, report, actor="verifikator:ani")
+        assert report.status == status
+
+
+def test_a_disposition_is_left_only_by_the_return_procedure(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status="terdisposisi")
+        with pytest.raises(IllegalTransition):
+            queue.transition(session, report, "terverifikasi", actor="verifikator:ani")
+        queue.transition(session, report, "terverifikasi", actor="opd:budi", returning=True)
+        assert report.status == "terverifikasi"
+        with pytest.raises(IllegalTransition):
+            queue.transition(session, report, "terdisposisi", actor="opd:budi", returning=True)
