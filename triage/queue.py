@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,7 +25,7 @@ from triage.sla import FOLLOW_UP_WORKING_DAYS, WorkingCalendar
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.BARU: frozenset({S.PERLU_VERIFIKASI}),
     S.PERLU_VERIFIKASI: frozenset({S.TERVERIFIKASI, S.TERTUNDA, S.DITOLAK}),
-    S.TERTUNDA: frozenset({S.PERLU_VERIFIKASI, S.DITOLAK}),
+    S.TERTUNDA: frozenset({S.DITOLAK}),
     S.TERVERIFIKASI: frozenset({S.TERDISPOSISI, S.PERLU_VERIFIKASI}),
     S.TERDISPOSISI: frozenset({S.DITINDAKLANJUTI}),
     S.DITINDAKLANJUTI: frozenset({S.SELESAI}),
@@ -34,10 +35,11 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 }
 
 
-#: The one move back out of a disposition: the OPD returns the report as "bukan wewenang" (not its
-#: authority), through :func:`triage.rerouting.return_not_our_authority` alone, which also closes the
-#: disposition; any other way back would leave the OPD holding a disposition nobody sees.
-RETURN = (S.TERDISPOSISI, S.TERVERIFIKASI)
+#: Moves that belong to a procedure doing more than the move, and happen only through it:
+#: "return": the OPD returns the report as "bukan wewenang" (:func:`triage.rerouting.return_not_our_authority`
+#: also closes the disposition; any other way back would leave the OPD a disposition nobody sees);
+#: "resume": the reporter answered (:func:`resume` also restarts the stopped verification clock).
+PROCEDURES = {"return": (S.TERDISPOSISI, S.TERVERIFIKASI), "resume": (S.TERTUNDA, S.PERLU_VERIFIKASI)}
 
 
 def is_legal(from_status: str, to_status: str) -> bool:
@@ -46,12 +48,15 @@ def is_legal(from_status: str, to_status: str) -> bool:
 
 def transition(session: Session, report: Report, to_status: str, *, actor: str, reason: str | None = None,
                expected_version: int | None = None, at: datetime | None = None,
-               details: dict[str, Any] | None = None, returning: bool = False) -> Report:
-    """Move a report to another status and record who, when, from, to and why (``returning``: the
-    :data:`RETURN` move, for the return procedure only)."""
+               details: dict[str, Any] | None = None, procedure: str | None = None) -> Report:
+    """Move a report to another status and record who, when, from, to and why (``procedure``: the
+    one move of :data:`PROCEDURES` that procedure makes)."""
     check_version(report, expected_version)
     report_id, from_status = report.id, report.status
-    legal = (S(from_status), S(to_status)) == RETURN if returning else is_legal(from_status, to_status)
+    if procedure is not None:
+        legal = (S(from_status), S(to_status)) == PROCEDURES[procedure]
+    else:
+        legal = is_legal(from_status, to_status)
     if not legal:
         raise IllegalTransition(report_id, from_status, str(to_status))
     report.status = S(to_status).value
@@ -139,6 +144,24 @@ def set_pending(session: Session, report: Report, *, actor: str, message: str,
     session.add(outbox)
     session.flush()
     return outbox
+
+
+def resume(session: Session, report: Report, *, actor: str, calendar: WorkingCalendar, now: datetime,
+           reason: str | None = None, expected_version: int | None = None) -> Report:
+    """Back to verification once the reporter has answered. The verification clock stopped while the
+    report was tertunda: it runs on with the working days that were left when it stopped."""
+    check_version(report, expected_version)
+    if report.status != S.TERTUNDA:
+        raise IllegalTransition(report.id, report.status, S.PERLU_VERIFIKASI.value)
+    paused = session.scalars(
+        select(AuditEvent.at).where(AuditEvent.entity_type == "report", AuditEvent.entity_id == str(report.id),
+                                    AuditEvent.to_status == S.TERTUNDA.value)
+        .order_by(AuditEvent.at.desc()).limit(1)).first()
+    if report.verify_due is not None and paused is not None:
+        left = calendar.working_days_between(paused, report.verify_due)
+        report.verify_due = calendar.add_working_days(now, left)
+    return transition(session, report, S.PERLU_VERIFIKASI, actor=actor, reason=reason,
+                      expected_version=expected_version, at=now, procedure="resume")
 
 
 def _apply_corrections(report: Report, category: str | None, kecamatan_code: str | None,

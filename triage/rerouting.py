@@ -39,7 +39,7 @@ def return_not_our_authority(session: Session, report: Report, *, actor: str, re
     report.opd_code, report.followup_due = None, None
     report.verify_due = calendar.add_working_days(now, VERIFY_WORKING_DAYS)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=f"Bukan wewenang {opd_code}: {reason}",
-               expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code}, returning=True)
+               expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code}, procedure="return")
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code, source=LABEL_SOURCE,
                       labeller=actor, created_at=now))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -168,7 +171,26 @@ def test_a_disposition_is_left_only_by_the_return_procedure(session: Session, ma
         report = make_report(session, make_post("jalan rusak di natar"), status="terdisposisi")
         with pytest.raises(IllegalTransition):
             queue.transition(session, report, "terverifikasi", actor="verifikator:ani")
-        queue.transition(session, report, "terverifikasi", actor="opd:budi", returning=True)
+        queue.transition(session, report, "terverifikasi", actor="opd:budi", procedure="return")
         assert report.status == "terverifikasi"
         with pytest.raises(IllegalTransition):
-            queue.transition(session, report, "terdisposisi", actor="opd:budi", returning=True)
+            queue.transition(session, report, "terdisposisi", actor="opd:budi", procedure="return")
+
+
+def test_a_pending_report_resumes_with_the_working_days_it_had_left(session: Session, make_post) -> None:
+    """tertunda stops the clock: 2 working days were left when it stopped, 2 are left when it resumes."""
+    calendar = WorkingCalendar.load(Path(__file__).resolve().parents[2] / "data" / "holidays",
+                                    ZoneInfo("Asia/Jakarta"))
+    monday = datetime(2026, 11, 9, 2, 0, tzinfo=UTC)  # 09.00 WIB
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status="perlu_verifikasi")
+        report.verify_due = calendar.add_working_days(monday, 2)  # end of Wednesday 11 Nov
+        queue.set_pending(session, report, actor="verifikator:ani", message="di desa mana pak?", at=monday)
+        two_weeks_later = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 23 Nov
+        queue.resume(session, report, actor="verifikator:ani", calendar=calendar, now=two_weeks_later)
+    assert report.status == "perlu_verifikasi"
+    assert calendar.local_date(report.verify_due).isoformat() == "2026-11-25"
+    with session.begin():
+        waiting = make_report(session, make_post("sampah numpuk"), status="tertunda")
+        with pytest.raises(IllegalTransition):  # only resume() restarts the clock
+            queue.transition(session, waiting, "perlu_verifikasi", actor="x")

@@ -71,3 +71,11 @@ def test_open311_status_is_filtered_before_paging(app, anonymous, token, make_re
     assert [r["service_request_id"] for r in found] == [str(still_open.id)]
     closed = anonymous.get("/open311/v2/requests.json?status=closed", headers=auth).json()
     assert len(closed) == 2 and {r["status"] for r in closed} == {"closed"}
+
+
+def test_a_pending_report_resumes_through_the_api(anonymous, token, make_report) -> None:
+    report = make_report(status="tertunda")
+    auth = {"Authorization": f"Bearer {token}"}
+    change = {"status": "perlu_verifikasi", "version": report.version, "reason": "pelapor menjawab"}
+    resumed = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth, json=change)
+    assert resumed.status_code == 200 and resumed.json()["status"] == "perlu_verifikasi"

@@ -14,6 +14,7 @@ from pilah.schema import User
 from pilah.web.deps import current_user, get_db, now
 from pilah.web.errors import BadRequest, NotFound
 from pilah.web.forms import FieldErrors, queue_filter
+from pilah.web.routes.queue import _calendar
 from pilah.web.serialize import report_detail, report_summary
 from triage import queue as triage_queue
 from triage.errors import IllegalTransition, TriageError, VersionConflict
@@ -60,7 +61,7 @@ def change_status(request: Request, report_id: int, change: StatusChange, db: Se
     if found is None:
         raise NotFound()
     try:
-        _apply(db, found[0], change, user.username, now(request))
+        _apply(db, found[0], change, user.username, now(request), _calendar(request))
         db.commit()
     except VersionConflict as exc:
         db.rollback()
@@ -72,8 +73,11 @@ def change_status(request: Request, report_id: int, change: StatusChange, db: Se
     return report_detail(user, *queries.report_with_post(db, report_id))
 
 
-def _apply(db: Session, report, change: StatusChange, actor: str, at) -> None:
-    if change.status == "terverifikasi":
+def _apply(db: Session, report, change: StatusChange, actor: str, at, calendar) -> None:
+    if change.status == "perlu_verifikasi" and report.status == "tertunda":  # the reporter answered
+        triage_queue.resume(db, report, actor=actor, calendar=calendar, now=at, reason=change.reason or None,
+                            expected_version=change.version)
+    elif change.status == "terverifikasi":
         triage_queue.verify(db, report, actor=actor, reason=change.reason or None, expected_version=change.version,
                             at=at)
     elif change.status == "ditolak":
