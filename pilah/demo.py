@@ -54,7 +54,7 @@ def run_demo(settings: Settings, out_dir: Path, *, now: datetime, say: Progress 
     say(f"Triase otomatis / automatic triage: {summary}")
     day = simulate_staff_day(factory, load_calendar(settings), now=now)
     say(f"Simulasi kerja petugas / simulated staff day: {day}")
-    return _publish(factory, settings, out_dir, database, ingest, summary)
+    return _publish(factory, settings, out_dir, database, ingest, summary, now)
 
 
 def _fresh_database(out_dir: Path) -> Path:
@@ -75,9 +75,9 @@ def _import_demo(factory: sessionmaker[Session], settings: Settings, say: Progre
 
 
 def _publish(factory: sessionmaker[Session], settings: Settings, out_dir: Path, database: Path,
-             ingest: IngestOutcome, summary: TriageSummary) -> DemoResult:
-    with factory() as session:
-        stats = compute_statistics(session, top_n=settings.top_n)
+             ingest: IngestOutcome, summary: TriageSummary, now: datetime) -> DemoResult:
+    with factory() as session:  # the demo's own day, not the wall clock: the same figures every run
+        stats = compute_statistics(session, top_n=settings.top_n, now=now)
     markdown = statistics_markdown(stats, taxonomy_labels(settings.data_dir, settings.language),
                                    title="Rekapitulasi Pengaduan — Demo Kabupaten Lampung Selatan")
     markdown_path, csv_path = out_dir / "rekap-demo.md", out_dir / "rekap-demo.csv"
