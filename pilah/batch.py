@@ -141,7 +141,8 @@ def _write_day_report(factory: sessionmaker[Session], settings: Settings, now: d
     out_dir = Path(settings.output_dir) / "laporan" / day.isoformat()
     labels = taxonomy_labels(settings.data_dir, settings.language)
     with factory() as session:
-        stats = compute_statistics(session, end=now, top_n=settings.top_n, now=now)
+        # In the office's zone: a 01.00 WIB run reports "s.d. 1 Desember", not the UTC date before it.
+        stats = compute_statistics(session, end=now.astimezone(settings.zone), top_n=settings.top_n, now=now)
         result.funnel = compute_funnel(session, end=now)
         charts = write_charts(chart_data(session, settings.zone, end=now, labels=labels), out_dir)
     title = f"Rekapitulasi Pengaduan per {indonesian_date(datetime.combine(day, time()))}"

@@ -225,3 +225,15 @@ def test_the_scheduler_job_runs_the_nightly_batch(demo_factory, database_url: st
         statuses = set(session.scalars(select(Report.status)))
     assert statuses and "baru" not in statuses
     assert list((tmp_path / "laporan").glob("*/rekap.md"))
+
+
+def test_a_run_after_midnight_wib_names_the_local_day_as_the_period_end(demo_factory, database_url,
+                                                                      tmp_path) -> None:
+    settings = Settings(database_url=database_url, output_dir=tmp_path, batch_tagging_workers=0)
+    factory = session_factory(make_engine(database_url))
+    calendar = WorkingCalendar.load(settings.data_dir / "holidays", settings.zone)
+    after_midnight = datetime(2026, 12, 1, 1, 0, tzinfo=JAKARTA)  # 30 November in UTC
+    result = run_batch(factory, settings, now=after_midnight, tagger_loader=lambda _pending: KeywordTagger(),
+                       calendar=calendar)
+    markdown = (result.report_dir / "rekap.md").read_text(encoding="utf-8")
+    assert "s.d. 1 Desember 2026" in markdown and "30 November" not in markdown.split("\n", 3)[2]
