@@ -7,7 +7,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -232,7 +232,7 @@ def test_a_run_after_midnight_wib_names_the_local_day_as_the_period_end(demo_fac
     settings = Settings(database_url=database_url, output_dir=tmp_path, batch_tagging_workers=0)
     factory = session_factory(make_engine(database_url))
     calendar = WorkingCalendar.load(settings.data_dir / "holidays", settings.zone)
-    after_midnight = datetime(2026, 12, 1, 1, 0, tzinfo=JAKARTA)  # 30 November in UTC
+    after_midnight = datetime(2026, 12, 1, 1, 0, tzinfo=JAKARTA).astimezone(UTC)  # as the scheduler gives it
     result = run_batch(factory, settings, now=after_midnight, tagger_loader=lambda _pending: KeywordTagger(),
                        calendar=calendar)
     markdown = (result.report_dir / "rekap.md").read_text(encoding="utf-8")
