@@ -76,21 +76,22 @@ def form_error(request: Request, db: Session, user: User, report_id: int, errors
     return render_report(request, db, user, report, post, errors=errors, status_code=400, template=template)
 
 
-def suggested_opd(report: Report, choices: queries.PageChoices) -> str | None:
-    """What triage suggested, else what the routing rules say now; the verifikator decides.
+def suggested_opd(report: Report, choices: queries.PageChoices, refused: frozenset[str] = frozenset()) -> str | None:
+    """The OPD the form preselects; the verifikator decides.
 
-    Triage's suggestion is a flag (`triage.flags.suggested_opd`, the first by code); it is read from
-    `report.flags`, which the page loads anyway, rather than by a query of its own. The rules are the
-    ones the page read with its OPD choices, decided by `triage.routing`'s one rule."""
-    prefix = triage_flags.SUGGESTED_OPD_PREFIX
-    codes = sorted(flag.code for flag in report.flags if flag.code.startswith(prefix))
-    suggestion = codes[0].removeprefix(prefix) if codes else None
-    if suggestion or report.opd_code:
-        return report.opd_code or suggestion
+    What the routing rules say for the report's category and kecamatan as they are now, so that a
+    verifikator's correction moves the suggestion with it (triage's suggestion flag was made before
+    it, from the model's tags; it is used only when the rules decide nothing). An OPD that returned
+    the report as "bukan wewenang" (``refused``) is never suggested again."""
+    if report.opd_code:
+        return report.opd_code
     try:
-        return RoutingTable(choices.rules).decide(report.category, report.kecamatan_code).opd_code
+        decided = RoutingTable(choices.rules).decide(report.category, report.kecamatan_code).opd_code
     except UnknownOpd:
-        return None
+        prefix = triage_flags.SUGGESTED_OPD_PREFIX
+        codes = sorted(flag.code for flag in report.flags if flag.code.startswith(prefix))
+        decided = codes[0].removeprefix(prefix) if codes else None
+    return None if decided in refused else decided
 
 
 def working_calendar(request: Request) -> WorkingCalendar:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from web_helpers import csrf_of, form_values, html
 
 from pilah.schema import AuditEvent, Disposition, Label, OutboxMessage, Report
+from triage.rerouting import RETURNED
 
 
 def _post_form(client, report_id: int, form_id: str, **fields):
@@ -145,3 +146,17 @@ def test_unknown_report_renders_404_page(login) -> None:
     response = login("verifikator").get("/antrian/999999")
     assert response.status_code == 404
     assert html(response).find("h1").get_text() == "404"
+
+
+def test_the_suggested_opd_follows_the_verifikators_correction_and_skips_an_opd_that_refused(
+        login, make_report, directory) -> None:
+    report = make_report(status="perlu_verifikasi", category="infrastruktur", kecamatan_code="18.01.04")
+    client = login("verifikator")
+    assert _post_form(client, report.id, "form-verify", category="ketertiban").status_code == 303
+    page = html(client.get(f"/antrian/{report.id}"))
+    assert page.select_one("#form-disposition option[selected]")["value"] == "kec-natar"  # ketertiban in Natar
+    with directory.begin() as session:
+        session.add(Disposition(report_id=report.id, opd_code="kec-natar", due_at=report.verify_due,
+                                created_by="uji", delivery_state=RETURNED, returned_reason="bukan wewenang"))
+    page = html(client.get(f"/antrian/{report.id}"))
+    assert page.select_one("#form-disposition option[selected]") is None

@@ -21,6 +21,7 @@ from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
 from pilah.web.views import report_view
 from triage import queue as triage_queue
+from triage.rerouting import RETURNED
 from triage.sla import WorkingCalendar
 
 router = APIRouter(prefix="/antrian")
@@ -55,9 +56,10 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
                   status_code: int = 200, template: str = "queue/report.html",
                   present: queries.ReportPage | None = None):
     choices = queries.page_choices(db)
-    context = {"view": report_view(db, user, report, post, present), "errors": errors or {},
-               "opds": choices.opds, "suggested_opd": actions.suggested_opd(report, choices),
-               "desa": actions.desa_choices(report)}
+    view = report_view(db, user, report, post, present)
+    refused = frozenset(d.opd_code for d in view.dispositions if d.delivery_state == RETURNED)
+    context = {"view": view, "errors": errors or {}, "opds": choices.opds,
+               "suggested_opd": actions.suggested_opd(report, choices, refused), "desa": actions.desa_choices(report)}
     return render(request, template, context, status_code=status_code)
 
 
