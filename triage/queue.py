@@ -19,6 +19,7 @@ from pilah.queries import directory as dq
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Post, Report, utcnow
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
+from triage.flags import UNCLEAR_PREFIX, clear_flags
 from triage.sla import FOLLOW_UP_WORKING_DAYS, WorkingCalendar
 
 #: from status → the statuses it may move to.
@@ -84,6 +85,8 @@ def verify(session: Session, report: Report, *, actor: str, category: str | None
     corrected = _apply_corrections(report, category, kecamatan_code, desa_code)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=reason, expected_version=expected_version,
                at=at, details={"corrected": corrected})
+    # A person found a complaint in it: the machine's "unclear" no longer counts it as unclear anywhere.
+    clear_flags(session, report, prefix=UNCLEAR_PREFIX)
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code,
                       source="verifikasi", labeller=actor, created_at=at or utcnow()))

@@ -15,6 +15,7 @@ from triage_helpers import make_report, wib
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Report, ReportStatus
 from triage import queue
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
+from triage.flags import UNCLEAR_PREFIX, flag_codes, set_flag, unclear_code
 from triage.queue import TRANSITIONS
 from triage.sla import WorkingCalendar
 
@@ -194,3 +195,12 @@ def test_a_pending_report_resumes_with_the_working_days_it_had_left(session: Ses
         waiting = make_report(session, make_post("sampah numpuk"), status="tertunda")
         with pytest.raises(IllegalTransition):  # only resume() restarts the clock
             queue.transition(session, waiting, "perlu_verifikasi", actor="x")
+
+
+def test_verifying_clears_the_machines_unclear_flag(session: Session, make_post) -> None:
+    """Else a complaint a person verified still counts as "tidak jelas" in the published figures."""
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), status="perlu_verifikasi")
+        set_flag(session, report, unclear_code("too_short"), "terlalu pendek")
+        queue.verify(session, report, actor="verifikator:ani")
+    assert not [code for code in flag_codes(session, report) if code.startswith(UNCLEAR_PREFIX)]
