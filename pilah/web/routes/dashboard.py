@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -23,7 +23,7 @@ from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, parse_day
 from pilah.web.i18n import gettext
 from pilah.web.templating import render
-from triage.statistics import Statistics, compute_statistics
+from triage.statistics import Statistics, compute_statistics, period_bounds, sla_moment
 from triage.statistics_text import statistics_rows
 
 router = APIRouter(prefix="/dasbor")
@@ -37,10 +37,9 @@ def _period(request: Request, errors: FieldErrors) -> tuple[date, date]:
 
 
 def _statistics(request: Request, db: Session, start: date, end: date) -> Statistics:
-    zone = request.app.state.settings.zone
-    return compute_statistics(db, start=datetime.combine(start, time.min, tzinfo=zone),
-                              end=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-                              top_n=request.app.state.settings.top_n)
+    start_at, end_at = period_bounds(start, end, request.app.state.settings.zone)
+    return compute_statistics(db, start=start_at, end=end_at, top_n=request.app.state.settings.top_n,
+                              now=sla_moment(end_at, now(request)))
 
 
 @router.get("", name="dashboard.show")
