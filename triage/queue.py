@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from pilah.queries import directory as dq
+from pilah.queries import reports as rq
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Post, Report, utcnow
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
@@ -156,10 +156,7 @@ def resume(session: Session, report: Report, *, actor: str, calendar: WorkingCal
     check_version(report, expected_version)
     if report.status != S.TERTUNDA:
         raise IllegalTransition(report.id, report.status, S.PERLU_VERIFIKASI.value)
-    paused = session.scalars(
-        select(AuditEvent.at).where(AuditEvent.entity_type == "report", AuditEvent.entity_id == str(report.id),
-                                    AuditEvent.to_status == S.TERTUNDA.value)
-        .order_by(AuditEvent.at.desc()).limit(1)).first()
+    paused = rq.last_moved_to(session, report.id, S.TERTUNDA.value)
     if report.verify_due is not None and paused is not None:
         left = calendar.working_days_between(paused, report.verify_due)
         report.verify_due = calendar.add_working_days(now, left)

@@ -10,7 +10,17 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from pilah.queries.upsert import insert_ignoring_conflicts
-from pilah.schema import Disposition, FollowUp, Opd, Post, QuarantinedItem, Report, ReportFlag, ReportStatus
+from pilah.schema import (
+    AuditEvent,
+    Disposition,
+    FollowUp,
+    Opd,
+    Post,
+    QuarantinedItem,
+    Report,
+    ReportFlag,
+    ReportStatus,
+)
 from pilah.schema.reports import running_due_at
 
 _IN_CHUNK = 500
@@ -72,6 +82,15 @@ def flags_of(session: Session, report_id: int) -> list[ReportFlag]:
     return list(session.scalars(
         select(ReportFlag).where(ReportFlag.report_id == report_id).order_by(ReportFlag.code)
     ))
+
+
+def last_moved_to(session: Session, report_id: int, status: str) -> datetime | None:
+    """When the report last entered ``status`` (its audit trail), None if it never did."""
+    return session.scalars(
+        select(AuditEvent.at).where(AuditEvent.entity_type == "report", AuditEvent.entity_id == str(report_id),
+                                    AuditEvent.to_status == status)
+        .order_by(AuditEvent.at.desc()).limit(1)
+    ).first()
 
 
 def flags_with_prefix(session: Session, report_id: int, prefix: str) -> list[ReportFlag]:

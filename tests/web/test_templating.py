@@ -59,13 +59,13 @@ def test_queue_row_follows_the_language(login, make_report) -> None:
     assert "Perlu verifikasi" not in row.get_text()
 
 
-def test_report_page_preselects_the_opd_triage_suggested(login, make_report, directory) -> None:
-    report = make_report()
+def test_report_page_preselects_what_the_rules_say_for_the_reports_tags_now(login, make_report, directory) -> None:
+    """Triage's suggestion flag was made from the model's tags; the rules follow the report as it is."""
+    report = make_report(category="infrastruktur")
     with directory.begin() as session:
-        for code in ("suggested_opd:dinkes", "suggested_opd:dpupr"):
-            session.add(ReportFlag(report_id=report.id, code=code, reason="uji", source="rule"))
+        session.add(ReportFlag(report_id=report.id, code="suggested_opd:dinkes", reason="uji", source="rule"))
     page = html(login("verifikator").get(f"/antrian/{report.id}"))
-    assert page.select_one("#form-disposition select[name=opd_code] option[selected]")["value"] == "dinkes"
+    assert page.select_one("#form-disposition select[name=opd_code] option[selected]")["value"] == "dpupr"
 
 
 def test_queue_filter_form_offers_flag_codes_and_keeps_typed_dates_as_they_change(login, make_report,
