@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from pilah.queries import web as queries
 from pilah.schema import User
+from pilah.web import actions
 from pilah.web.deps import current_user, get_db, now
 from pilah.web.errors import BadRequest, NotFound
 from pilah.web.forms import FieldErrors, queue_filter
-from pilah.web.routes.queue import _calendar
 from pilah.web.serialize import report_detail, report_summary
 from triage import queue as triage_queue
 from triage.errors import IllegalTransition, TriageError, VersionConflict
@@ -61,7 +61,7 @@ def change_status(request: Request, report_id: int, change: StatusChange, db: Se
     if found is None:
         raise NotFound()
     try:
-        _apply(db, found[0], change, user.username, now(request), _calendar(request))
+        _apply(db, found[0], change, user.username, now(request), actions.working_calendar(request))
         db.commit()
     except VersionConflict as exc:
         db.rollback()

@@ -12,7 +12,7 @@ from pilah.web.deps import current_user, get_db, local_path, now
 from pilah.web.forms import FieldErrors, parse_version, queue_filter
 from pilah.web.i18n import N_, gettext
 from pilah.web.roles import OPD_VISIBLE_STATUSES
-from pilah.web.routes.queue import _calendar, render_report
+from pilah.web.routes.queue import render_report
 from pilah.web.templating import render
 from triage import queue as triage_queue
 from triage.rerouting import return_not_our_authority
@@ -91,6 +91,6 @@ def opd_return(request: Request, report_id: int, version: str = Form(""), reason
     return actions.perform(
         request, db, user, report_id,
         lambda r: return_not_our_authority(db, r, actor=user.username, reason=reason.strip()[:1000],
-                                           calendar=_calendar(request), now=now(request),
+                                           calendar=actions.working_calendar(request), now=now(request),
                                            expected_version=expected),
         done=N_("Laporan dikembalikan ke verifikator."), back_url=local_path(request, "opd.list"), template=TEMPLATE)

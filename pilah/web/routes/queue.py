@@ -22,7 +22,6 @@ from pilah.web.templating import render
 from pilah.web.views import report_view
 from triage import queue as triage_queue
 from triage.rerouting import RETURNED
-from triage.sla import WorkingCalendar
 
 router = APIRouter(prefix="/antrian")
 
@@ -63,13 +62,6 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
     return render(request, template, context, status_code=status_code)
 
 
-def _calendar(request: Request):
-    state = request.app.state
-    if getattr(state, "calendar", None) is None:
-        state.calendar = WorkingCalendar.load(state.settings.data_dir / "holidays", state.settings.zone)
-    return state.calendar
-
-
 def _checked(request, db, user, report_id, version: str, check=None):
     """The expected version, or the re-rendered page with field errors (400)."""
     errors = FieldErrors()
@@ -104,7 +96,7 @@ def dispose(request: Request, report_id: int, version: str = Form(""), opd_code:
     if error:
         return error
     return actions.perform(request, db, user, report_id, lambda r: triage_queue.disposition(
-        db, r, opd_code, actor=user.username, calendar=_calendar(request), now=now(request),
+        db, r, opd_code, actor=user.username, calendar=actions.working_calendar(request), now=now(request),
         note=note.strip()[:500] or None, expected_version=expected), done=N_("Laporan didisposisikan."))
 
 
@@ -152,7 +144,7 @@ def bulk(request: Request, ids: list[str] = Form(default_factory=list), action: 
         flash(request, gettext(N_("Pilih laporan, tindakan, dan alasan penolakan bila menolak.")), "error")
         return redirect_to(request, "queue.list")
     done, skipped = apply_bulk(db, selected, action, actor=user.username, at=now(request), reason=reason,
-                               opd_code=opd_code or None, calendar=_calendar(request))
+                               opd_code=opd_code or None, calendar=actions.working_calendar(request))
     flash(request, gettext(N_("Berhasil: {done}, dilewati (diubah orang lain atau tidak sah): {skipped}.")).format(
         done=done, skipped=skipped), "ok" if not skipped else "error")
     return redirect_to(request, "queue.list")
