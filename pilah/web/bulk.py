@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from pilah.queries import web as queries
 from triage import queue as triage_queue
 from triage.errors import TriageError
+from triage.rerouting import RETURNED
 from triage.routing import route
 from triage.sla import WorkingCalendar
 
@@ -49,5 +50,8 @@ def _one(db: Session, report, action: str, version: int, actor: str, at: datetim
         triage_queue.reject(db, report, actor=actor, reason=reason, expected_version=version, at=at)
     else:
         target = opd_code or route(db, report.category, report.kecamatan_code).opd_code
+        refused = {d.opd_code for d in queries.report_dispositions(db, report.id) if d.delivery_state == RETURNED}
+        if not opd_code and target in refused:  # the rules point at the OPD that returned it: a person decides
+            raise ValueError(f"{target} returned report {report.id} as not its authority")
         triage_queue.disposition(db, report, target, actor=actor, calendar=calendar, now=at,
                                  expected_version=version)

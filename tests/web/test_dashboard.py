@@ -54,3 +54,15 @@ def test_a_post_at_midnight_counts_on_one_day_only(login, make_report, directory
         return page.select_one('[data-stat="received"] strong').get_text()
 
     assert (received("2026-03-04"), received("2026-03-05")) == ("0", "1")
+
+
+def test_the_status_cards_add_up_to_the_reports_received(login, make_report) -> None:
+    for status in ("perlu_verifikasi", "terverifikasi", "tertunda", "ditolak", "selesai"):
+        make_report(status=status)
+    page = html(login("pimpinan").get("/dasbor?from=2026-03-01&to=2026-03-31"))
+
+    def card(code: str) -> int:
+        return int(page.select_one(f'[data-stat="{code}"] strong').get_text())
+
+    assert card("received") == 5
+    assert sum(map(card, ("not_verified", "verified", "dispositioned", "pending", "rejected"))) == 5

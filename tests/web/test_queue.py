@@ -160,3 +160,20 @@ def test_the_suggested_opd_follows_the_verifikators_correction_and_skips_an_opd_
                                 created_by="uji", delivery_state=RETURNED, returned_reason="bukan wewenang"))
     page = html(client.get(f"/antrian/{report.id}"))
     assert page.select_one("#form-disposition option[selected]") is None
+
+
+def test_bulk_disposition_never_routes_a_report_back_to_the_opd_that_returned_it(login, make_report,
+                                                                                 directory) -> None:
+    returned = make_report("Jalan rusak, bukan wewenang PUPR katanya", status="terverifikasi")
+    fresh = make_report("Jalan desa berlubang", status="terverifikasi")
+    with directory.begin() as session:
+        session.add(Disposition(report_id=returned.id, opd_code="dpupr", due_at=returned.verify_due,
+                                created_by="uji", delivery_state=RETURNED, returned_reason="bukan wewenang"))
+    client = login("verifikator")
+    token = csrf_of(client, "/antrian")
+    client.post("/antrian/massal", data={"csrf_token": token, "action": "disposition",
+                                          "ids": [f"{returned.id}:1", f"{fresh.id}:1"]})
+    with directory() as session:
+        assert session.get(Report, returned.id).status == "terverifikasi"
+        assert (session.get(Report, fresh.id).status, session.get(Report, fresh.id).opd_code) == ("terdisposisi",
+                                                                                                  "dpupr")
