@@ -24,28 +24,37 @@ from ingest.twitter.payload import parse_page as parse_x_page
 
 
 @dataclass(frozen=True)
+class ImportOptions:
+    """What a format may need beyond the file: the generic CSV's column map, and for Graph exports
+    the page's own ids (its own posts are the office speaking, not complaints)."""
+
+    mapping: dict[str, str] | None = None
+    page_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class FileFormat:
     name: str
     channel: str
     suffix: str
     description: str
-    parser: Callable[[bytes, ZoneInfo, dict[str, str] | None], ParsedPage]
+    parser: Callable[[bytes, ZoneInfo, ImportOptions], ParsedPage]
 
 
 FORMATS: dict[str, FileFormat] = {
     f.name: f for f in (
         FileFormat("x-json", "twitter", ".json", "X API v2 response page (mentions or recent search)",
-                   lambda body, zone, mapping: parse_x_page(body)),
+                   lambda body, zone, options: parse_x_page(body)),
         FileFormat("x-jsonl", "twitter", ".jsonl", "twarc2 output: one X API v2 response page per line",
-                   lambda body, zone, mapping: parse_x_jsonl(body)),
+                   lambda body, zone, options: parse_x_jsonl(body)),
         FileFormat("fb-json", "facebook", ".json", "Facebook Graph API feed/comments page",
-                   lambda body, zone, mapping: parse_facebook_page(body)),
+                   lambda body, zone, options: parse_facebook_page(body, page_ids=options.page_ids)),
         FileFormat("sms-csv", "sms", ".csv", "SMS gateway inbox export (Gammu-smsd inbox table)",
-                   lambda body, zone, mapping: parse_inbox_csv(body, zone)),
+                   lambda body, zone, options: parse_inbox_csv(body, zone)),
         FileFormat("lapor-xlsx", "import", ".xlsx", "LAPOR!/LaporGub-style XLSX export (NO, NAMA, LAPORAN, ...)",
-                   lambda body, zone, mapping: parse_lapor_workbook(body, zone)),
+                   lambda body, zone, options: parse_lapor_workbook(body, zone)),
         FileFormat("csv", "import", ".csv", "Generic CSV; columns named with --map text=COL,created_at=COL,...",
-                   lambda body, zone, mapping: parse_mapped_csv(body, zone, mapping)),
+                   lambda body, zone, options: parse_mapped_csv(body, zone, options.mapping)),
     )
 }
 
@@ -54,21 +63,23 @@ FOLDER_FORMATS = {"twitter": "x-json", "facebook": "fb-json", "sms": "sms-csv"}
 
 
 def import_file(factory: sessionmaker[Session], path: Path, format_name: str, zone: ZoneInfo,
-                mapping: dict[str, str] | None = None) -> IngestOutcome:
+                mapping: dict[str, str] | None = None, *, page_ids: frozenset[str] = frozenset()) -> IngestOutcome:
     """Import one file in one transaction; its items are posts or quarantine rows, never lost.
 
-    `mapping` (field → column) is used by the generic `csv` format only.
+    `mapping` (field → column) is used by the generic `csv` format only, `page_ids` by `fb-json`.
     """
     file_format = _format(format_name)
     body = _read(path)
+    options = ImportOptions(mapping, frozenset(page_ids))
     provenance = Provenance(
         channel=file_format.channel,
         endpoint=f"file:{path.name}",
         retrieved_at=datetime.now(UTC),
-        parameters={"format": file_format.name, "path": str(path), **({"mapping": mapping} if mapping else {})},
+        parameters={"format": file_format.name, "path": str(path), **({"mapping": mapping} if mapping else {}),
+                    **({"page_ids": sorted(page_ids)} if page_ids else {})},
     )
     with factory() as session, session.begin():
-        return ingest_page(session, body, provenance, partial(file_format.parser, zone=zone, mapping=mapping),
+        return ingest_page(session, body, provenance, partial(file_format.parser, zone=zone, options=options),
                            CheckpointAdvance(f"import:{file_format.name}", str(path.resolve()), _digest(body)))
 
 

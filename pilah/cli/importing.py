@@ -19,16 +19,21 @@ from pilah.settings import Settings
               help="Format berkas. File format.")
 @click.option("--map", "mapping_spec", default=None,
               help="Untuk --format csv: FIELD=KOLOM, mis. 'source_id=no,text=isi,created_at=tanggal,author_name=nama'.")
+@click.option("--page-id", "page_ids", multiple=True,
+              help="Untuk --format fb-json: id Halaman Facebook kantor (bawaan: channels.facebook.pages); "
+                   "pos Halaman sendiri bukan pengaduan. The office's own Page id.")
 @click.pass_obj
-def import_command(settings: Settings, paths: tuple[Path, ...], format_name: str, mapping_spec: str | None) -> None:
+def import_command(settings: Settings, paths: tuple[Path, ...], format_name: str, mapping_spec: str | None,
+                   page_ids: tuple[str, ...]) -> None:
     """Impor berkas ekspor (X API v2, Facebook Graph, SMS gateway). Import exported files.
 
     Example: pilah import --format sms-csv inbox-2026-11-20.csv
     """
     mapping = _mapping(mapping_spec)
+    pages = frozenset(page_ids or settings.channels.facebook.pages)
     factory = open_database(settings)
     for path in paths:
-        outcome = import_file(factory, path, format_name, settings.zone, mapping)
+        outcome = import_file(factory, path, format_name, settings.zone, mapping, page_ids=pages)
         click.echo(f"{path.name}: {outcome.new} baru/new, {outcome.duplicates} sudah ada/duplicates skipped, "
                    f"{outcome.quarantined} karantina/quarantined")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,3 +43,21 @@ def test_unknown_format_is_refused(factory: sessionmaker[Session], fixtures_dir:
 def test_missing_file_is_a_clear_error(factory: sessionmaker[Session], tmp_path: Path) -> None:
     with pytest.raises(SourceUnreadable, match="cannot read"):
         import_file(factory, tmp_path / "hilang.csv", "sms-csv", WIB)
+
+
+def test_a_tagged_export_keeps_visitors_posts_when_the_page_is_named(factory: sessionmaker[Session],
+                                                                     tmp_path: Path) -> None:
+    """On the `tagged` edge post ids start with the visitor's id: read off the ids, every visitor
+    would be taken for the Page speaking, and their complaints dropped."""
+    page = {"data": [
+        {"id": "100000000000777_555", "from": {"id": "100000000000777", "name": "Warga Natar"},
+         "message": "@Pemkab Lampung Selatan jalan di Natar rusak parah", "created_time": "2026-11-20T02:00:00+0000"},
+        {"id": "105000000000001_556", "from": {"id": "105000000000001", "name": "Pemkab Lampung Selatan"},
+         "message": "Terima kasih laporannya", "created_time": "2026-11-20T03:00:00+0000"},
+    ]}
+    path = tmp_path / "tagged.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    outcome = import_file(factory, path, "fb-json", WIB, page_ids=frozenset({"105000000000001"}))
+    assert outcome.new == 1
+    with factory() as session:
+        assert session.scalars(select(Post.author_name)).all() == ["Warga Natar"]
