@@ -3,8 +3,9 @@
 Trains :class:`classify.clarity.ClarityDetector` on the seed corpus only (``data/seed/*.csv``:
 rows with an ``unclear_reason`` are unclear, the rest clear) and prints precision/recall/F1 for
 "Bukan Aduan" on ``../shared/data/tweets_aduan_or_not.csv`` (skipped when absent; never trained
-on), and how many of a list of short complaints stay clear and short chatter is flagged. Then times :meth:`LocationTagger.tag`, :func:`find_pii` and the detector on one core over
-seed posts repeated to ``--posts``, and checks the tagger's kecamatan against the seed labels.
+on), and how many of a list of short complaints stay clear and short chatter is flagged. Then
+times :meth:`LocationTagger.tag`, :func:`find_pii` and the detector on one core over seed posts
+repeated to ``--posts``, and checks the tagger's kecamatan against the seed labels.
 
 With ``--tweets-kfold`` it also prints a 5-fold figure of a detector trained on the tweets file
 itself (seed corpus plus four folds of the tweets, tested on the fifth): a different number from
