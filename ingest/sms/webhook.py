@@ -70,8 +70,11 @@ def sms_router(config: WebhookConfig, factory: sessionmaker[Session],
             return JSONResponse({"status": "refused", "code": refused.code, "message": refused.message},
                                 status_code=refused.status)
         outcome = await run_in_threadpool(_store, factory, config, body, request.headers.get("content-type", ""))
-        return JSONResponse({"status": "ok", "new": outcome.new, "duplicates": outcome.duplicates,
-                             "quarantined": outcome.quarantined}, status_code=422 if outcome.quarantined else 200)
+        # A message kept in quarantine is received all the same (202): gateways resend on any error
+        # status, and the same unusable message would come back for ever.
+        return JSONResponse({"status": "quarantined" if outcome.quarantined else "ok", "new": outcome.new,
+                             "duplicates": outcome.duplicates, "quarantined": outcome.quarantined},
+                            status_code=202 if outcome.quarantined else 200)
 
     return router
 

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.sms.numbers import masked_number, normalise_number, sender_key
 from ingest.sms.webhook import WebhookConfig, signature, standalone_app
-from pilah.schema import ChannelPayload, Post
+from pilah.schema import ChannelPayload, Post, QuarantinedItem
 
 SECRET = b"gateway-shared-secret"
 NOW = 1_795_000_000
@@ -77,7 +77,11 @@ def test_oversized_body_is_refused(client) -> None:
 def test_message_without_fields_is_quarantined(client, factory) -> None:
     body = b'{"sender": "+6281200000009", "text": "halo"}'
     answer = client.post("/sms/webhook", content=body, headers=_headers(body))
-    assert answer.status_code == 422 and answer.json()["quarantined"] == 1
+    assert answer.status_code == 202 and answer.json()["quarantined"] == 1  # kept; no resend loop
+    again = client.post("/sms/webhook", content=body, headers=_headers(body))
+    assert again.status_code == 202
+    with factory() as session:  # a resend is recognised: one item kept, not two
+        assert session.scalar(select(func.count()).select_from(QuarantinedItem)) == 1
 
 
 def test_numbers_are_masked_and_pseudonymised() -> None:
