@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, BOM, soft hyphen.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
 
 def _table() -> dict[int, int]:
     table = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
@@ -23,14 +26,26 @@ def _table() -> dict[int, int]:
     table.update(dict.fromkeys(map(ord, "\u00a0\u1680\u202f\u205f\u3000"), ord(" ")))
     table.update(dict.fromkeys(range(0x2000, 0x200B), ord(" ")))
     table.update(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"), ord("-")))
-    table.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), ord(".")))
+    table.update(dict.fromkeys(map(ord, INVISIBLE), ord(".")))
     return table
 
 
 _FOLD = _table()
+def _character_class(codes: list[int]) -> re.Pattern[str]:
+    """A regex class of ``codes`` as ranges: a class of a thousand single characters is searched
+    character by character against each, a class of ranges in one step."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                    for a, b in ranges) + "]")
+
+
 #: Whether a text holds any look-alike: a search is far cheaper than a translation through a dict.
-_FOLDABLE = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff\u00a0\u00ad\u1680\u2000-\u2015\u202f\u205f\u2060"
-                       "\u2212\u3000\ufe63\ufeff]")
+_FOLDABLE = _character_class(list(_FOLD))
 
 
 def fold(text: str) -> str:

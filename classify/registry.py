@@ -92,19 +92,25 @@ def load_model(path: Path) -> tuple[Any, dict[str, Any]]:
 def load_object(path: Path, card: dict[str, Any] | None = None) -> Any:
     """One skops file, refused if its hash differs from the card's or it holds untrusted types."""
     path = Path(path)
-    if not path.is_file():
-        raise ModelNotFound(f"Berkas model {path} tidak ada / model file does not exist")
     if card is not None:
         _check_versions(card, path.parent.name)
-        expected = (card.get("files") or {}).get(path.name)
-        if expected and expected != _sha256(path):
-            raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training "
-                                 "(SHA-256 differs from card.json)")
+    untrusted = _checked_file(path, (card.get("files") or {}).get(path.name) if card else None)
+    return load(path, trusted=untrusted)
+
+
+def _checked_file(path: Path, expected_sha256: str | None) -> list[str]:
+    """The file's types once it is known to be there, unchanged since training (when the card names its
+    hash) and made of trusted types only; refused otherwise."""
+    if not path.is_file():
+        raise ModelNotFound(f"Berkas model {path} tidak ada / model file does not exist")
+    if expected_sha256 and expected_sha256 != _sha256(path):
+        raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training "
+                             "(SHA-256 differs from card.json)")
     untrusted = get_untrusted_types(file=path)
     refused = sorted(t for t in untrusted if not (t.startswith(TRUSTED_PREFIXES) or t in TRUSTED_CLASSIFY))
     if refused:
         raise UntrustedModel(f"{path} memuat tipe yang tidak dipercaya / holds untrusted types: {', '.join(refused)}")
-    return load(path, trusted=untrusted)
+    return untrusted
 
 
 def read_card(directory: Path) -> dict[str, Any]:
@@ -178,17 +184,7 @@ def check_files(directory: Path) -> None:
     if MODEL_FILE not in (card.get("files") or {}):
         raise UntrustedModel(f"{directory}/{CARD_FILE} tidak mencatat hash berkas / lists no file hashes")
     for name, expected in card["files"].items():
-        path = Path(directory) / name
-        if not path.is_file():
-            raise ModelNotFound(f"Berkas model {path} tidak ada / model file does not exist")
-        if expected != _sha256(path):
-            raise UntrustedModel(f"{path} berubah sejak dilatih / changed since training "
-                                 "(SHA-256 differs from card.json)")
-        refused = sorted(t for t in get_untrusted_types(file=path)
-                         if not (t.startswith(TRUSTED_PREFIXES) or t in TRUSTED_CLASSIFY))
-        if refused:
-            raise UntrustedModel(f"{path} memuat tipe yang tidak dipercaya / holds untrusted types: "
-                                 f"{', '.join(refused)}")
+        _checked_file(Path(directory) / name, expected)
 
 
 def get_version(models_root: Path, name: str) -> ModelVersion:

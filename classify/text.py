@@ -27,6 +27,7 @@ from functools import lru_cache
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from classify.lookalikes import INVISIBLE
 from classify.text_lexicon import Lexicon, load_lexicon
 
 DEFAULT_KABUPATEN = "18.01"
@@ -51,7 +52,7 @@ _REDUPLICATED = re.compile(r"([^\W\d_]{3,})2([^\W\d_]{0,3})")
 _NUMBER_UNIT = re.compile(r"(\d+)([^\W\d_]+)")
 _PREFIX_NUMBER = re.compile(r"(rt|rw|no|gg|km|dsn|dusun|blok)(\d+)")
 _ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _URL_TRAIL = ".,;:!?)]}'\""
 _NOT_FEATURES = ("http://", "https://", "www.")
 _MAX_HASHTAG = 40

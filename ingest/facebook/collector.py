@@ -68,7 +68,7 @@ class FacebookCollector:
             state = _next_state(state, meta)
             checkpoint = CheckpointAdvance(collector, page_id, json.dumps(state, sort_keys=True))
             outcome.add(store_page(self.factory, body, self._provenance(f"GET /{page_id}/{edge}", params),
-                                   partial(parse_page, page_id=page_id), checkpoint))
+                                   partial(parse_page, page_ids=(page_id,)), checkpoint))
             if not state.get("next"):
                 return
 
@@ -84,7 +84,7 @@ class FacebookCollector:
                 log.warning("facebook comments of %s skipped: %s", post_id, exc)
                 return
             outcome.add(store_page(self.factory, body, self._provenance(f"GET /{post_id}/comments", params),
-                                   partial(parse_page, page_id=page_id)))
+                                   partial(parse_page, page_ids=(page_id,))))
             state = {"next": meta.next_params} if meta.next_params else {}
             if not state:
                 return
@@ -119,7 +119,7 @@ class FacebookCollector:
             return page_meta(body)
         except ValueError as exc:
             outcome.add(store_page(self.factory, body, self._provenance(endpoint, params),
-                                   partial(parse_page, page_id=page_id)))
+                                   partial(parse_page, page_ids=(page_id,))))
             raise MalformedPage(f"halaman Facebook tidak terbaca, dikarantina / unreadable Graph page: {exc}",
                                 channel=CHANNEL, endpoint=endpoint) from exc
 

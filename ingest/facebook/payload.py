@@ -17,9 +17,9 @@ from ingest.payload_checks import compact, load_json_object, optional_str, parse
 from ingest.records import ParsedPage, PostRecord, Rejected
 
 
-def parse_page(body: bytes, page_id: str | None = None, page_ids: Iterable[str] = ()) -> ParsedPage:
-    """`page_id` (or `page_ids`) identifies the page's own speech; without them it is read off the post
-    ids, which holds for a page's feed but not for its `tagged` edge (there the ids are the visitors')."""
+def parse_page(body: bytes, page_ids: Iterable[str] = ()) -> ParsedPage:
+    """`page_ids` identify the page's own speech; without them it is read off the post ids, which
+    holds for a page's feed but not for its `tagged` edge (there the ids are the visitors')."""
     page = load_json_object(body)
     items = page.get("data")
     if not isinstance(items, list):
@@ -27,7 +27,7 @@ def parse_page(body: bytes, page_id: str | None = None, page_ids: Iterable[str] 
             raise ValueError(f"Graph API error response: {compact(page['error'])}")
         raise ValueError("'data' should be a list of posts or comments")
     parsed = ParsedPage(cursor=((page.get("paging") or {}).get("cursors") or {}).get("after"))
-    speakers = {page_id} if page_id else set(page_ids) or _prefixes(items)
+    speakers = set(page_ids) or _prefixes(items)
     for locator, item, parent in _walk(items, "data", None):
         _collect(parsed, locator, item, parent, speakers)
     return parsed

@@ -72,7 +72,7 @@ class FacebookCommentSweep(FacebookCollector):
             state = _next_sweep_state(state, meta)
             checkpoint = CheckpointAdvance(SWEEP, post_id, json.dumps(state, sort_keys=True))
             outcome.add(store_page(self.factory, body, self._provenance(endpoint, params),
-                                   partial(parse_page, page_id=page_id), checkpoint))
+                                   partial(parse_page, page_ids=(page_id,)), checkpoint))
             if not state.get("next"):
                 return
 
