@@ -31,12 +31,13 @@ def _table() -> dict[int, int]:
 
 
 _FOLD = _table()
-def _character_class(codes: list[int]) -> re.Pattern[str]:
-    """A regex class of ``codes`` as ranges: a class of a thousand single characters is searched
-    character by character against each, a class of ranges in one step."""
+def _character_class(codes: list[int], gap: int = 64) -> re.Pattern[str]:
+    """A regex class covering ``codes`` in few ranges (ranges less than ``gap`` apart are joined): the
+    search tries each range in turn, and the holes of the mathematical alphanumerics would make a
+    hundred. A character in a joined hole only costs a translation that leaves it as it is."""
     ranges: list[list[int]] = []
     for code in sorted(codes):
-        if ranges and code == ranges[-1][1] + 1:
+        if ranges and code - ranges[-1][1] <= gap:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
