@@ -12,6 +12,11 @@ is deleted. A new report is compared, in this order, with the reports of the las
    channel) with enough content words in common, unless the two were classified into different
    categories (one person's birth certificate and unpaid BPNT are two complaints).
 
+Two reports tagged with different places (desa, else kecamatan, both known) are two complaints
+for `near` and `author_repeat`: a letter copied by every village about its own road, or one village
+head reporting two roads, differ in little but the place, and each place needs its own follow-up.
+Only a text that repeats the other whole (the other's place included) still joins its group.
+
 A textual match across channels is kind `cross_channel`. Candidates for (3) come from MinHash LSH
 buckets (`triage.minhash`), and from buckets keyed by each longer sentence, so that a post repeated
 inside a longer one (Jaccard too low for LSH to be sure of) is a candidate every time; their MinHash
@@ -88,6 +93,7 @@ class Signature:
     slot: int | None = field(default=None, repr=False)  # row in the index's SignatureStore while in the window
     words: list[str] | None = field(default=None, repr=False)  # the tokens, that shingles and keys are made of
     keys: np.ndarray | None = field(default=None, repr=False)  # sorted distinct shingle keys, filled by the index
+    place: tuple[str | None, str | None] = (None, None)  # (kecamatan code, desa code) as tagged or corrected
 
 
 class _LazyShingles:
@@ -170,7 +176,8 @@ def _text_prints(texts: Sequence[str]) -> list[TextPrint]:
             for n, (text, tokens, own) in enumerate(zip(texts, words, keys, strict=True))]
 
 
-def signature(report_id: int, post, category: str | None, printed: TextPrint | None = None) -> Signature:
+def signature(report_id: int, post, category: str | None, printed: TextPrint | None = None,
+              place: tuple[str | None, str | None] = (None, None)) -> Signature:
     """Build a signature from a Post row (or anything with its attributes), and its text's print if made already."""
     printed = printed or text_print(post.text)
     link_kind, link_ref = _link(post)
@@ -179,7 +186,7 @@ def signature(report_id: int, post, category: str | None, printed: TextPrint | N
         author_keys=author_keys(post.channel, post.author_id, post.author_name), category=category,
         text_hash=printed.text_hash, shingles=None, content=None, link_kind=link_kind, link_ref=link_ref,
         words=printed.words, keys=printed.keys, minhash=printed.minhash, bands=printed.bands,
-        sentence_keys=printed.sentences,
+        sentence_keys=printed.sentences, place=place,
     )
 
 
@@ -393,7 +400,8 @@ class DuplicateIndex:
             found = self._plausible_many([sig])[sig.report_id]
         best: tuple[float, int] | None = None
         for other, score in sorted(found):
-            if other in self.by_id and self._comparable(sig, other) and (best is None or score > best[0]):
+            if (other in self.by_id and self._comparable(sig, other) and not self._elsewhere(sig, other)
+                    and (best is None or score > best[0])):
                 best = (score, other)
         if best is None:
             return None
@@ -422,7 +430,8 @@ class DuplicateIndex:
         best: tuple[float, int] | None = None
         for other in sorted(candidates):
             earlier = self.by_id[other]
-            if not self._comparable(sig, other) or _categories_differ(sig.category, earlier.category):
+            if (not self._comparable(sig, other) or _categories_differ(sig.category, earlier.category)
+                    or places_differ(sig.place, earlier.place)):
                 continue
             score = textsig.jaccard(_content(sig), _content(earlier))
             if score >= AUTHOR_REPEAT_SIMILARITY and (best is None or score > best[0]):
@@ -434,6 +443,14 @@ class DuplicateIndex:
     def _comparable(self, sig: Signature, other: int) -> bool:
         earlier = self.by_id[other]
         return other != sig.report_id and abs(sig.created_at - earlier.created_at) <= self.window
+
+    def _elsewhere(self, sig: Signature, other: int) -> bool:
+        """The two are tagged with different places and neither text holds the other whole."""
+        earlier = self.by_id[other]
+        if not places_differ(sig.place, earlier.place):
+            return False
+        own, theirs = _keys(sig), _keys(earlier)
+        return _shared_counts(own, [theirs])[0] < min(len(own), len(theirs))
 
     def _kind(self, sig: Signature, other: int, same_channel_kind: str) -> str:
         return same_channel_kind if self.by_id[other].channel == sig.channel else "cross_channel"
@@ -457,6 +474,14 @@ def _discard(index: dict[str, list[int]], key: str, report_id: int) -> None:
 def _categories_differ(a: str | None, b: str | None) -> bool:
     """Two known, different categories are two complaints; an unknown one (the model abstained) is no evidence."""
     return a is not None and b is not None and a != b
+
+
+def places_differ(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Two known, different desa (else kecamatan, where a desa is unknown) are two places; unknown is no evidence."""
+    (kecamatan_a, desa_a), (kecamatan_b, desa_b) = a, b
+    if desa_a and desa_b:
+        return desa_a != desa_b
+    return bool(kecamatan_a and kecamatan_b and kecamatan_a != kecamatan_b)
 
 
 def near_similarity(a: frozenset[str], b: frozenset[str], threshold: float) -> float | None:

@@ -283,7 +283,8 @@ def _start(factory: sessionmaker[Session], settings: TriageSettings, tagger: Tag
         earliest = q.earliest_new_post_time(session)
         if earliest is not None:
             for row in rows.triaged_rows_since(session, earliest - window):
-                index.add(signature(row.id, row, row.category), row.duplicate_of_id)
+                index.add(signature(row.id, row, row.category, place=(row.kecamatan_code, row.desa_code)),
+                          row.duplicate_of_id)
         routing = RoutingTable.load(session)
     return _Run(settings, calendar, routing, index, model_version_of(tagger), now)
 
@@ -354,7 +355,7 @@ def _resolve_links(session: Session, posts: Sequence[Row]) -> dict[str, rows.Lin
 def _group(index: DuplicateIndex, row: Row, sig: Signature, values: dict[str, Any],
            links: dict[str, rows.LinkTarget], flags: f.FlagPlan) -> DuplicateMatch | None:
     """Match the report against the window and record its group in values; the report joins the index."""
-    sig.category = values["category"]
+    sig.category, sig.place = values["category"], (values["kecamatan_code"], values["desa_code"])
     values.update(text_hash=sig.text_hash, duplicate_of_id=row.duplicate_of_id, duplicate_kind=row.duplicate_kind,
                   duplicate_similarity=row.duplicate_similarity)
     linked = None

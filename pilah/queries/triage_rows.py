@@ -71,7 +71,8 @@ def new_report_versions(session: Session, report_ids: Sequence[int]) -> dict[int
 def triaged_rows_since(session: Session, since: datetime) -> Iterable[Row]:
     """Reports past `baru` whose post is recent enough to be matched as a duplicate, oldest first."""
     return session.execute(
-        select(Report.id, Report.category, Report.duplicate_of_id, *_POST_COLUMNS)
+        select(Report.id, Report.category, Report.kecamatan_code, Report.desa_code, Report.duplicate_of_id,
+               *_POST_COLUMNS)
         .join(Post, Report.post_id == Post.id)
         .where(Report.status != ReportStatus.BARU.value, Post.created_at >= since)
         .order_by(Post.created_at, Post.id)

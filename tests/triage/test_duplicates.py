@@ -11,7 +11,7 @@ from triage_helpers import wib
 
 from pilah.schema import Post, Report
 from triage import textsig
-from triage.duplicates import near_similarity
+from triage.duplicates import near_similarity, places_differ
 from triage.groups import group_size
 from triage.pipeline import run_triage
 
@@ -112,6 +112,62 @@ def test_the_same_author_repeating_in_other_words(make_post, triage_all) -> None
     reports = triage_all()
     assert (reports["sms:41"].duplicate_of_id, reports["sms:41"].duplicate_kind) == (
         reports["sms:40"].id, "author_repeat")
+
+
+LETTER = ("Dengan hormat, kami warga kecamatan {} mohon perbaikan jalan kabupaten yang rusak parah sudah dua tahun, "
+          "banyak warga jatuh terutama malam hari. Mohon segera ditindaklanjuti. Terima kasih")
+
+
+def test_one_letter_sent_from_two_kecamatan_is_two_complaints(make_post, triage_all) -> None:
+    make_post(LETTER.format("natar"), channel="facebook", source_id="5_1", author_id="f1", created_at=post_at(16))
+    make_post(LETTER.format("palas"), channel="facebook", source_id="5_2", author_id="f2", created_at=post_at(16, 10))
+    make_post(LETTER.format("natar") + " pak", channel="facebook", source_id="5_3", author_id="f3",
+              created_at=post_at(16, 11))
+    reports = triage_all()
+    assert reports["5_2"].duplicate_of_id is None
+    assert (reports["5_3"].duplicate_of_id, reports["5_3"].duplicate_kind) == (reports["5_1"].id, "near")
+
+
+def test_a_post_repeating_another_whole_joins_it_whatever_place_it_adds(make_post, triage_all) -> None:
+    base = LETTER.format("palas")
+    make_post(base, channel="facebook", source_id="6_1", author_id="g1", created_at=post_at(16))
+    make_post("Sy warga kalianda, sama pak. " + base, channel="facebook", source_id="6_2", author_id="g2",
+              created_at=post_at(16, 10))
+    reports = triage_all()
+    assert (reports["6_2"].kecamatan_code, reports["6_1"].kecamatan_code) == ("18.01.06", "18.01.10")
+    assert reports["6_2"].duplicate_of_id == reports["6_1"].id
+
+
+def test_one_author_reporting_two_places_is_two_complaints(make_post, triage_all) -> None:
+    make_post("jalan di natar rusak parah mohon diperbaiki", channel="sms", source_id="sms:70", author_id="+6282",
+              created_at=post_at(16, 8))
+    make_post("pak jalan di palas jg rusak parah mohon diperbaiki", channel="sms", source_id="sms:71",
+              author_id="+6282", created_at=post_at(16, 9))
+    reports = triage_all()
+    assert reports["sms:71"].duplicate_of_id is None
+
+
+def test_a_corrected_place_counts_in_a_later_run(make_post, triage_all, factory) -> None:
+    make_post(LETTER.format("natar"), channel="facebook", source_id="7_1", author_id="h1", created_at=post_at(16))
+    first = triage_all()
+    with factory.begin() as session:
+        session.get(Report, first["7_1"].id).kecamatan_code = "18.01.10"
+    make_post(LETTER.format("natar").replace("Terima kasih", "Trims"), channel="facebook", source_id="7_2",
+              author_id="h2", created_at=post_at(17))
+    second = triage_all()
+    assert (second["7_1"].kecamatan_code, second["7_2"].duplicate_of_id) == ("18.01.10", None)
+
+
+@pytest.mark.parametrize(("a", "b", "differ"), [
+    (("18.01.04", "18.01.04.2001"), ("18.01.04", "18.01.04.2002"), True),
+    (("18.01.04", "18.01.04.2001"), ("18.01.04", "18.01.04.2001"), False),
+    (("18.01.04", None), ("18.01.10", None), True),
+    (("18.01.04", None), ("18.01.04", "18.01.04.2002"), False),
+    ((None, None), ("18.01.10", "18.01.10.2001"), False),
+    (("18.01.04", "18.01.04.2001"), (None, "18.01.10.2001"), True),
+])
+def test_places_differ_only_on_two_known_places(a, b, differ: bool) -> None:
+    assert places_differ(a, b) is differ
 
 
 def test_posts_outside_the_window_do_not_merge(make_post, triage_all, triage_settings) -> None:
