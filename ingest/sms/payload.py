@@ -1,13 +1,18 @@
 """The one place that knows SMS gateway inbox exports (Gammu-smsd `inbox` table as CSV).
 
 Gateways log local wall-clock time without a zone; the office's zone (Asia/Jakarta by default)
-turns it into UTC. A message's source id is `RecipientID:ID` because each modem numbers its own.
+turns it into UTC. A message's source id is `RecipientID:ID@received` (:func:`sms_source_id`):
+each modem numbers its own messages, and a gateway's numbering starts again at 1 when its inbox
+table is emptied or rebuilt, so the number alone would make a new message look like one already
+stored and drop it. The receiving time (UTC, to the second) keeps the id stable for the same
+row read twice and distinct for a reused number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -83,12 +88,14 @@ def _post(row: dict[str, str | None], zone: ZoneInfo) -> PostRecord:
     if not sender:
         raise ValueError("kolom SenderNumber kosong / column SenderNumber is empty")
     modem = (row.get("RecipientID") or "").strip() or "sms"
-    return PostRecord(
-        source_id=f"{modem}:{message_id}",
-        text=text,
-        created_at=parse_local_time(row.get("ReceivingDateTime") or "", zone),
-        author_id=sender,
-    )
+    created_at = parse_local_time(row.get("ReceivingDateTime") or "", zone)
+    return PostRecord(source_id=sms_source_id(modem, message_id, created_at), text=text, created_at=created_at,
+                      author_id=sender)
+
+
+def sms_source_id(gateway: str, message_id: str, received: datetime) -> str:
+    """`gateway:number@YYYYMMDDTHHMMSSZ`: the gateway's own number, made unique by when it arrived."""
+    return f"{gateway}:{message_id}@{received.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 #: Webhook fields (JSON object or form), as SMS gateways such as Gammu/Kannel/RapidPro hooks can be told to send.
@@ -118,9 +125,6 @@ def _webhook_post(fields: dict[str, str], zone: ZoneInfo, gateway: str) -> PostR
     missing = [name for name in WEBHOOK_FIELDS if not fields.get(name, "").strip()]
     if missing:
         raise ValueError(f"missing fields: {', '.join(missing)}")
-    return PostRecord(
-        source_id=f"{gateway}:{fields['message_id'].strip()}",
-        text=fields["text"].strip(),
-        created_at=parse_local_time(fields["received_at"], zone),
-        author_id=fields["sender"].strip(),
-    )
+    created_at = parse_local_time(fields["received_at"], zone)
+    return PostRecord(source_id=sms_source_id(gateway, fields["message_id"].strip(), created_at),
+                      text=fields["text"].strip(), created_at=created_at, author_id=fields["sender"].strip())

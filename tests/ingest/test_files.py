@@ -28,6 +28,21 @@ def test_sms_import_keeps_good_rows_and_quarantines_bad_ones(factory: sessionmak
                        "unreadable time"]
 
 
+INBOX_HEADER = "ID,ReceivingDateTime,SenderNumber,TextDecoded,RecipientID\n"
+
+
+def test_a_gateway_numbering_again_from_1_loses_no_message(factory: sessionmaker[Session], tmp_path: Path) -> None:
+    """The office emptied Gammu's inbox table and its ID counter started again: message 1 of December
+    is not message 1 of November, while reading either export again adds nothing."""
+    november, december = tmp_path / "inbox-november.csv", tmp_path / "inbox-desember.csv"
+    november.write_text(INBOX_HEADER + "1,2026-11-20 08:00:00,+6281200000001,jalan natar rusak,lamsel-sms1\n")
+    december.write_text(INBOX_HEADER + "1,2026-12-02 10:30:00,+6281200000002,bpnt blm cair,lamsel-sms1\n")
+    outcomes = [import_file(factory, path, "sms-csv", WIB).new for path in (november, december, november, december)]
+    with factory() as session:
+        stored = session.scalars(select(Post.text).order_by(Post.created_at)).all()
+    assert (outcomes, stored) == ([1, 1, 0, 0], ["jalan natar rusak", "bpnt blm cair"])
+
+
 def test_facebook_import_stores_channel_facebook(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
     import_file(factory, fixtures_dir / "facebook/feed_page.json", "fb-json", WIB)
     with factory() as session:

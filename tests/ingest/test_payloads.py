@@ -69,7 +69,7 @@ def test_facebook_error_body_is_refused(fixtures_dir: Path) -> None:
 def test_sms_inbox_rows_use_local_time_and_modem_scoped_ids(fixtures_dir: Path) -> None:
     page = parse_inbox_csv((fixtures_dir / "sms/inbox.csv").read_bytes(), ZoneInfo("Asia/Jakarta"))
     first = page.posts[0]
-    assert first.source_id == "lamsel-sms1:101"
+    assert first.source_id == "lamsel-sms1:101@20261120T011533Z"
     assert first.created_at == datetime(2026, 11, 20, 1, 15, 33, tzinfo=UTC)
     assert first.author_id == "+6281200000001"
     assert len(page.posts) == 3
@@ -128,12 +128,12 @@ def test_the_parts_of_a_long_sms_become_one_post() -> None:
             + "202,2026-11-20 08:05:00,+6281200000006,,halo min,m1\n").encode()
     page = parse_inbox_csv(body)
     assert [(p.source_id, p.text) for p in page.posts] == [
-        ("m1:200", "pak bupati, di sidomulyo sudah 3 bulan jalan desa rusak parah mohon segera"),
-        ("m1:202", "halo min"),
+        ("m1:200@20261120T010000Z", "pak bupati, di sidomulyo sudah 3 bulan jalan desa rusak parah mohon segera"),
+        ("m1:202@20261120T010500Z", "halo min"),
     ]
 
 
 def test_a_long_sms_with_a_part_missing_keeps_its_parts() -> None:
     body = (GAMMU_HEADER + "300,2026-11-20 08:00:00,+6281200000007,06080400010301,bagian satu,m1\n"
             + "301,2026-11-20 08:00:01,+6281200000007,06080400010302,bagian dua,m1\n").encode()
-    assert [p.source_id for p in parse_inbox_csv(body).posts] == ["m1:300", "m1:301"]
+    assert [p.source_id for p in parse_inbox_csv(body).posts] == ["m1:300@20261120T010000Z", "m1:301@20261120T010001Z"]

@@ -36,7 +36,8 @@ def test_signed_json_message_becomes_a_post(client, factory, fixtures_dir: Path)
     with factory() as session:
         post = session.scalars(select(Post)).one()
         raw = session.scalars(select(ChannelPayload.body)).one()
-    assert (post.channel, post.source_id, post.author_id) == ("sms", "webhook:88213", "+6281200000007")
+    assert (post.channel, post.source_id, post.author_id) == (
+        "sms", "webhook:88213@20261121T004210Z", "+6281200000007")
     assert post.created_at.isoformat() == "2026-11-21T00:42:10+00:00" and raw == body
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from pilah import migrate
 from pilah.schema import Base
@@ -33,3 +35,29 @@ def test_schema_made_by_migrations_equals_orm_metadata(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_stored_sms_ids_gain_their_receiving_time(engine: Engine) -> None:
+    """Ids stored before 0008 take the form the importer now writes, so reading an old export again adds nothing."""
+    migrate.downgrade(engine, "0007")
+    received = datetime(2026, 11, 20, 1, 15, 33, tzinfo=UTC)
+    with engine.begin() as connection:
+        payload = connection.execute(text(
+            "INSERT INTO channel_payloads (channel, endpoint, parameters, collector_version, retrieved_at, sha256, "
+            "body) VALUES ('sms', 'file', '{}', 't', :at, 'x', :body) RETURNING id"),
+            {"at": received, "body": b""}).scalar()
+        for source_id, channel in (("lamsel-sms1:101", "sms"), ("lamsel-sms1:101#pisah-1", "sms"), ("101", "twitter")):
+            connection.execute(text(
+                "INSERT INTO posts (channel, source_id, payload_id, text, created_at, ingested_at) "
+                "VALUES (:channel, :source_id, :payload, 'jalan rusak', :at, :at)"),
+                {"channel": channel, "source_id": source_id, "payload": payload, "at": received})
+    migrate.upgrade(engine)
+    assert _source_ids(engine) == ["101", "lamsel-sms1:101@20261120T011533Z",
+                                   "lamsel-sms1:101@20261120T011533Z#pisah-1"]
+    migrate.downgrade(engine, "0007")
+    assert _source_ids(engine) == ["101", "lamsel-sms1:101", "lamsel-sms1:101#pisah-1"]
+
+
+def _source_ids(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return sorted(connection.execute(text("SELECT source_id FROM posts")).scalars())
