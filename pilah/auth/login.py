@@ -15,12 +15,15 @@ from pilah.schema import LoginAttempt, User
 
 
 def authenticate(session: Session, username: str, password: str, *, client: str | None, now: datetime,
-                 max_failures: int, lockout: timedelta, max_client_failures: int = 0) -> User:
+                 max_failures: int, lockout: timedelta, max_client_failures: int = 0,
+                 trusted_device: bool = False) -> User:
     """The active user with these credentials; LoginThrottled before any check once locked out: a
-    username after `max_failures` failures, a client address after `max_client_failures` (0: never)."""
+    username after `max_failures` failures (except from a `trusted_device`, a browser that signed
+    in as it before: :mod:`pilah.auth.devices`), a client address after `max_client_failures` (0: never)."""
     username = username.strip().lower()[:60]
-    if (queries.recent_login_failures(session, username, since=now - lockout) >= max_failures
-            or _client_locked(session, client, now - lockout, max_client_failures)):
+    username_locked = not trusted_device and (
+        queries.recent_login_failures(session, username, since=now - lockout) >= max_failures)
+    if username_locked or _client_locked(session, client, now - lockout, max_client_failures):
         session.add(LoginAttempt(username=username, client=client, success=False, at=now))
         raise LoginThrottled("Terlalu banyak percobaan masuk / too many failed logins",
                              minutes=int(lockout.total_seconds() // 60))

@@ -42,6 +42,7 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
     app = FastAPI(title="pilah", version="1", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(guard)])
     app.state.settings, app.state.clock, app.state.templates = settings, clock, make_templates()
+    app.state.secret = secret
     app.state.factory = factory or _open(settings)
     engine = engine_of(app.state.factory)
     app.state.read_factory = read_session_factory(engine)

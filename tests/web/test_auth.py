@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from web_helpers import csrf_of, html
 
 from pilah.auth.accounts import set_active, set_password
+from pilah.auth.devices import DEVICE_COOKIE
 from pilah.auth.tokens import issue_token
 from pilah.errors import ConfigError
 from pilah.schema import Opd
@@ -26,8 +30,8 @@ def test_login_sets_httponly_lax_session_cookie_and_lands_on_queue(anonymous, us
     response = anonymous.post("/masuk", data={"username": "u-verifikator-x", "password": "rahasia-uji-123",
                                               "csrf_token": token, "next": "/antrian"})
     assert response.status_code == 303 and response.headers["location"] == "/antrian"
-    cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"{SESSION_COOKIE}=") and "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith(f"{SESSION_COOKIE}=")]
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     assert anonymous.get("/antrian").status_code == 200
 
 
@@ -46,6 +50,44 @@ def test_login_is_throttled_after_repeated_failures_even_with_the_right_password
                                               "csrf_token": token})
     assert response.status_code == 429
     assert "Terlalu banyak percobaan" in html(response).find(attrs={"role": "alert"}).get_text()
+
+
+def test_a_browser_that_signed_in_before_keeps_its_way_in_while_the_username_is_locked(app, login, anonymous, users,
+                                                                                      settings) -> None:
+    """Someone guessing `admin`'s password locks the username, not the admin's own browser."""
+    admins_browser = login("admin")
+    admins_browser.post("/keluar", data={"csrf_token": csrf_of(admins_browser, "/antrian")})
+    signed_in_at = app.state.clock()
+    app.state.clock = lambda: signed_in_at + timedelta(minutes=1)  # failures after the admin's last login count
+    token = csrf_of(anonymous, "/masuk")
+    for _ in range(settings.web.login_max_failures):
+        anonymous.post("/masuk", data={"username": "u-admin-x", "password": "salah", "csrf_token": token})
+    again = {"username": "u-admin-x", "password": "rahasia-uji-123"}
+    assert anonymous.post("/masuk", data={**again, "csrf_token": token}).status_code == 429
+    assert admins_browser.post("/masuk", data={**again, "csrf_token": csrf_of(admins_browser, "/masuk")}
+                               ).status_code == 303
+
+
+@pytest.mark.parametrize("cookie", ["another_users", "tampered"])
+def test_only_a_genuine_device_cookie_of_that_username_passes_the_lock(app, login, anonymous, users, settings,
+                                                                       cookie: str) -> None:
+    own = login("verifikator").cookies.get(DEVICE_COOKIE)
+    anonymous.cookies.set(DEVICE_COOKIE, own if cookie == "another_users" else own[:-2] + "xx")
+    token = csrf_of(anonymous, "/masuk")
+    for _ in range(settings.web.login_max_failures):
+        anonymous.post("/masuk", data={"username": "u-admin-x", "password": "salah", "csrf_token": token})
+    response = anonymous.post("/masuk", data={"username": "u-admin-x", "password": "rahasia-uji-123",
+                                              "csrf_token": token})
+    assert response.status_code == 429
+
+
+def test_the_device_cookie_is_httponly_and_does_not_name_the_user(anonymous, users) -> None:
+    response = anonymous.post("/masuk", data={"username": "u-verifikator-x", "password": "rahasia-uji-123",
+                                              "csrf_token": csrf_of(anonymous, "/masuk")})
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith(f"{DEVICE_COOKIE}=")]
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    value = cookie.split(";")[0].split("=", 1)[1]
+    assert "verifikator" not in base64.urlsafe_b64decode(value.split(".")[0] + "==").decode(errors="replace")
 
 
 def test_one_client_guessing_many_usernames_is_throttled_too(app, anonymous, users) -> None:

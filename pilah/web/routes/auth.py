@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from pilah.auth.accounts import end_sessions
+from pilah.auth.devices import DEVICE_COOKIE, DEVICE_MAX_AGE_DAYS, device_cookie, is_trusted_device
 from pilah.auth.errors import LoginFailed, LoginThrottled
 from pilah.auth.login import authenticate
 from pilah.web import roles
@@ -36,11 +37,13 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
           db: Session = Depends(get_db)):
     web = request.app.state.settings.web
     client = request.client.host if request.client else None
+    secret = request.app.state.secret
     try:
         user = authenticate(db, username, password, client=client, now=now(request),
                             max_failures=web.login_max_failures,
                             lockout=timedelta(minutes=web.login_lockout_minutes),
-                            max_client_failures=web.login_max_client_failures)
+                            max_client_failures=web.login_max_client_failures,
+                            trusted_device=is_trusted_device(secret, request.cookies.get(DEVICE_COOKIE), username))
     except LoginThrottled:
         db.commit()
         return _login_page(request, username, next, N_("Terlalu banyak percobaan masuk yang gagal. "
@@ -50,7 +53,10 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
         return _login_page(request, username, next, N_("Nama pengguna atau kata sandi salah."), 401)
     db.commit()
     start_session(request, user)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(DEVICE_COOKIE, device_cookie(secret, user.username), max_age=DEVICE_MAX_AGE_DAYS * 86400,
+                        samesite="lax", httponly=True, secure=web.secure_cookies)
+    return response
 
 
 def _login_page(request: Request, username: str, next: str, message: str, status: int):
