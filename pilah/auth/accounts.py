@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from pilah.auth.errors import AccountError
+from pilah.auth.errors import AccountError, ActorUnknown
 from pilah.auth.passwords import MIN_LENGTH, hash_password
 from pilah.queries import web as queries
 from pilah.schema import ROLES, User
@@ -83,6 +83,17 @@ def may_sign_in(session: Session, user: User | None) -> bool:
         return True
     opd = queries.opd_by_code(session, user.opd_code)
     return opd is not None and opd.active
+
+
+def acting_user(session: Session, username: str, roles: frozenset[str]) -> User:
+    """The account a command is run in the name of: it must exist, be able to sign in and hold one of `roles`."""
+    user = queries.user_by_username(session, username.strip().lower())
+    if user is None or not may_sign_in(session, user) or user.role not in roles:
+        raise ActorUnknown(
+            f"'{username}' bukan pengguna aktif dengan peran {'/'.join(sorted(roles))} / "
+            f"'{username}' is no active user with role {'/'.join(sorted(roles))}",
+            hint="lihat `pilah users list`, atau tambah dengan `pilah users add NAMA --role verifikator`")
+    return user
 
 
 def set_active(session: Session, username: str, active: bool) -> User:

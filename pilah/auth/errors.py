@@ -30,3 +30,10 @@ class LoginThrottled(PilahError):
     def __init__(self, message: str, *, minutes: int) -> None:
         super().__init__(message)
         self.minutes = minutes
+
+
+class ActorUnknown(PilahError):
+    """A command run in a person's name names no active account allowed to do it: the audit must name real staff."""
+
+    code = "actor_unknown"
+    exit_code = 2

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
+from pilah.auth.accounts import acting_user
 from pilah.cli.runtime import open_database
 from pilah.db import transaction
 from pilah.pipeline import load_calendar, triage_new_posts
@@ -31,7 +32,8 @@ def triage(ctx: click.Context) -> None:
 @triage.command("split-issue")
 @click.argument("report_id", type=int)
 @click.option("--category", required=True, help="Kategori pengaduan kedua (slug taksonomi). Second issue's category.")
-@click.option("--actor", required=True, help="Petugas yang memisah (tercatat di audit). Who splits it.")
+@click.option("--actor", required=True,
+              help="Nama pengguna verifikator/admin yang memisah (tercatat di audit). Who splits it.")
 @click.option("--note", help="Catatan: apa pengaduan kedua itu. What the second issue is.")
 @click.option("--expected-version", type=int,
               help="Versi laporan yang dilihat petugas; ditolak bila sudah berubah. Version the person saw.")
@@ -42,8 +44,11 @@ def split_issue_command(settings: Settings, report_id: int, category: str, actor
 
     Example: pilah triage split-issue 812 --category ketertiban --actor rina --note "balap liar di pasar"
     """
+    from pilah.web.roles import RULES  # the web's rule for this action, so both ways in allow the same people
+
     factory = open_database(settings)
     with transaction(factory) as session:
+        acting_user(session, actor, RULES["queue.report:split_issue"])
         split = split_issue(session, report_id, category, actor=actor, calendar=load_calendar(settings),
                             now=datetime.now(UTC), note=note, expected_version=expected_version)
     click.echo(f"Laporan #{split.report_id} dibuat dari laporan #{split.original_id} "

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from pilah import PROJECT_ROOT, migrate
+from pilah.auth.accounts import NewUser, create_user, set_active
 from pilah.cli import main
 from pilah.db import make_engine, session_factory
 from pilah.schema import ChannelPayload, Post, Report
@@ -36,6 +37,10 @@ def database(tmp_path: Path) -> tuple[str, int]:
         session.add(report)
         session.flush()
         report_id = report.id
+        for username, role, active in (("rina", "verifikator", True), ("dodi", "analis", True),
+                                       ("yanti", "verifikator", False)):
+            create_user(session, NewUser(username, username.title(), role, "rahasia-uji-123"))
+            set_active(session, username, active)
     engine.dispose()
     return url, report_id
 
@@ -60,3 +65,15 @@ def test_a_refused_split_is_a_message_not_a_traceback(database, monkeypatch: pyt
                                        "--actor", "rina"], env={"PILAH_DATABASE_URL": url})
     assert result.exit_code == 1 and "issue_split_refused" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("actor", ["budi", "dodi", "yanti"])
+def test_the_actor_must_be_an_active_reviewer(database, monkeypatch: pytest.MonkeyPatch, actor: str) -> None:
+    """The audit names who split the report: an unknown name, an analis or a deactivated account is refused."""
+    url, report_id = database
+    monkeypatch.delenv("PILAH_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["triage", "split-issue", str(report_id), "--category", "lingkungan",
+                                       "--actor", actor], env={"PILAH_DATABASE_URL": url})
+    assert result.exit_code == 2 and "actor_unknown" in result.output and "Traceback" not in result.output
+    with session_factory(make_engine(url))() as session:
+        assert session.scalars(select(Report).where(Report.split_from_id == report_id)).all() == []
