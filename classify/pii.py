@@ -20,7 +20,9 @@ Decisions (issue 3, item 5):
   once written as ``08…``, separators allowed, also right after a word (``hp081234567890``,
   ``WA0812…``). Landlines are not matched (too like other numbers).
 - Plates are an Indonesian region prefix (``BE``, ``B``, ``AD``...), 1-4 digits and 1-3 letters,
-  in capitals as printed on the plate (``BE 1234 XY``); ``kb 2 anak`` is not a plate.
+  in capitals as printed on the plate (``BE 1234 XY``); ``kb 2 anak`` is not a plate, nor is a
+  one-digit run written without spaces (``P3K``, ``P3KE``, ``P4GN``): those are programme acronyms,
+  and masking them would hide what a complaint about PPPK teachers or P3KE data is about.
 - Masking is partial by default so staff can still tell two numbers apart without reading them:
   ``1801********0001``, ``0812******90``, ``b***@gmail.com``, ``BE **** XY``. ``style="token"``
   replaces each span with ``[NIK]``, ``[KK]``, ``[TELEPON]``, ``[EMAIL]``, ``[PLAT]``, the tokens
@@ -210,8 +212,13 @@ def _phones(text: str) -> Iterator[PiiSpan]:
 
 def _plates(text: str) -> Iterator[PiiSpan]:
     for m in _PLATE.finditer(text):
-        if m.group("prefix") in _PLATE_PREFIXES and m.group("suffix") not in _NOT_PLATE_SUFFIX:
+        if (m.group("prefix") in _PLATE_PREFIXES and m.group("suffix") not in _NOT_PLATE_SUFFIX
+                and not _acronym(m.group())):
             yield PiiSpan("plate", m.start(), m.end(), m.group())
+
+
+def _acronym(written: str) -> bool:
+    return " " not in written and len(_DIGIT.findall(written)) == 1
 
 
 def _partial(span: PiiSpan) -> str:
