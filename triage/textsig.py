@@ -18,6 +18,12 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION_OR_TAG = re.compile(r"[@#]\w+")
 _REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
 _TOKEN = re.compile(r"[a-z0-9]+")
+#: "lubang2" is "lubang-lubang", written the way citizens write it.
+_REDUPLICATED = re.compile(r"([a-z]{3,})2")
+#: "jalannya" is about "jalan"; words ending in "tanya" (bertanya, ditanya) keep their ending.
+_NYA = re.compile(r"(?!.*tanya$)([a-z]{4,})nya")
+#: Distinct words folded and remembered; past this many, new ones are folded each time they come.
+FOLD_CACHE_SIZE = 200_000
 
 # Spellings citizens use for the same word; folded so "sdh" and "sudah" shingle alike.
 _SPELLINGS = {
@@ -52,11 +58,12 @@ MIN_TOKENS = 3
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words of a post without retweet prefix, links, mentions, hashtags or stretched letters.
+    """Lower-case words of a post without retweet prefix, links, mentions, hashtags or stretched letters,
+    with "anak2" written out and "-nya" dropped (so "lubang2 di jalannya" repeats "lubang-lubang di jalan").
 
     Every post is tokenised once on the duplicate path, so the passes a text cannot need (NFKC of
-    plain ASCII, link and mention removal without their markers) are skipped, and spellings are
-    folded in one join and split rather than a call per word.
+    plain ASCII, link and mention removal without their markers) are skipped, and each distinct
+    word is folded once (`fold`, remembered in `_FOLDED`) and joined and split with the rest.
     """
     folded = text.casefold() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     if folded.startswith("rt @"):
@@ -66,7 +73,31 @@ def tokens(text: str) -> list[str]:
     if "@" in folded or "#" in folded:
         folded = _MENTION_OR_TAG.sub(" ", folded)
     found = _TOKEN.findall(_REPEATED_LETTER.sub(r"\1", folded))
-    return " ".join(map(_SPELLINGS.get, found, found)).split()
+    words = list(map(_FOLDED.get, found))
+    if None in words:
+        words = [word if word is not None else _remember(seen) for word, seen in zip(words, found, strict=True)]
+    return " ".join(words).split()
+
+
+def fold(word: str) -> str:
+    """One word as duplicates compare it: reduplication written out, "-nya" dropped, spellings folded."""
+    twice = _REDUPLICATED.fullmatch(word)
+    if twice:
+        parts = [twice[1], twice[1]]
+    else:
+        stem = _NYA.fullmatch(word)
+        parts = [stem[1] if stem else word]
+    return " ".join(_SPELLINGS.get(part, part) for part in parts)
+
+
+def _remember(word: str) -> str:
+    folded = fold(word)
+    if len(_FOLDED) < FOLD_CACHE_SIZE:
+        _FOLDED[word] = folded
+    return folded
+
+
+_FOLDED: dict[str, str] = {}
 
 
 def sentence_keys(text: str, words: list[str]) -> list[int]:
