@@ -3,7 +3,8 @@
 Trains :class:`classify.clarity.ClarityDetector` on the seed corpus only (``data/seed/*.csv``:
 rows with an ``unclear_reason`` are unclear, the rest clear) and prints precision/recall/F1 for
 "Bukan Aduan" on ``../shared/data/tweets_aduan_or_not.csv`` (skipped when absent; never trained
-on), and how many of a list of short complaints stay clear and short chatter is flagged. Then
+on), how many of a list of short complaints stay clear and short chatter is flagged, and how many
+complaints with a phone number or link stay clear and adverts naming a service are flagged. Then
 times :meth:`LocationTagger.tag`, :func:`find_pii` and the detector on one core over seed posts
 repeated to ``--posts``, and checks the tagger's kecamatan against the seed labels.
 
@@ -134,6 +135,40 @@ SHORT_UNCLEAR = [
 ]
 
 
+#: Complaints that carry a contact number or a link (a tweet's photo is a t.co link), and adverts that
+#: name a public service, written for this benchmark and kept out of the seed corpus: the first must
+#: stay clear, the second be flagged.
+CONTACT_COMPLAINTS = [
+    "BPNT saya gak cair bulan ini, bisa hub wa 081200001234 min",
+    "daftar bansos PKH sudah 3 bulan blm cair, hub wa 081300002345 kalau ada info",
+    "jalan rusak di natar, foto https://t.co/abc123",
+    "tolong info daftar PPDB online link nya error terus https://ppdb.lampungselatankab.go.id",
+    "pinjaman KUR dari bank blm cair padahal sdh daftar dr bulan lalu, info hub 0812 0000 7890",
+    "mau daftar KIS gratis gimana caranya? wa sy 081200004567",
+    "lampu PJU depan rumah mati seminggu, foto https://t.co/Xy12Ab",
+    "sampah numpuk di pasar, liat videonya https://youtu.be/AbC123xyz",
+    "gaji guru honor blm cair 3 bulan, tlg hub 085200003456",
+    "pupuk subsidi kosong di kios, petani bingung. hub sy 082100005678",
+    "air pdam mati 3 hari, cek https://t.co/Pdam99",
+    "dana PIP anak sy ditahan sekolah, wa sy 081300006789",
+]
+SERVICE_ADVERTS = [
+    "jual beras murah 5kg 60rb cod area natar, order wa 081200001111",
+    "pinjaman cair cepat tanpa jaminan, syarat ktp saja, hub wa 082100002222",
+    "promo token listrik murah 24 jam order wa 085200003333",
+    "jasa urus ktp kk akta cepat tanpa antri, hub 081300004444 nego",
+    "dijual tanah kavling dekat jalan raya, bisa cicil, minat hub 081200005555",
+    "daftar gratis kursus komputer, promo bulan ini, klik link https://bit.ly/kursus",
+]
+
+
+def report_contact_posts(detector: ClarityDetector) -> None:
+    clear = [v for v in detector.assess_many(CONTACT_COMPLAINTS) if not v.unclear]
+    flagged = [v for v in detector.assess_many(SERVICE_ADVERTS) if v.unclear]
+    print(f"posts with numbers or links: {len(clear)}/{len(CONTACT_COMPLAINTS)} complaints clear, "
+          f"{len(flagged)}/{len(SERVICE_ADVERTS)} adverts naming a service unclear")
+
+
 def report_short_posts(detector: ClarityDetector) -> None:
     clear = [v for v in detector.assess_many(SHORT_COMPLAINTS) if not v.unclear]
     flagged = [v for v in detector.assess_many(SHORT_UNCLEAR) if v.unclear]
@@ -162,6 +197,7 @@ def main() -> None:
         report_seed_cv(detector, texts, labels)
         detector.fit(texts, labels, reasons=reasons)
         report_short_posts(detector)
+        report_contact_posts(detector)
         report_tweets(detector)
         if args.tweets_kfold:
             report_tweets_kfold(detector, texts, labels)

@@ -32,6 +32,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from classify.clarity_rules import Batch, cue_counts, rule_reasons, words_of
 
+#: Reasons only the rules give: rows labelled so teach the model nothing (an advert the spam rule lets
+#: through would teach it that "hub wa 0812…", which complaints write too, means unclear).
+RULE_ONLY_REASONS = frozenset({"spam"})
 REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only")
 #: What the model may say of a post the rules let through: the other codes are the rules' findings
 #: (a greeting, a count of words, spam words, handles and links), which the rules already checked.
@@ -129,7 +132,8 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         texts, labels = _checked(X, y)
         self.classes_ = np.array([0, 1])
         # The model learns only what the rules leave to it, so that "short" does not become its notion of unclear.
-        open_rows = [i for i, text in enumerate(texts) if not rule_reasons(words_of(text), self.min_words)]
+        open_rows = [i for i, text in enumerate(texts) if not rule_reasons(words_of(text), self.min_words)
+                     and (reasons is None or reasons[i] not in RULE_ONLY_REASONS)]
         if len(set(labels[open_rows].tolist())) < 2:
             open_rows = list(range(len(texts)))
         kept = [texts[i] for i in open_rows]

@@ -92,7 +92,8 @@ SPAM_WEAK = _lexicon(
     promo diskon murah order dm wa whatsapp cek bio follow jual dijual daftar link klik gratis hadiah bonus slot
     deposit pinjol pinjaman cair jaminan investasi profit cuan olshop ready stok stock cod trading crypto minat hub
     hubungi terjangkau reseller dropship member situs terpercaya terbaik dijamin modal receh jasa nego cicil
-    penghasilan untung gabung join bisnis
+    penghasilan untung gabung join bisnis ongkir grosir eceran garansi bergaransi sale referal angsuran kredit
+    menawarkan tawarkan penawaran marketing konter loker lowongan po bpom ori original
     """
 )
 

@@ -132,10 +132,21 @@ def rule_reasons(seen: Words, min_words: int) -> tuple[str, ...]:
 def _is_spam(seen: Words) -> bool:
     strong = sum(w in SPAM_STRONG for w in seen.words)
     weak = sum(w in SPAM_WEAK for w in seen.words) + (seen.contact or seen.links > 0)
-    if strong >= 2:
-        return True
+    named = sum(1 for w in seen.words if flags(w) & TOPIC_FLAG)
     problem = sum(1 for w in seen.words if flags(w) & PROBLEM_FLAG)
-    return 2 * strong + weak >= 3 and problem < 2
+    return strong >= 2 or 2 * strong + weak >= spam_bar(named, problem)
+
+
+def spam_bar(named: int | np.ndarray, problem: int | np.ndarray) -> int | np.ndarray:
+    """How much advertising vocabulary (a strong word 2, a weak word 1, a link or a number 1) makes a post
+    spam, given how many words name a public service or a problem: three with none, two more for each
+    service word and one more for each problem word.
+
+    "BPNT blm cair, hub wa 0812…" and a tweet's photo link ("jalan rusak … https://t.co/…") use words
+    an advert uses too (cair, daftar, gratis, hub, link); what they name is what a complaint names.
+    An advert for rice or loans names a service now and then, but its advertising outweighs it.
+    Problem words raise it less, as adverts are full of "tanpa" (tanpa jaminan, tanpa antre)."""
+    return 3 + 2 * named + problem
 
 
 def cue_counts(seen: Words) -> tuple[int, int, int, int, int, int]:
@@ -314,7 +325,7 @@ class Batch:
         """:func:`rule_reasons` of every post."""
         words = self.count(0)
         strong, weak = self.count(SPAM_STRONG_BIT), self.count(SPAM_WEAK_BIT) + self.linked
-        spam = (strong >= 2) | ((2 * strong + weak >= 3) & (self.count(PROBLEM_FLAG) < 2))
+        spam = (strong >= 2) | (2 * strong + weak >= spam_bar(self.count(TOPIC_FLAG), self.count(PROBLEM_FLAG)))
         content = self.count(0, among=GREETING_FLAG | DIGIT_BIT)
         named = self.count(PROBLEM_FLAG, among=GREETING_FLAG | DIGIT_BIT) > 0
         short = (content < min_words) & ~(named & (content >= 2))

@@ -85,6 +85,47 @@ def test_rules_flag_each_reason(detector: ClarityDetector, text: str, reason: st
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "BPNT saya gak cair bulan ini, bisa hub wa 081200001234 min",
+        "daftar bansos PKH sudah 3 bulan blm cair, hub wa 081300002345 kalau ada info",
+        "jalan rusak di natar, foto cek link https://t.co/abc123",
+        "tolong info daftar PPDB online link nya error terus https://ppdb.lampungselatankab.go.id",
+        "tolong pinjol ilegal neror warga, bukti cek link https://t.co/x",
+    ],
+)
+def test_a_complaint_with_a_number_or_a_link_is_not_spam(text: str) -> None:
+    """Words adverts use (cair, daftar, hub, link) and a tweet's photo link are common in complaints too;
+    the words naming a service or a problem keep the post out of the spam rule."""
+    assert rule_reasons(words_of(text), 3) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jual beras murah 5kg 60rb cod area natar, order wa 081200001111",
+        "promo token listrik murah 24 jam order wa 085200003333",
+        "dijual tanah kavling dekat jalan raya, bisa cicil, minat hub 081200005555",
+    ],
+)
+def test_an_advert_naming_a_service_is_still_spam(text: str) -> None:
+    assert rule_reasons(words_of(text), 3) == ("spam",)
+
+
+def test_the_model_learns_nothing_from_rows_labelled_spam(training: tuple[list[str], list[int], list[str]]) -> None:
+    """Spam is the rules' to find: an advert they let through, kept as a training row, would teach the
+    model that "hub wa 0812…" means unclear, and complaints write it too."""
+    texts, labels, reasons = training
+    advert = "titip jualan keripik pisang khas lampung ya, order wa admin"
+    assert rule_reasons(words_of(advert), 3) == ()
+    with_advert = ClarityDetector().fit([*texts, advert], [*labels, 1], reasons=[*reasons, "spam"])
+    without = ClarityDetector().fit(texts, labels, reasons=reasons)
+    vocabulary = with_advert.model_.named_steps["features"].transformer_list[0][1].vocabulary_
+    assert "keripik" not in vocabulary
+    assert with_advert.predict_proba([advert])[0, 1] == pytest.approx(without.predict_proba([advert])[0, 1])
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("terima kasih dinas, jalan desa kami sudah mulus", "no_complaint"),
