@@ -20,9 +20,9 @@ Decisions (issue 3, item 5):
   once written as ``08…``, separators allowed, also right after a word (``hp081234567890``,
   ``WA0812…``). Landlines are not matched (too like other numbers).
 - Plates are an Indonesian region prefix (``BE``, ``B``, ``AD``...), 1-4 digits and 1-3 letters,
-  in capitals as printed on the plate (``BE 1234 XY``); ``kb 2 anak`` is not a plate, nor is a
-  one-digit run written without spaces (``P3K``, ``P3KE``, ``P4GN``): those are programme acronyms,
-  and masking them would hide what a complaint about PPPK teachers or P3KE data is about.
+  in capitals as printed on the plate (``BE 1234 XY``); ``kb 2 anak`` is not a plate, nor are the
+  programme acronyms that look like one (``P3K``, ``P3KE``, ``P4GN``, ``P2P``): masking them would
+  hide what a complaint about PPPK teachers, P3KE data or P2P lending is about.
 - Masking is partial by default so staff can still tell two numbers apart without reading them:
   ``1801********0001``, ``0812******90``, ``b***@gmail.com``, ``BE **** XY``. ``style="token"``
   replaces each span with ``[NIK]``, ``[KK]``, ``[TELEPON]``, ``[EMAIL]``, ``[PLAT]``, the tokens
@@ -73,6 +73,8 @@ _PLATE_PREFIXES = frozenset(_PLATE_PREFIX.split("|"))
 _PLATE = re.compile(r"\b(?P<prefix>[A-Z]{1,2}) ?[0-9]{1,4} ?(?P<suffix>[A-Z]{1,3})\b", re.ASCII)
 #: Capital words that follow a number without being a plate's letters: "E 10 KM", "T 2 RT".
 _NOT_PLATE_SUFFIX = frozenset({"KM", "KG", "RT", "RW", "WIB", "WIT", "JAM", "MIN", "HP", "CM", "MM", "ML", "PM", "AM"})
+#: Acronyms of the plate's shape that public-service posts use; written without spaces, as they always are.
+_NOT_PLATES = frozenset({"P3K", "P3KE", "P4GN", "P2P", "B2B", "G30S"})
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 _ID_CUE = re.compile(r"\b(nik|e-?ktp|ktp|nkk|kk|kartu keluarga)\b", re.IGNORECASE)
 _MAX_PASSES = 8
@@ -218,7 +220,7 @@ def _plates(text: str) -> Iterator[PiiSpan]:
 
 
 def _acronym(written: str) -> bool:
-    return " " not in written and len(_DIGIT.findall(written)) == 1
+    return written in _NOT_PLATES
 
 
 def _partial(span: PiiSpan) -> str:

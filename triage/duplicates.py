@@ -431,7 +431,7 @@ class DuplicateIndex:
         for other in sorted(candidates):
             earlier = self.by_id[other]
             if (not self._comparable(sig, other) or _categories_differ(sig.category, earlier.category)
-                    or places_differ(sig.place, earlier.place)):
+                    or self._elsewhere(sig, other)):
                 continue
             score = textsig.jaccard(_content(sig), _content(earlier))
             if score >= AUTHOR_REPEAT_SIMILARITY and (best is None or score > best[0]):
@@ -445,12 +445,13 @@ class DuplicateIndex:
         return other != sig.report_id and abs(sig.created_at - earlier.created_at) <= self.window
 
     def _elsewhere(self, sig: Signature, other: int) -> bool:
-        """The two are tagged with different places and neither text holds the other whole."""
-        earlier = self.by_id[other]
-        if not places_differ(sig.place, earlier.place):
-            return False
-        own, theirs = _keys(sig), _keys(earlier)
-        return _shared_counts(own, [theirs])[0] < min(len(own), len(theirs))
+        """The report is tagged with another place than `other`, or than the head of `other`'s group (a
+        copy naming no place must not chain two places into one group), and its text and theirs do not
+        hold one another whole."""
+        matched = self.by_id[other]
+        head = self.by_id.get(matched.canonical_id or other, matched)
+        return any(places_differ(sig.place, them.place) and not _one_holds_the_other(sig, them)
+                   for them in {id(matched): matched, id(head): head}.values())
 
     def _kind(self, sig: Signature, other: int, same_channel_kind: str) -> str:
         return same_channel_kind if self.by_id[other].channel == sig.channel else "cross_channel"
@@ -477,11 +478,23 @@ def _categories_differ(a: str | None, b: str | None) -> bool:
 
 
 def places_differ(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
-    """Two known, different desa (else kecamatan, where a desa is unknown) are two places; unknown is no evidence."""
+    """Two known, different desa (else kecamatan, where a desa is unknown) are two places; unknown is no evidence.
+
+    A desa outside its report's kecamatan (staff corrected the kecamatan and left the desa) is not known."""
     (kecamatan_a, desa_a), (kecamatan_b, desa_b) = a, b
+    desa_a, desa_b = _desa_within(kecamatan_a, desa_a), _desa_within(kecamatan_b, desa_b)
     if desa_a and desa_b:
         return desa_a != desa_b
     return bool(kecamatan_a and kecamatan_b and kecamatan_a != kecamatan_b)
+
+
+def _desa_within(kecamatan: str | None, desa: str | None) -> str | None:
+    return desa if desa and (kecamatan is None or desa.startswith(f"{kecamatan}.")) else None
+
+
+def _one_holds_the_other(a: Signature, b: Signature) -> bool:
+    own, theirs = _keys(a), _keys(b)
+    return bool(len(own) and len(theirs)) and _shared_counts(own, [theirs])[0] == min(len(own), len(theirs))
 
 
 def near_similarity(a: frozenset[str], b: frozenset[str], threshold: float) -> float | None:

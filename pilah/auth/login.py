@@ -3,6 +3,7 @@ so the limit holds across server processes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,18 +17,19 @@ from pilah.schema import LoginAttempt, User
 
 def authenticate(session: Session, username: str, password: str, *, client: str | None, now: datetime,
                  max_failures: int, lockout: timedelta, max_client_failures: int = 0,
-                 trusted_device: bool = False) -> User:
+                 trusted_device: Callable[[User], bool] = lambda user: False) -> User:
     """The active user with these credentials; LoginThrottled before any check once locked out: a
-    username after `max_failures` failures (except from a `trusted_device`, a browser that signed
-    in as it before: :mod:`pilah.auth.devices`), a client address after `max_client_failures` (0: never)."""
+    username after `max_failures` failures (except from a browser `trusted_device` says signed in as
+    that account before: :mod:`pilah.auth.devices`), a client address after `max_client_failures`
+    (0: never)."""
     username = username.strip().lower()[:60]
-    username_locked = not trusted_device and (
+    user = queries.user_by_username(session, username)
+    username_locked = not (user is not None and trusted_device(user)) and (
         queries.recent_login_failures(session, username, since=now - lockout) >= max_failures)
     if username_locked or _client_locked(session, client, now - lockout, max_client_failures):
         session.add(LoginAttempt(username=username, client=client, success=False, at=now))
         raise LoginThrottled("Terlalu banyak percobaan masuk / too many failed logins",
                              minutes=int(lockout.total_seconds() // 60))
-    user = queries.user_by_username(session, username)
     ok = verify_password(user.password_hash if user else None, password)
     allowed = ok and may_sign_in(session, user)
     session.add(LoginAttempt(username=username, client=client, success=allowed, at=now))

@@ -48,8 +48,8 @@ def split_issue_command(settings: Settings, report_id: int, category: str, actor
 
     factory = open_database(settings)
     with transaction(factory) as session:
-        acting_user(session, actor, RULES["queue.report:split_issue"])
-        split = split_issue(session, report_id, category, actor=actor, calendar=load_calendar(settings),
+        user = acting_user(session, actor, RULES["queue.report:split_issue"])
+        split = split_issue(session, report_id, category, actor=user.username, calendar=load_calendar(settings),
                             now=datetime.now(UTC), note=note, expected_version=expected_version)
     click.echo(f"Laporan #{split.report_id} dibuat dari laporan #{split.original_id} "
                f"(kategori {split.category}, usulan OPD {split.suggested_opd}, status perlu_verifikasi). "

@@ -96,13 +96,15 @@ def test_email() -> None:
     ]
 
 
-@pytest.mark.parametrize("plate", ["BE 1234 XY", "BE1234XY", "B 1234 ABC", "AD 77 K", "B 1 RI", "BE12XY"])
+@pytest.mark.parametrize("plate", ["BE 1234 XY", "BE1234XY", "B 1234 ABC", "AD 77 K", "B 1 RI", "BE12XY", "BE1A",
+                                   "B1RI", "AD1K"])
 def test_vehicle_plates(plate: str) -> None:
     assert kinds_in(f"mobil {plate} parkir sembarangan") == [("plate", plate)]
 
 
 @pytest.mark.parametrize("text", ["ikut kb 2 anak", "E 10 KM dari Kalianda", "RT 03 RW 02", "be 1234 xy",
-                                  "gaji guru P3K blm cair", "data P3KE tdk sesuai", "sosialisasi P4GN di balai desa"])
+                                  "gaji guru P3K blm cair", "data P3KE tdk sesuai", "sosialisasi P4GN di balai desa",
+                                  "pinjol P2P nagih ke kantor"])
 def test_not_plates(text: str) -> None:
     assert find_pii(text) == []
 

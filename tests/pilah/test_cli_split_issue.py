@@ -13,7 +13,7 @@ from pilah import PROJECT_ROOT, migrate
 from pilah.auth.accounts import NewUser, create_user, set_active
 from pilah.cli import main
 from pilah.db import make_engine, session_factory
-from pilah.schema import ChannelPayload, Post, Report
+from pilah.schema import AuditEvent, ChannelPayload, Post, Report
 from triage.directory import sync_directory
 
 
@@ -77,3 +77,14 @@ def test_the_actor_must_be_an_active_reviewer(database, monkeypatch: pytest.Monk
     assert result.exit_code == 2 and "actor_unknown" in result.output and "Traceback" not in result.output
     with session_factory(make_engine(url))() as session:
         assert session.scalars(select(Report).where(Report.split_from_id == report_id)).all() == []
+
+
+def test_the_audit_names_the_account_not_the_name_as_typed(database, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, report_id = database
+    monkeypatch.delenv("PILAH_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["triage", "split-issue", str(report_id), "--category", "lingkungan",
+                                       "--actor", " RINA "], env={"PILAH_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    with session_factory(make_engine(url))() as session:
+        actors = set(session.scalars(select(AuditEvent.actor)))
+    assert actors == {"rina"}

@@ -41,21 +41,32 @@ def test_stored_sms_ids_gain_their_receiving_time(engine: Engine) -> None:
     """Ids stored before 0008 take the form the importer now writes, so reading an old export again adds nothing."""
     migrate.downgrade(engine, "0007")
     received = datetime(2026, 11, 20, 1, 15, 33, tzinfo=UTC)
+    stored = [
+        ("lamsel-sms1:101", "sms", received),
+        ("lamsel-sms1:101#pisah-1", "sms", received),
+        ("101", "twitter", received),
+        ("webhook:abc@gw1", "sms", received),
+        ("lamsel-sms1:5", "sms", received),
+        ("lamsel-sms1:5@20261202T030000Z", "sms", received.replace(day=22)),
+    ]
     with engine.begin() as connection:
         payload = connection.execute(text(
             "INSERT INTO channel_payloads (channel, endpoint, parameters, collector_version, retrieved_at, sha256, "
             "body) VALUES ('sms', 'file', '{}', 't', :at, 'x', :body) RETURNING id"),
             {"at": received, "body": b""}).scalar()
-        for source_id, channel in (("lamsel-sms1:101", "sms"), ("lamsel-sms1:101#pisah-1", "sms"), ("101", "twitter")):
+        for source_id, channel, at in stored:
             connection.execute(text(
                 "INSERT INTO posts (channel, source_id, payload_id, text, created_at, ingested_at) "
                 "VALUES (:channel, :source_id, :payload, 'jalan rusak', :at, :at)"),
-                {"channel": channel, "source_id": source_id, "payload": payload, "at": received})
+                {"channel": channel, "source_id": source_id, "payload": payload, "at": at})
     migrate.upgrade(engine)
-    assert _source_ids(engine) == ["101", "lamsel-sms1:101@20261120T011533Z",
-                                   "lamsel-sms1:101@20261120T011533Z#pisah-1"]
+    assert _source_ids(engine) == [
+        "101", "lamsel-sms1:101@20261120T011533Z", "lamsel-sms1:101@20261120T011533Z#pisah-1",
+        "lamsel-sms1:5@20261120T011533Z", "lamsel-sms1:5@20261202T030000Z", "webhook:abc@gw1@20261120T011533Z"]
     migrate.downgrade(engine, "0007")
-    assert _source_ids(engine) == ["101", "lamsel-sms1:101", "lamsel-sms1:101#pisah-1"]
+    # The second message 5 (the gateway numbered again from 1) keeps its time: two ids "lamsel-sms1:5" cannot be.
+    assert _source_ids(engine) == ["101", "lamsel-sms1:101", "lamsel-sms1:101#pisah-1", "lamsel-sms1:5",
+                                   "lamsel-sms1:5@20261202T030000Z", "webhook:abc@gw1"]
 
 
 def _source_ids(engine: Engine) -> list[str]:

@@ -128,6 +128,15 @@ def test_one_letter_sent_from_two_kecamatan_is_two_complaints(make_post, triage_
     assert (reports["5_3"].duplicate_of_id, reports["5_3"].duplicate_kind) == (reports["5_1"].id, "near")
 
 
+def test_a_copy_naming_no_place_does_not_chain_two_places_into_one_group(make_post, triage_all) -> None:
+    make_post(LETTER.format("natar"), channel="facebook", source_id="9_1", author_id="k1", created_at=post_at(16))
+    make_post(LETTER.format("kami"), channel="facebook", source_id="9_2", author_id="k2", created_at=post_at(16, 10))
+    make_post(LETTER.format("palas"), channel="facebook", source_id="9_3", author_id="k3", created_at=post_at(16, 11))
+    reports = triage_all()
+    assert reports["9_2"].duplicate_of_id == reports["9_1"].id
+    assert reports["9_3"].duplicate_of_id is None
+
+
 def test_a_post_repeating_another_whole_joins_it_whatever_place_it_adds(make_post, triage_all) -> None:
     base = LETTER.format("palas")
     make_post(base, channel="facebook", source_id="6_1", author_id="g1", created_at=post_at(16))
@@ -165,6 +174,7 @@ def test_a_corrected_place_counts_in_a_later_run(make_post, triage_all, factory)
     (("18.01.04", None), ("18.01.04", "18.01.04.2002"), False),
     ((None, None), ("18.01.10", "18.01.10.2001"), False),
     (("18.01.04", "18.01.04.2001"), (None, "18.01.10.2001"), True),
+    (("18.01.10", "18.01.04.2001"), ("18.01.04", "18.01.04.2001"), True),  # kecamatan corrected, desa left
 ])
 def test_places_differ_only_on_two_known_places(a, b, differ: bool) -> None:
     assert places_differ(a, b) is differ

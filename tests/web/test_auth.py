@@ -68,6 +68,37 @@ def test_a_browser_that_signed_in_before_keeps_its_way_in_while_the_username_is_
                                ).status_code == 303
 
 
+def _lock_out(client, app, settings, username: str) -> None:
+    """Failures from another browser, after every sign-in so far, until `username` is locked."""
+    signed_in_at = app.state.clock()
+    app.state.clock = lambda: signed_in_at + timedelta(minutes=1)
+    token = csrf_of(client, "/masuk")
+    for _ in range(settings.web.login_max_failures):
+        client.post("/masuk", data={"username": username, "password": "salah", "csrf_token": token})
+
+
+def _sign_in(client, username: str, password: str = "rahasia-uji-123") -> int:
+    return client.post("/masuk", data={"username": username, "password": password,
+                                       "csrf_token": csrf_of(client, "/masuk")}).status_code
+
+
+def test_a_shared_computer_keeps_its_way_in_for_each_account_signed_in_on_it(app, anonymous, users, settings) -> None:
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as shared:
+        assert [_sign_in(shared, name) for name in ("u-admin-x", "u-verifikator-x")] == [303, 303]
+        _lock_out(anonymous, app, settings, "u-admin-x")
+        assert (_sign_in(anonymous, "u-admin-x"), _sign_in(shared, "u-admin-x")) == (429, 303)
+
+
+def test_a_new_password_ends_what_the_old_device_cookie_allowed(app, anonymous, users, settings, directory) -> None:
+    """Whoever signed in with the old password (a former colleague) is held by the lockout again."""
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as old_browser:
+        assert _sign_in(old_browser, "u-admin-x") == 303
+        with directory.begin() as session:
+            set_password(session, "u-admin-x", "kata-sandi-baru-456")
+        _lock_out(anonymous, app, settings, "u-admin-x")
+        assert _sign_in(old_browser, "u-admin-x", "kata-sandi-baru-456") == 429
+
+
 @pytest.mark.parametrize("cookie", ["another_users", "tampered"])
 def test_only_a_genuine_device_cookie_of_that_username_passes_the_lock(app, login, anonymous, users, settings,
                                                                        cookie: str) -> None:

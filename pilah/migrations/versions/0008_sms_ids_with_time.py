@@ -6,10 +6,14 @@ Create Date: 2026-12-07 16:00:00
 
 `gateway:number` becomes `gateway:number@YYYYMMDDTHHMMSSZ` (the post's created_at in UTC), as
 `ingest.sms.payload.sms_source_id` now writes it, so an export read again after the upgrade still
-finds its messages stored. A split report's post keeps its `#pisah-N` after the new id.
+finds its messages stored. A split report's post keeps its `#pisah-N` after the new id. Source ids
+(and the outbox's `in_reply_to`, which holds one) widen from 100 to 128 characters for the suffix.
+Downgrade strips the suffix, except where two messages would then share an id (a gateway that
+numbered again from 1): those keep it.
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -21,24 +25,43 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _SPLIT = "#pisah-"
+_TIME = re.compile(r"@\d{8}T\d{6}Z$")
 _POSTS = sa.table("posts", sa.column("id", sa.Integer), sa.column("channel", sa.String),
                   sa.column("source_id", sa.String), sa.column("created_at", sa.DateTime))
+_WIDENED = (("posts", "source_id"), ("outbox_messages", "in_reply_to"))
 
 
 def upgrade() -> None:
+    _resize(100, 128)
     _rewrite(_with_time)
 
 
 def downgrade() -> None:
     _rewrite(_without_time)
+    _resize(128, 100)
 
 
-def _rewrite(change) -> None:
+def _resize(old: int, new: int) -> None:
+    for table, column in _WIDENED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.String(length=old), type_=sa.String(length=new))
+
+
+def _rewrite(change: Callable[[str, datetime | str], str | None]) -> None:
     connection = op.get_bind()
     rows = connection.execute(sa.select(_POSTS.c.id, _POSTS.c.source_id, _POSTS.c.created_at)
-                              .where(_POSTS.c.channel == "sms")).all()
-    changed = [{"row_id": row.id, "new_id": change(row.source_id, row.created_at)} for row in rows]
-    changed = [item for item in changed if item["new_id"] is not None]
+                              .where(_POSTS.c.channel == "sms").order_by(_POSTS.c.created_at, _POSTS.c.id)).all()
+    wanted = [(row, change(row.source_id, row.created_at)) for row in rows]
+    used = {row.source_id for row, new_id in wanted if new_id is None}
+    changed = []
+    for row, new_id in wanted:
+        if new_id is None:
+            continue
+        if new_id in used:
+            used.add(row.source_id)
+            continue
+        used.add(new_id)
+        changed.append({"row_id": row.id, "new_id": new_id})
     if changed:
         statement = _POSTS.update().where(_POSTS.c.id == sa.bindparam("row_id")).values(
             source_id=sa.bindparam("new_id"))
@@ -47,16 +70,16 @@ def _rewrite(change) -> None:
 
 def _with_time(source_id: str, created_at: datetime | str) -> str | None:
     base, split, number = source_id.partition(_SPLIT)
-    if "@" in base:
+    if _TIME.search(base):
         return None
     return f"{base}@{_utc(created_at):%Y%m%dT%H%M%SZ}{split}{number}"
 
 
 def _without_time(source_id: str, created_at: datetime | str) -> str | None:
     base, split, number = source_id.partition(_SPLIT)
-    if "@" not in base:
+    if not _TIME.search(base):
         return None
-    return f"{base.rsplit('@', 1)[0]}{split}{number}"
+    return f"{_TIME.sub('', base)}{split}{number}"
 
 
 def _utc(value: datetime | str) -> datetime:

@@ -37,13 +37,13 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
           db: Session = Depends(get_db)):
     web = request.app.state.settings.web
     client = request.client.host if request.client else None
-    secret = request.app.state.secret
+    secret, known = request.app.state.secret, request.cookies.get(DEVICE_COOKIE)
     try:
         user = authenticate(db, username, password, client=client, now=now(request),
                             max_failures=web.login_max_failures,
                             lockout=timedelta(minutes=web.login_lockout_minutes),
                             max_client_failures=web.login_max_client_failures,
-                            trusted_device=is_trusted_device(secret, request.cookies.get(DEVICE_COOKIE), username))
+                            trusted_device=lambda account: is_trusted_device(secret, known, account))
     except LoginThrottled:
         db.commit()
         return _login_page(request, username, next, N_("Terlalu banyak percobaan masuk yang gagal. "
@@ -54,7 +54,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     db.commit()
     start_session(request, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(DEVICE_COOKIE, device_cookie(secret, user.username), max_age=DEVICE_MAX_AGE_DAYS * 86400,
+    response.set_cookie(DEVICE_COOKIE, device_cookie(secret, user, known), max_age=DEVICE_MAX_AGE_DAYS * 86400,
                         samesite="lax", httponly=True, secure=web.secure_cookies)
     return response
 
