@@ -82,12 +82,13 @@ def tokens(text: str) -> list[str]:
 def fold(word: str) -> str:
     """One word as duplicates compare it: reduplication written out, "-nya" dropped, spellings folded."""
     twice = _REDUPLICATED.fullmatch(word)
-    if twice:
-        parts = [twice[1], twice[1]]
-    else:
-        stem = _NYA.fullmatch(word)
-        parts = [stem[1] if stem else word]
-    return " ".join(_SPELLINGS.get(part, part) for part in parts)
+    parts = [twice[1]] * 2 if twice else [word]
+    return " ".join(_SPELLINGS.get(part, part) for part in map(_without_nya, parts))
+
+
+def _without_nya(word: str) -> str:
+    stem = _NYA.fullmatch(word)
+    return stem[1] if stem else word
 
 
 def _remember(word: str) -> str:
