@@ -215,12 +215,8 @@ def _phones(text: str) -> Iterator[PiiSpan]:
 def _plates(text: str) -> Iterator[PiiSpan]:
     for m in _PLATE.finditer(text):
         if (m.group("prefix") in _PLATE_PREFIXES and m.group("suffix") not in _NOT_PLATE_SUFFIX
-                and not _acronym(m.group())):
+                and m.group() not in _NOT_PLATES):
             yield PiiSpan("plate", m.start(), m.end(), m.group())
-
-
-def _acronym(written: str) -> bool:
-    return written in _NOT_PLATES
 
 
 def _partial(span: PiiSpan) -> str:
