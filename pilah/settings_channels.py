@@ -24,7 +24,11 @@ class TwitterSettings(BaseModel):
     page_size: int = Field(100, ge=10, le=100, description="Tweets asked for per API page (max_results).")
     max_pages_per_run: int = Field(50, ge=1, le=1000, description="Upper bound on pages read in one run.")
     monthly_read_cap: int = Field(
-        10_000, ge=0, description="Posts pilah may read per calendar month (the plan's cap); 0 means no cap."
+        10_000, ge=0, description="Posts pilah may read per month of the plan (its cap); 0 means no cap."
+    )
+    cap_reset_day: int = Field(
+        1, ge=1, le=28, description="Day of the month (UTC) the plan's cap starts again: the billing day the X "
+        "developer portal shows for the subscription."
     )
     reply_enabled: bool = Field(
         False, description="Allow replies to reporters from the outbox (needs OAuth 1.0a user credentials)."

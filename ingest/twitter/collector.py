@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -149,7 +149,8 @@ class XCollector:
         return user_id
 
     def _month(self) -> str:
-        return self.now().strftime("%Y-%m")
+        """The budget's checkpoint key: the month its cap period began in (one period starts in each month)."""
+        return cap_period_start(self.now(), self.options.cap_reset_day).strftime("%Y-%m")
 
     def _page_budget(self) -> int:
         """How many tweets the next page may ask for without passing the monthly cap."""
@@ -161,7 +162,8 @@ class XCollector:
         left = cap - used
         if left < 10:
             raise BudgetExhausted(
-                f"kuota baca X bulan {self._month()} habis ({used}/{cap} post); naikkan "
+                f"kuota baca X sejak {cap_period_start(self.now(), self.options.cap_reset_day):%d-%m-%Y} habis "
+                f"({used}/{cap} post); naikkan "
                 f"channels.twitter.monthly_read_cap bila paket API mengizinkan / monthly read budget spent",
                 channel=CHANNEL)
         return min(self.options.page_size, left)
@@ -169,6 +171,14 @@ class XCollector:
     def _spend(self, session: Session, count: int) -> None:
         used = int(get_checkpoint(session, BUDGET, self._month()) or 0)
         set_checkpoint(session, BUDGET, self._month(), str(used + count))
+
+
+def cap_period_start(now: datetime, reset_day: int) -> date:
+    """The day the plan's current cap period began: X resets a cap on the subscription's billing day,
+    not on the 1st, so from the 1st to the day before it the period is still last month's."""
+    today = now.astimezone(UTC).date()
+    month = today if today.day >= reset_day else today.replace(day=1) - timedelta(days=1)
+    return month.replace(day=reset_day)
 
 
 def _next_state(state: dict[str, Any], meta: PageMeta) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.collectors import RunReport, run_collector
 from ingest.errors import CredentialsMissing
-from ingest.twitter.collector import BUDGET, MENTIONS, build
-from pilah.queries.channel import get_checkpoint
+from ingest.twitter.collector import BUDGET, MENTIONS, build, cap_period_start
+from pilah.queries.channel import get_checkpoint, set_checkpoint
 from pilah.schema import CollectorRun, Post, QuarantinedItem
 from pilah.settings import Settings
 
@@ -179,6 +179,30 @@ def test_monthly_budget_stops_before_the_cap(factory, api, recording) -> None:
     assert _query(api.calls[0])["max_results"] == "10"
     with factory() as session:
         assert get_checkpoint(session, BUDGET, "2026-11") == "3"
+
+
+def test_the_budget_follows_the_plans_billing_day(factory, api, recording) -> None:
+    """A plan billed on the 25th: on 20 November the cap period began on 25 October, so October's count
+    holds (full: nothing is read), and November's is untouched."""
+    settings = Settings(x_bearer_token="t", channels={"twitter": {"accounts": ["1500000000000000001"],
+                                                                  "monthly_read_cap": 50, "cap_reset_day": 25}})
+    with factory.begin() as session:
+        set_checkpoint(session, BUDGET, "2026-10", "45")
+    report = _collect(factory, settings)
+    assert report.status == "stopped" and "sejak 25-10-2026" in report.error and len(api.calls) == 0
+    with factory() as session:
+        assert get_checkpoint(session, BUDGET, "2026-11") is None
+
+
+@pytest.mark.parametrize(("now", "reset_day", "start"), [
+    (datetime(2026, 11, 20, 9, tzinfo=UTC), 1, date(2026, 11, 1)),
+    (datetime(2026, 11, 20, 9, tzinfo=UTC), 25, date(2026, 10, 25)),
+    (datetime(2026, 11, 25, 0, tzinfo=UTC), 25, date(2026, 11, 25)),
+    (datetime(2026, 1, 3, 9, tzinfo=UTC), 28, date(2025, 12, 28)),
+    (datetime(2026, 3, 1, 0, 30, tzinfo=timezone(timedelta(hours=7))), 1, date(2026, 2, 1)),  # still Feb in UTC
+])
+def test_the_cap_period_starts_on_the_reset_day(now: datetime, reset_day: int, start: date) -> None:
+    assert cap_period_start(now, reset_day) == start
 
 
 def test_search_queries_are_collected(factory, api, recording) -> None:
