@@ -6,8 +6,11 @@ it again on the same input changes nothing; because the checkpoint moves in the 
 as the posts it covers, a crash at any point leaves either all of a page or none of it.
 
 The same atomicity gives a fast path for re-reads: when these exact bytes are already stored on
-this channel, the posts and quarantine rows they hold were committed with them, so the page is
-parsed only to count what it holds (all duplicates) and nothing else is written but the checkpoint.
+this channel and were read with the same parameters, the posts and quarantine rows they hold were
+committed with them, so the page is parsed only to count what it holds (all duplicates) and nothing
+else is written but the checkpoint. Read with other parameters (an export imported again with a
+corrected `--map`), the page is stored again against the same payload: rows now readable become
+posts, and their quarantine items are resolved.
 """
 
 from __future__ import annotations
@@ -29,13 +32,18 @@ _post_values = attrgetter(*q.POST_VALUE_COLUMNS)
 def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Parser,
                 checkpoint: CheckpointAdvance | None = None) -> IngestOutcome:
     """Store one payload and what it holds; the caller owns the transaction."""
-    payload_id = q.insert_new_payload(session, _payload_row(body, provenance))
+    stored = q.insert_new_payload(session, _payload_row(body, provenance))
     page = storable_page(_parse_or_reject(parse, body))
-    if payload_id is None:
+    reread = isinstance(stored, q.StoredPayload) and stored.parameters != provenance.parameters
+    if stored is None or (isinstance(stored, q.StoredPayload) and not reread):
         outcome = IngestOutcome(fetched=len(page.posts), duplicates=len(page.posts))
     else:
+        payload_id = stored.id if isinstance(stored, q.StoredPayload) else stored
         outcome = _store_posts(session, provenance.channel, payload_id, page)
         _store_rejected(session, provenance.channel, payload_id, page.rejected)
+        if reread:
+            q.resolve_quarantined(session, payload_id, {item.fingerprint: (item.reason_code, item.reason)
+                                                        for item in page.rejected}, provenance.retrieved_at)
     outcome.quarantined = len(page.rejected)
     if checkpoint is not None:
         q.set_checkpoint(session, checkpoint.collector, checkpoint.key, checkpoint.value)

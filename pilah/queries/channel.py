@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, Insert, Select, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,16 +34,25 @@ POST_VALUE_COLUMNS = ("source_id", "text", "created_at", "author_id", "author_na
 _POST_COLUMNS = ("channel", "payload_id", "ingested_at", *POST_VALUE_COLUMNS)
 
 
-def insert_new_payload(session: Session, values: dict[str, Any]) -> int | None:
-    """Store a raw payload; its new id, or None when these exact bytes were already stored on this channel.
+class StoredPayload(NamedTuple):
+    """A payload row already holding these bytes, and the parameters it was read with then."""
+
+    id: int
+    parameters: dict[str, Any]
+
+
+def insert_new_payload(session: Session, values: dict[str, Any]) -> int | StoredPayload | None:
+    """Store a raw payload; its new id, or the stored one when these exact bytes were already stored on
+    this channel (None only when a concurrent writer stored them in between).
 
     Asks by hash first: a re-read page then costs an index lookup instead of shipping its body
     (tens of kilobytes, twice that hex-encoded) to the server only to hit the unique constraint.
     The INSERT keeps ON CONFLICT for a concurrent writer that stores the same bytes in between.
     """
     statements = _statements(session.get_bind().dialect.name)
-    if session.execute(statements.known_payload, values).first() is not None:
-        return None
+    known = session.execute(statements.known_payload, values).first()
+    if known is not None:
+        return StoredPayload(known.id, known.parameters or {})
     return session.execute(statements.new_payload, values).scalar_one_or_none()
 
 
@@ -146,8 +155,8 @@ def _statements(dialect_name: str) -> _PageStatements:
     checkpoint = checkpoint.on_conflict_do_update(
         index_elements=["collector", "key"],
         set_={"value": checkpoint.excluded.value, "updated_at": checkpoint.excluded.updated_at})
-    known = select(payloads.c.id).where(payloads.c.channel == bindparam("channel"),
-                                        payloads.c.sha256 == bindparam("sha256"))
+    known = select(payloads.c.id, payloads.c.parameters).where(payloads.c.channel == bindparam("channel"),
+                                                               payloads.c.sha256 == bindparam("sha256"))
     return _PageStatements(known, payload.returning(payloads.c.id), checkpoint)
 
 
@@ -158,7 +167,22 @@ def count_posts(session: Session) -> int:
 
 
 def quarantined_items(session: Session, limit: int = 50) -> Iterable[QuarantinedItem]:
-    return session.scalars(select(QuarantinedItem).order_by(QuarantinedItem.id.desc()).limit(limit))
+    """The newest quarantined items still unread (a later read of their file may have taken them in)."""
+    return session.scalars(select(QuarantinedItem).where(QuarantinedItem.resolved_at.is_(None))
+                           .order_by(QuarantinedItem.id.desc()).limit(limit))
+
+
+def resolve_quarantined(session: Session, payload_id: int, rejected: dict[str, tuple[str, str]],
+                        at: datetime) -> None:
+    """After a payload is read again with other options: its items this read rejected too (fingerprint →
+    reason code, reason) take this read's reason, and the rest were taken in, so they are resolved at `at`."""
+    for row in session.scalars(select(QuarantinedItem).where(QuarantinedItem.payload_id == payload_id,
+                                                             QuarantinedItem.resolved_at.is_(None))):
+        again = rejected.get(row.fingerprint)
+        if again is None:
+            row.resolved_at = at
+        else:
+            row.reason_code, row.reason = again
 
 
 #: Outbox states: menunggu (waiting) → mengirim (an attempt is recorded, the send is under way) →

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import SourceUnreadable, UnknownFormat
 from ingest.files import import_file
+from pilah.queries.channel import quarantined_items
+from pilah.queries.reports import count_quarantine
 from pilah.schema import Post, QuarantinedItem
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -41,6 +43,24 @@ def test_a_gateway_numbering_again_from_1_loses_no_message(factory: sessionmaker
     with factory() as session:
         stored = session.scalars(select(Post.text).order_by(Post.created_at)).all()
     assert (outcomes, stored) == ([1, 1, 0, 0], ["jalan natar rusak", "bpnt blm cair"])
+
+
+def test_an_export_imported_again_with_a_corrected_map_takes_in_the_rows_it_now_reads(
+        factory: sessionmaker[Session], tmp_path: Path) -> None:
+    """The same bytes read with other options are read again, not counted as already stored: the row
+    the wrong map quarantined becomes a post and leaves the quarantine, the row still unreadable keeps
+    it, with this read's reason."""
+    export = tmp_path / "rekap.csv"
+    export.write_text("no,isi,tanggal\n1,jalan rusak di natar,2026-11-20 08:00\n2,sampah numpuk,kemarin\n")
+    wrong = import_file(factory, export, "csv", WIB, {"source_id": "no", "text": "isi", "created_at": "no"})
+    right = {"source_id": "no", "text": "isi", "created_at": "tanggal"}
+    corrected, again = (import_file(factory, export, "csv", WIB, right) for _ in range(2))
+    assert [(o.new, o.quarantined) for o in (wrong, corrected, again)] == [(0, 2), (1, 1), (0, 1)]
+    with factory() as session:
+        assert session.scalars(select(Post.text)).all() == ["jalan rusak di natar"]
+        unread = [(item.locator, item.reason) for item in quarantined_items(session)]
+        assert count_quarantine(session, None, None) == 1
+    assert len(unread) == 1 and unread[0][0] == "row 3" and "'kemarin'" in unread[0][1]
 
 
 def test_facebook_import_stores_channel_facebook(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
