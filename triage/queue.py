@@ -165,12 +165,18 @@ def resume(session: Session, report: Report, *, actor: str, calendar: WorkingCal
 
 
 def _apply_corrections(report: Report, category: str | None, kecamatan_code: str | None,
-                       desa_code: str | None) -> list[str]:
-    corrected = []
+                       desa_code: str | None) -> dict[str, dict[str, str | None]]:
+    """Set what the verifikator corrected; column → {"from", "to"}, so the audit keeps what the machine said.
+
+    A new kecamatan without a desa of its own drops the old desa, which lies in the other kecamatan."""
+    if kecamatan_code is not None and desa_code is None and report.desa_code \
+            and not report.desa_code.startswith(f"{kecamatan_code}."):
+        desa_code = ""
+    corrected = {}
     for name, value in (("category", category), ("kecamatan_code", kecamatan_code), ("desa_code", desa_code)):
-        if value is not None and getattr(report, name) != value:
-            setattr(report, name, value)
-            corrected.append(name)
+        if value is not None and getattr(report, name) != (value or None):
+            corrected[name] = {"from": getattr(report, name), "to": value or None}
+            setattr(report, name, value or None)
     if "category" in corrected:
         report.category_source = "human"
     return corrected

@@ -104,7 +104,18 @@ def test_verify_applies_corrections_and_records_a_label(session: Session, make_p
     assert (label.category, label.kecamatan_code, label.labeller, label.text) == (
         "infrastruktur", "18.01.04", "ani", "jalan rusak")
     event = session.scalars(select(AuditEvent)).one()
-    assert event.details == {"corrected": ["category", "kecamatan_code"]}
+    assert event.details == {"corrected": {"category": {"from": "lingkungan", "to": "infrastruktur"},
+                                           "kecamatan_code": {"from": None, "to": "18.01.04"}}}
+
+
+def test_a_new_kecamatan_drops_a_desa_of_the_old_one(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak"), category="infrastruktur", masked_text="jalan rusak",
+                             kecamatan_code="18.01.06", desa_code="18.01.06.2014")
+        queue.verify(session, report, actor="ani", kecamatan_code="18.01.05")
+    assert (report.kecamatan_code, report.desa_code) == ("18.01.05", None)
+    event = session.scalars(select(AuditEvent)).one()
+    assert event.details["corrected"]["desa_code"] == {"from": "18.01.06.2014", "to": None}
 
 
 def test_disposition_sets_opd_and_follow_up_deadline(directory: Session, make_post,
