@@ -52,7 +52,7 @@ def seed(url: str, count: int) -> None:
     factory = session_factory(engine)
     with factory.begin() as session:
         sync_directory(session, PROJECT_ROOT / "data")
-        create_user(session, NewUser("bench", "Bench", "verifikator", PASSWORD))
+        create_user(session, NewUser("bench", "Bench", "verifikator", PASSWORD), actor="bench")
     base = datetime(2026, 1, 1, tzinfo=UTC)
     with engine.begin() as connection:
         connection.execute(insert(ChannelPayload), [dict(channel="import", endpoint="bench", parameters={},

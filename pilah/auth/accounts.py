@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from pilah.auth.errors import AccountError, ActorUnknown
 from pilah.auth.passwords import MIN_LENGTH, hash_password
+from pilah.queries import audit
 from pilah.queries import web as queries
-from pilah.schema import ROLES, User
+from pilah.schema import ROLES, User, utcnow
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 
@@ -48,21 +49,24 @@ def _check_opd(session: Session, new: NewUser) -> None:
                            hint="muat direktori OPD dulu (data/opd.toml, `pilah batch`) / load the OPD directory first")
 
 
-def create_user(session: Session, new: NewUser) -> User:
+def create_user(session: Session, new: NewUser, *, actor: str) -> User:
     validate_new_user(session, new)
     user = User(username=new.username, display_name=new.display_name or new.username, role=new.role,
                 opd_code=new.opd_code, password_hash=hash_password(new.password), active=True)
     session.add(user)
     session.flush()
+    audit.record(session, "user", user.username, "create", actor, utcnow(),
+                 details={"role": user.role, "opd_code": user.opd_code})
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> User:
+def set_password(session: Session, username: str, password: str, *, actor: str) -> User:
     user = _existing(session, username)
     if len(password) < MIN_LENGTH:
         raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
     user.password_hash = hash_password(password)
     end_sessions(user)
+    audit.record(session, "user", user.username, "password", actor, utcnow())
     return user
 
 
@@ -96,12 +100,16 @@ def acting_user(session: Session, username: str, roles: frozenset[str]) -> User:
     return user
 
 
-def set_active(session: Session, username: str, active: bool) -> User:
-    """Deactivating also ends the user's sessions, so that reactivating later revives no old cookie."""
+def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
+    """Deactivating also ends the user's sessions, so that reactivating later revives no old cookie.
+    Asking for the state the account is already in changes (and records) nothing."""
     user = _existing(session, username)
+    if user.active == active:
+        return user
     user.active = active
     if not active:
         end_sessions(user)
+    audit.record(session, "user", user.username, "activate" if active else "deactivate", actor, utcnow())
     return user
 
 

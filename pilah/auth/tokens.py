@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from pilah.auth.accounts import may_sign_in
 from pilah.auth.errors import AccountError
+from pilah.queries import audit
 from pilah.queries import web as queries
-from pilah.schema import ApiToken, User
+from pilah.schema import ApiToken, User, utcnow
 
 PREFIX = "pilah_"
 
@@ -22,13 +23,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, name: str) -> str:
+def issue_token(session: Session, user: User, name: str, *, actor: str) -> str:
     """Create a token for the user and return its plain text (the only time it is visible)."""
     if not name.strip():
         raise AccountError("Nama token wajib diisi / token name required", field="name")
     token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name.strip()[:100], token_hash=token_hash(token), user_id=user.id))
+    row = ApiToken(name=name.strip()[:100], token_hash=token_hash(token), user_id=user.id)
+    session.add(row)
     session.flush()
+    audit.record(session, "api_token", str(row.id), "issue", actor, utcnow(),
+                 details={"user": user.username, "name": row.name})
     return token
 
 
@@ -44,9 +48,12 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     return user
 
 
-def revoke_token(session: Session, token_id: int, *, now: datetime) -> ApiToken:
+def revoke_token(session: Session, token_id: int, *, now: datetime, actor: str) -> ApiToken:
+    """Revoke a token; one already revoked keeps the moment it was."""
     row = session.get(ApiToken, token_id)
     if row is None:
         raise AccountError(f"Token {token_id} tidak ada / no such token", field="id")
-    row.revoked_at = now
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(session, "api_token", str(row.id), "revoke", actor, now, details={"name": row.name})
     return row

@@ -16,6 +16,7 @@ from classify.registry import (
     rollback,
 )
 from classify.train import load_mapping, read_labelled_file
+from pilah.cli.runtime import record_model_change
 from pilah.cli.train import classify_errors
 
 
@@ -100,6 +101,8 @@ def promote_command(settings: object, version: str, force: bool, table: Path | N
         root = Path(settings.models_dir)
         scores = _scores_on(root, version, table, text_column, label_column, mapping) if table else None
         previous = promote(root, version, force=force, scores=scores)
+    if previous != version:
+        record_model_change(settings, version, "promote", {"previous": previous, "forced": force})
     click.echo(f"{version} aktif / active" + (f" (sebelumnya/previously {previous})" if previous else ""))
 
 
@@ -108,8 +111,11 @@ def promote_command(settings: object, version: str, force: bool, table: Path | N
 def rollback_command(settings: object) -> None:
     """Kembali ke versi aktif sebelumnya. Re-activate the previously active version."""
     with classify_errors():
+        previous = active_version(Path(settings.models_dir))
         name = rollback(Path(settings.models_dir))
+    record_model_change(settings, name, "rollback", {"previous": previous})
     click.echo(f"{name} aktif kembali / active again")
+
 
 
 def _scores_on(root: Path, version: str, table: Path, text_column: str, label_column: str,

@@ -29,6 +29,7 @@ from classify.train import (
     train_seed_with_labels,
     write_version,
 )
+from pilah.cli.runtime import record_model_change
 
 
 @contextmanager
@@ -94,6 +95,7 @@ def train(settings: object, from_seed: bool, from_labels: bool, table: Path | No
         _report(result, directory)
         if active_version(models_dir) is None:
             promote(models_dir, directory.name)
+            record_model_change(settings, directory.name, "promote", {"previous": None, "forced": False})
             click.echo(f"{directory.name} diaktifkan (belum ada model aktif) / activated (there was no active model)")
         elif active_version(models_dir) == directory.name:
             click.echo(f"{directory.name} adalah versi aktif, dibangun ulang / is the active version, rebuilt")

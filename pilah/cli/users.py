@@ -7,7 +7,7 @@ import click
 from pilah.auth.accounts import NewUser, create_user, set_active, set_password
 from pilah.auth.errors import AccountError
 from pilah.auth.tokens import issue_token, revoke_token
-from pilah.cli.runtime import open_database
+from pilah.cli.runtime import cli_actor, open_database
 from pilah.db import transaction
 from pilah.queries import web as queries
 from pilah.schema import ROLES, utcnow
@@ -31,7 +31,7 @@ def add(settings: Settings, username: str, role: str, opd_code: str | None, disp
     """Tambah pengguna. Add a user, e.g. the first admin: pilah users add admin --role admin"""
     with transaction(open_database(settings)) as session:
         user = create_user(session, NewUser(username=username.strip().lower(), display_name=display_name,
-                                            role=role, password=password, opd_code=opd_code))
+                                            role=role, password=password, opd_code=opd_code), actor=cli_actor())
     click.echo(f"pengguna {user.username} ({user.role}{' · ' + user.opd_code if user.opd_code else ''}) dibuat")
 
 
@@ -53,7 +53,7 @@ def list_users(settings: Settings) -> None:
 def change_password(settings: Settings, username: str, password: str) -> None:
     """Ganti kata sandi. Set a user's password."""
     with transaction(open_database(settings)) as session:
-        set_password(session, username, password)
+        set_password(session, username, password, actor=cli_actor())
     click.echo(f"kata sandi {username} diganti")
 
 
@@ -63,7 +63,7 @@ def change_password(settings: Settings, username: str, password: str) -> None:
 def deactivate(settings: Settings, username: str) -> None:
     """Nonaktifkan pengguna (sesi berakhir pada permintaan berikutnya). Deactivate a user."""
     with transaction(open_database(settings)) as session:
-        set_active(session, username, False)
+        set_active(session, username, False, actor=cli_actor())
     click.echo(f"pengguna {username} dinonaktifkan")
 
 
@@ -82,7 +82,7 @@ def add_token(settings: Settings, username: str, name: str) -> None:
         user = queries.user_by_username(session, username)
         if user is None:
             raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")
-        token = issue_token(session, user, name)
+        token = issue_token(session, user, name, actor=cli_actor())
     click.echo(token)
 
 
@@ -102,5 +102,5 @@ def list_tokens(settings: Settings) -> None:
 def revoke(settings: Settings, token_id: int) -> None:
     """Cabut token. Revoke a token by its id."""
     with transaction(open_database(settings)) as session:
-        revoke_token(session, token_id, now=utcnow())
+        revoke_token(session, token_id, now=utcnow(), actor=cli_actor())
     click.echo(f"token {token_id} dicabut")

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange, User
+from pilah.queries import audit
+from pilah.schema import Opd, RoutingRule, RoutingRuleChange, User
 from triage.directory import rule_snapshot
 
 OPD_KINDS = ("dinas", "badan", "bagian", "kecamatan", "lainnya")
@@ -74,16 +75,19 @@ def rule_changes(session: Session, rule_id: int) -> Sequence[RoutingRuleChange]:
 def create_opd(session: Session, code: str, fields: OpdFields, *, editor: str, at: datetime) -> Opd:
     opd = Opd(code=code, active=True, **_opd_values(fields))
     session.add(opd)
-    _audit(session, "opd", code, "create", editor, at, None, {"after": _opd_snapshot(opd)})
+    audit.record(session, "opd", code, "create", editor, at, None, {"after": _opd_snapshot(opd)})
     session.flush()
     return opd
 
 
 def update_opd(session: Session, opd: Opd, fields: OpdFields, *, editor: str, at: datetime, note: str | None) -> None:
+    """Save the form's fields; a form saved unchanged records nothing."""
     before = _opd_snapshot(opd)
     for name, value in _opd_values(fields).items():
         setattr(opd, name, value)
-    _audit(session, "opd", opd.code, "update", editor, at, note, {"before": before, "after": _opd_snapshot(opd)})
+    if _opd_snapshot(opd) != before:
+        audit.record(session, "opd", opd.code, "update", editor, at, note,
+                     {"before": before, "after": _opd_snapshot(opd)})
     session.flush()
 
 
@@ -93,7 +97,7 @@ def set_opd_active(session: Session, opd: Opd, active: bool, *, editor: str, at:
     opd.active = active
     if not active:
         session.execute(update(User).where(User.opd_code == opd.code).values(session_epoch=User.session_epoch + 1))
-    _audit(session, "opd", opd.code, "activate" if active else "deactivate", editor, at, note, {})
+    audit.record(session, "opd", opd.code, "activate" if active else "deactivate", editor, at, note, {})
     session.flush()
 
 
@@ -108,8 +112,11 @@ def create_rule(session: Session, fields: RuleFields, *, editor: str, at: dateti
 
 def update_rule(session: Session, rule_row: RoutingRule, fields: RuleFields, *, editor: str, at: datetime,
                 note: str | None) -> None:
-    """Change a rule's OPD, note or active flag (its category and kecamatan are its key)."""
+    """Change a rule's OPD, note or active flag (its category and kecamatan are its key); a form saved
+    unchanged changes and records nothing."""
     before = rule_snapshot(rule_row)
+    if (rule_row.opd_code, rule_row.note, rule_row.active) == (fields.opd_code, fields.note, fields.active):
+        return
     rule_row.opd_code, rule_row.note, rule_row.active = fields.opd_code, fields.note, fields.active
     rule_row.updated_by, rule_row.updated_at = editor, at
     _record_rule(session, rule_row, "update", before, editor, at, note)
@@ -120,7 +127,8 @@ def _record_rule(session: Session, rule_row: RoutingRule, action: str, before: d
     after = rule_snapshot(rule_row)
     session.add(RoutingRuleChange(rule_id=rule_row.id, action=action, before=before, after=after, editor=editor,
                                   note=note, at=at))
-    _audit(session, "routing_rule", str(rule_row.id), action, editor, at, note, {"before": before, "after": after})
+    audit.record(session, "routing_rule", str(rule_row.id), action, editor, at, note,
+                 {"before": before, "after": after})
     session.flush()
 
 
@@ -132,8 +140,3 @@ def _opd_snapshot(opd: Opd) -> dict[str, Any]:
     return {"name": opd.name, "short_name": opd.short_name, "kind": opd.kind, "kecamatan": list(opd.kecamatan or []),
             "active": opd.active}
 
-
-def _audit(session: Session, entity_type: str, entity_id: str, action: str, actor: str, at: datetime,
-           reason: str | None, details: dict[str, Any]) -> None:
-    session.add(AuditEvent(at=at, actor=actor, entity_type=entity_type, entity_id=entity_id, action=action,
-                           reason=reason, details=details))

@@ -36,11 +36,11 @@ def messages(factory, sms_report: int) -> dict[str, int]:
                              created_by="rina", status="terkirim", attempts=1, sent_at=NOW)
         session.add_all([uncertain, sent])
         create_user(session, NewUser(username="rina", display_name="Rina", role="verifikator",
-                                     password="kata-sandi-panjang"))
+                                     password="kata-sandi-panjang"), actor="setup")
         create_user(session, NewUser(username="budi", display_name="Budi", role="verifikator",
-                                     password="kata-sandi-panjang")).active = False
+                                     password="kata-sandi-panjang"), actor="setup").active = False
         create_user(session, NewUser(username="andi", display_name="Andi", role="analis",
-                                     password="kata-sandi-panjang"))
+                                     password="kata-sandi-panjang"), actor="setup")
         session.flush()
         return {"uncertain": uncertain.id, "sent": sent.id}
 

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from classify.registry import active_version, list_versions
+from pilah import migrate
 from pilah.cli.models import models
 from pilah.cli.train import train
+from pilah.db import make_engine, session_factory
+from pilah.schema import AuditEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "classify" / "fixtures"
@@ -23,7 +27,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
     base = tmp_path_factory.mktemp("pilah")
     shutil.copytree(FIXTURES / "seed", base / "data" / "seed")
     shutil.copy(ROOT / "data" / "taxonomy.toml", base / "data" / "taxonomy.toml")
-    return types.SimpleNamespace(models_dir=base / "models", data_dir=base / "data", kabupaten="18.01")
+    database_url = f"sqlite:///{base / 'audit.sqlite'}"
+    migrate.upgrade(make_engine(database_url))
+    return types.SimpleNamespace(models_dir=base / "models", data_dir=base / "data", kabupaten="18.01",
+                                 database_url=database_url)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +97,8 @@ def test_promote_is_gated_then_forced_then_rolled_back(settings: types.SimpleNam
     back = runner.invoke(models, ["rollback"], obj=settings)
     assert back.exit_code == 0 and active_version(settings.models_dir) == seed
     assert len(list_versions(settings.models_dir)) == 2
+    with session_factory(make_engine(settings.database_url))() as session:
+        events = [(e.entity_id, e.action, e.details["previous"], e.actor.startswith("cli"))
+                  for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert events == [(seed, "promote", None, True), ("lapor-1", "promote", seed, True),
+                      (seed, "rollback", "lapor-1", True)]

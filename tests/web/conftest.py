@@ -61,7 +61,7 @@ def make_user(directory: sessionmaker[Session]) -> Callable[..., User]:
         with directory.begin() as session:
             opd = opd_code or ROLE_OPD.get(role)
             return create_user(session, NewUser(username=username or f"u-{role}-{opd or 'x'}", display_name=role,
-                                                role=role, password=PASSWORD, opd_code=opd))
+                                                role=role, password=PASSWORD, opd_code=opd), actor="setup")
     return make
 
 

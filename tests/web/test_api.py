@@ -10,7 +10,7 @@ from pilah.auth.tokens import issue_token
 @pytest.fixture
 def token(users, directory) -> str:
     with directory.begin() as session:
-        return issue_token(session, session.merge(users["verifikator"]), "uji")
+        return issue_token(session, session.merge(users["verifikator"]), "uji", actor="admin")
 
 
 def test_reports_need_a_valid_token(anonymous) -> None:

@@ -87,7 +87,7 @@ def test_a_new_password_ends_what_the_old_device_cookie_allowed(app, anonymous, 
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as old_browser:
         assert _sign_in(old_browser, "u-admin-x") == 303
         with directory.begin() as session:
-            set_password(session, "u-admin-x", "kata-sandi-baru-456")
+            set_password(session, "u-admin-x", "kata-sandi-baru-456", actor="admin")
         _lock_out(anonymous, app, settings, "u-admin-x")
         assert _sign_in(old_browser, "u-admin-x", "kata-sandi-baru-456") == 429
 
@@ -163,7 +163,7 @@ def test_a_copy_of_the_session_cookie_is_refused_after_logout(app, login) -> Non
 def test_a_new_password_ends_the_sessions_started_with_the_old_one(login, users, directory) -> None:
     client = login("verifikator")
     with directory.begin() as session:
-        set_password(session, users["verifikator"].username, "kata-sandi-baru-456")
+        set_password(session, users["verifikator"].username, "kata-sandi-baru-456", actor="admin")
     assert client.get("/antrian").status_code == 303
 
 
@@ -172,7 +172,7 @@ def test_liaisons_of_a_deactivated_opd_lose_access_and_cannot_log_in(anonymous, 
     assert client.get("/opd").status_code == 200
     with directory.begin() as session:
         session.get(Opd, users["opd"].opd_code).active = False
-        token = issue_token(session, session.merge(users["opd"]), "uji")
+        token = issue_token(session, session.merge(users["opd"]), "uji", actor="admin")
     assert client.get("/opd").status_code == 303
     response = anonymous.post("/masuk", data={"username": users["opd"].username, "password": "rahasia-uji-123",
                                               "csrf_token": csrf_of(anonymous, "/masuk")})
@@ -192,10 +192,10 @@ def test_deactivated_user_loses_access_on_next_request_and_reactivation_revives_
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as copy:
         copy.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
         with directory.begin() as session:
-            set_active(session, users["verifikator"].username, False)
+            set_active(session, users["verifikator"].username, False, actor="admin")
         assert client.get("/antrian").status_code == 303
         with directory.begin() as session:
-            set_active(session, users["verifikator"].username, True)
+            set_active(session, users["verifikator"].username, True, actor="admin")
         assert copy.get("/antrian").status_code == 303
     assert login("verifikator").get("/antrian").status_code == 200
 

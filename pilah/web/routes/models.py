@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from classify.errors import ClassifyError
 from classify.registry import PROMOTION_TOLERANCE, ModelVersion, active_version, list_versions, promote, rollback
+from pilah.queries import audit
 from pilah.queries import web as queries
-from pilah.schema import AuditEvent, User
+from pilah.schema import User
 from pilah.web import roles
 from pilah.web.deps import current_user, flash, get_db, now, redirect_to
 from pilah.web.forms import clean_note
@@ -83,8 +84,9 @@ def models_promote(request: Request, version: str = Form(""), active_seen: str =
     except ClassifyError as exc:
         refusal = gettext(N_("Promosi ditolak: {problem}")).format(problem=exc.message)
         return _page(request, db, user, errors={"promote": refusal}, status=400)
-    db.add(AuditEvent(at=now(request), actor=user.username, entity_type="model", entity_id=version,
-                      action="promote", reason=clean_note(note), details={"previous": previous, "forced": forced}))
+    if previous != version:
+        audit.record(db, "model", version, "promote", user.username, now(request), clean_note(note),
+                     {"previous": previous, "forced": forced})
     db.commit()
     flash(request, gettext(N_("Model {version} sekarang aktif.")).format(version=version))
     return redirect_to(request, "models.list")
@@ -99,8 +101,8 @@ def models_rollback(request: Request, active_seen: str = Form(""), note: str = F
         restored = rollback(_root(request))
     except ClassifyError as exc:
         return _page(request, db, user, errors={"rollback": exc.message}, status=400)
-    db.add(AuditEvent(at=now(request), actor=user.username, entity_type="model", entity_id=restored,
-                      action="rollback", reason=clean_note(note), details={"previous": active_seen or None}))
+    audit.record(db, "model", restored, "rollback", user.username, now(request), clean_note(note),
+                 {"previous": active_seen or None})
     db.commit()
     flash(request, gettext(N_("Model {version} aktif kembali.")).format(version=restored))
     return redirect_to(request, "models.list")

@@ -34,7 +34,7 @@ def users_create(request: Request, username: str = Form(""), display_name: str =
     new = NewUser(username=username.strip().lower(), display_name=display_name.strip(), role=role,
                   password=password, opd_code=opd_code or None)
     try:
-        create_user(db, new)
+        create_user(db, new, actor=user.username)
     except AccountError as exc:
         db.rollback()
         form = {"username": username, "display_name": display_name, "role": role, "opd_code": opd_code}
@@ -50,7 +50,7 @@ def users_toggle(request: Request, username: str, db: Session = Depends(get_db),
     if target is None or target.id == user.id:
         return _page(request, db, errors={"form": gettext("Tidak dapat mengubah pengguna ini.")}, status=400)
     try:
-        set_active(db, username, not target.active)
+        set_active(db, username, not target.active, actor=user.username)
     except AccountError as exc:
         return _page(request, db, errors={"form": exc.message}, status=400)
     db.commit()
