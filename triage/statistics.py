@@ -77,6 +77,7 @@ class Statistics:
     top_categories: list[Ranked] = field(default_factory=list)
     top_kecamatan: list[Ranked] = field(default_factory=list)
     top_opds: list[OpdCount] = field(default_factory=list)
+    opds: list[OpdCount] = field(default_factory=list)  # every OPD with dispositions, most first
     opds_followed_up: list[OpdCount] = field(default_factory=list)
     sla: list[SlaCompliance] = field(default_factory=list)
 
@@ -107,7 +108,7 @@ def compute_statistics(session: Session, *, start: datetime | None = None, end: 
                            q.top_values(session, Report.kecamatan_code, start, end, top_n)]
     workload = [OpdCount(*row) for row in
                 q.opd_workload(session, start, end, DISPOSITIONED, FOLLOWED_UP, S.SELESAI.value)]
-    stats.top_opds = workload[:top_n]
+    stats.top_opds, stats.opds = workload[:top_n], workload
     stats.opds_followed_up = sorted((o for o in workload if o.followed_up),
                                     key=lambda o: (-o.followed_up, -o.done, o.code))
     stats.sla = sla_compliance(session, start, end, now or utcnow())

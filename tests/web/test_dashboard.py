@@ -66,3 +66,13 @@ def test_the_status_cards_add_up_to_the_reports_received(login, make_report) -> 
 
     assert card("received") == 5
     assert sum(map(card, ("not_verified", "verified", "dispositioned", "pending", "rejected"))) == 5
+
+
+def test_an_opd_that_has_followed_up_nothing_still_shows_in_the_opd_table(login, make_report) -> None:
+    """The table adds up to the dispositioned card: an OPD ignoring its reports is the one to see."""
+    make_report(status="terdisposisi", opd_code="dpupr")
+    make_report(status="ditindaklanjuti", opd_code="dinkes")
+    page = html(login("pimpinan").get("/dasbor?from=2026-03-01&to=2026-03-31"))
+    rows = {row.select("td")[0].get_text(): row for row in page.select("table.opd-stats tbody tr")}
+    assert sum(int(row.select("td")[1].get_text()) for row in rows.values()) == 2
+    assert "none-followed" in rows["Dinas PUPR"].get("class", [])
