@@ -20,6 +20,7 @@ from pilah.queries.web import QueueRow
 from pilah.web import directory, roles
 from pilah.web.deps import csrf_token, take_flashes
 from pilah.web.i18n import current_language, current_zone, format_day, format_when, gettext, ngettext
+from triage.queue import is_legal
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -40,6 +41,7 @@ def make_templates() -> Jinja2Templates:
         STATUS_LABELS=directory.STATUS_LABELS,
     )
     env.filters["pager"] = _pager
+    env.globals["may_move"] = is_legal
     env.globals["options"] = _options
     env.globals["reason_options"] = _reason_options
     # After install_gettext_callables: `_` and `gettext` answer from a table instead of through its wrapper.

@@ -3,6 +3,7 @@ and a stale form gets a 409 conflict page showing the current state."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from web_helpers import csrf_of, form_values, html
 
@@ -104,10 +105,28 @@ def test_pending_queues_a_question_for_the_reporter(login, make_report, director
 
 
 def test_illegal_transition_is_refused_with_a_readable_message(login, make_report) -> None:
+    """The page offers no form for it; a request made anyway (an old tab) is refused in words."""
     report = make_report(status="selesai")
-    response = _post_form(login("verifikator"), report.id, "form-pending", message="Halo?")
+    client = login("verifikator")
+    assert html(client.get(f"/antrian/{report.id}")).find("form", id="form-pending") is None
+    response = client.post(f"/antrian/{report.id}/tunda", data={"csrf_token": csrf_of(client, "/antrian"),
+                                                              "version": str(report.version), "message": "Halo?"})
     assert response.status_code == 422
     assert "tidak dapat diubah" in html(response).find(attrs={"role": "alert"}).get_text()
+
+
+@pytest.mark.parametrize(("status", "forms"), [
+    ("perlu_verifikasi", {"form-verify", "form-pending", "form-reject"}),
+    ("terverifikasi", {"form-disposition"}),
+    ("tertunda", {"form-reject"}),
+    ("terdisposisi", set()),
+])
+def test_the_report_page_offers_only_the_moves_its_status_allows(login, make_report, status: str,
+                                                                 forms: set[str]) -> None:
+    report = make_report(status=status)
+    page = html(login("verifikator").get(f"/antrian/{report.id}"))
+    offered = {f["id"] for f in page.select("aside.actions form[id]")}
+    assert offered & {"form-verify", "form-disposition", "form-pending", "form-reject"} == forms
 
 
 def test_bulk_verify_applies_to_selection_and_skips_stale_versions(login, make_report, directory) -> None:

@@ -61,7 +61,7 @@ def test_queue_row_follows_the_language(login, make_report) -> None:
 
 def test_report_page_preselects_what_the_rules_say_for_the_reports_tags_now(login, make_report, directory) -> None:
     """Triage's suggestion flag was made from the model's tags; the rules follow the report as it is."""
-    report = make_report(category="infrastruktur")
+    report = make_report(category="infrastruktur", status="terverifikasi")
     with directory.begin() as session:
         session.add(ReportFlag(report_id=report.id, code="suggested_opd:dinkes", reason="uji", source="rule"))
     page = html(login("verifikator").get(f"/antrian/{report.id}"))
@@ -112,8 +112,8 @@ def _suggested(client, report_id: int) -> str:
 
 
 def test_suggested_opd_follows_the_routing_rules_and_offices_as_they_are_now(login, make_report, directory) -> None:
-    health = make_report(category="kesehatan")
-    order = make_report(category="ketertiban", kecamatan_code="18.01.13")
+    health = make_report(category="kesehatan", status="terverifikasi")
+    order = make_report(category="ketertiban", kecamatan_code="18.01.13", status="terverifikasi")
     client = login("verifikator")
     assert (_suggested(client, health.id), _suggested(client, order.id)) == ("dinkes", "kec-jati-agung")
     with directory.begin() as session:
@@ -126,11 +126,11 @@ def test_suggested_opd_follows_the_routing_rules_and_offices_as_they_are_now(log
 
 
 def test_choice_lists_escape_names_and_follow_the_language(login, make_report, directory) -> None:
-    report = make_report()
+    report, verified = make_report(), make_report(status="terverifikasi")
     with directory.begin() as session:
         session.add(Opd(code="uji", name="Dinas Uji", short_name="<b>Uji</b> & co", kind="dinas", kecamatan=[]))
     client = login("verifikator")
-    for path in (f"/antrian/{report.id}", "/antrian"):
+    for path in (f"/antrian/{verified.id}", "/antrian"):
         option = html(client.get(path)).select_one("select[name=opd_code] option[value=uji]")
         assert option.get_text() == "<b>Uji</b> & co" and option.find("b") is None
     chosen = "#form-verify select[name=category] option[selected]"
