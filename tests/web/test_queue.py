@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from web_helpers import csrf_of, form_values, html
 
-from pilah.schema import AuditEvent, Disposition, Label, OutboxMessage, Report
+from pilah.schema import AuditEvent, Disposition, Label, OutboxMessage, Report, ReportFlag
 from triage.rerouting import RETURNED
 
 
@@ -196,3 +196,16 @@ def test_bulk_disposition_never_routes_a_report_back_to_the_opd_that_returned_it
         assert session.get(Report, returned.id).status == "terverifikasi"
         assert (session.get(Report, fresh.id).status, session.get(Report, fresh.id).opd_code) == ("terdisposisi",
                                                                                                   "dpupr")
+
+
+def test_flags_read_as_words_and_keep_their_code_in_the_title(login, make_report, directory) -> None:
+    report = make_report()
+    with directory.begin() as session:
+        session.add_all([ReportFlag(report_id=report.id, code="unclear:greeting_only", reason="uji", source="model"),
+                         ReportFlag(report_id=report.id, code="low_confidence", reason="uji", source="model")])
+    client = login("verifikator")
+    badges = {b["title"]: b.get_text() for b in html(client.get("/antrian")).select("td span.flag")}
+    assert badges == {"unclear:greeting_only": "Tidak jelas: Hanya salam", "low_confidence": "Keyakinan rendah"}
+    client.cookies.set("pilah_lang", "en")
+    facts = {b["title"]: b.get_text() for b in html(client.get(f"/antrian/{report.id}")).select("ul.flags .flag")}
+    assert facts["low_confidence"] == "Low confidence"
