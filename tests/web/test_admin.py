@@ -100,12 +100,12 @@ def test_admin_adds_a_kecamatan_rule_and_a_duplicate_key_is_refused(login, direc
         assert route(session, "kesehatan", "18.01.04").opd_code == "kec-natar"
     assert (change.action, change.editor) == ("create", "u-admin-x")
     again = _submit(client, "/admin/aturan", "form-rule", category="kesehatan", kecamatan_code="18.01.04",
-                    opd_code="dinkes")
+                    opd_code="dinkes", note="uji")
     assert again.status_code == 400
     assert "Sudah ada aturan" in html(again).find(attrs={"role": "alert"}).get_text()
     unknown = _submit(client, "/admin/aturan", "form-rule", category="tidak-ada", opd_code="nihil")
     assert [e.get_text() for e in html(unknown).select("#form-rule .error-text")] == [
-        "Kategori tidak dikenal.", "Pilih OPD yang aktif."]
+        "Kategori tidak dikenal.", "Pilih OPD yang aktif.", "Tulis alasan aturan ini."]
 
 
 def test_taxonomy_page_lists_categories_with_default_opd_and_says_where_to_change_it(login) -> None:

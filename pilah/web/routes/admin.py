@@ -157,6 +157,8 @@ def rules_create(request: Request, category: str = Form(""), kecamatan_code: str
     if kecamatan_code and kecamatan_code not in directory.kecamatan(settings.kabupaten):
         errors.add("kecamatan_code", N_("Kecamatan tidak dikenal di kabupaten ini."))
     _check_opd(db, opd_code, errors)
+    if not note.strip():
+        errors.add("note", N_("Tulis alasan aturan ini."))
     if not errors and q.rule_for_key(db, category, kecamatan_code or None) is not None:
         errors.add("form", N_("Sudah ada aturan untuk kategori dan kecamatan ini; ubah aturan itu."))
     if errors:
