@@ -9,7 +9,6 @@ follow-ups. Every simulated action goes through triage.queue like a person's wou
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +25,9 @@ from pilah.pipeline import load_calendar, load_tagger
 from pilah.settings import Settings
 from triage.directory import sync_directory, taxonomy_labels
 from triage.pipeline import TriageSummary, run_triage
+from triage.report_files import EXCEL_CSV_ENCODING, render_csv, report_rows
 from triage.statistics import Statistics, compute_statistics
-from triage.statistics_text import statistics_markdown, statistics_rows
+from triage.statistics_text import statistics_markdown
 
 Progress = Callable[[str], None]
 
@@ -78,16 +78,10 @@ def _publish(factory: sessionmaker[Session], settings: Settings, out_dir: Path, 
              ingest: IngestOutcome, summary: TriageSummary, now: datetime) -> DemoResult:
     with factory() as session:  # the demo's own day, not the wall clock: the same figures every run
         stats = compute_statistics(session, top_n=settings.top_n, now=now)
-    markdown = statistics_markdown(stats, taxonomy_labels(settings.data_dir, settings.language),
-                                   title="Rekapitulasi Pengaduan — Demo Kabupaten Lampung Selatan")
+    labels = taxonomy_labels(settings.data_dir, settings.language)
+    markdown = statistics_markdown(stats, labels, title="Rekapitulasi Pengaduan — Demo Kabupaten Lampung Selatan")
     markdown_path, csv_path = out_dir / "rekap-demo.md", out_dir / "rekap-demo.csv"
     markdown_path.write_text(markdown, encoding="utf-8")
-    _write_csv(csv_path, statistics_rows(stats))
+    csv_path.write_text(render_csv(report_rows(stats, labels=labels)), encoding=EXCEL_CSV_ENCODING)
     return DemoResult(database, ingest, summary, stats, markdown, markdown_path, csv_path)
 
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["metric", "value"])
-        writer.writeheader()
-        writer.writerows(rows)

@@ -29,11 +29,14 @@ _SECTIONS = {
     "sla_tepat_waktu": "Kepatuhan SLA: ditindaklanjuti tepat waktu", "sla_persen": "Kepatuhan SLA (%)",
     "funnel": "Corong proses (funnel)",
 }
-_FIXED_TIME = datetime(2000, 1, 1)  # xlsx properties carry no zone; a fixed time keeps them stable
+_FIXED_TIME = datetime(2000, 1, 1)
+#: CSV files are written with a byte-order mark: Excel, which offices open them with, then reads UTF-8 ("—").
+EXCEL_CSV_ENCODING = "utf-8-sig"  # xlsx properties carry no zone; a fixed time keeps them stable
 
 
-def report_rows(stats: Statistics, funnel: Funnel | None = None) -> list[dict[str, Any]]:
-    rows = statistics_rows(stats)
+def report_rows(stats: Statistics, funnel: Funnel | None = None,
+                labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    rows = statistics_rows(stats, labels)
     if funnel is not None:
         rows += [{"bagian": "funnel", "kode": code, "uraian": label, "jumlah": value}
                  for code, label, value in funnel.stages()]
@@ -51,6 +54,7 @@ def render_markdown(stats: Statistics, labels: dict[str, str], title: str, funne
 
 
 def render_csv(rows: list[dict[str, Any]]) -> str:
+    """Comma-separated text; a file of it is written with a byte-order mark (EXCEL_CSV_ENCODING)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["bagian", "kode", "uraian", "jumlah"], lineterminator="\n")
     writer.writeheader()
@@ -74,6 +78,11 @@ def render_html(stats: Statistics, rows: list[dict[str, Any]], title: str, chart
 
 
 def write_xlsx(path: Path, rows: list[dict[str, Any]], title: str) -> Path:
+    path.write_bytes(render_xlsx(rows, title))
+    return path
+
+
+def render_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Rekap"
@@ -83,15 +92,16 @@ def write_xlsx(path: Path, rows: list[dict[str, Any]], title: str) -> Path:
         sheet.append([row["bagian"], row["kode"], row["uraian"], row["jumlah"]])
     sheet.column_dimensions["C"].width = 48
     book.properties.created = book.properties.modified = _FIXED_TIME
-    book.save(path)
-    return path
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def write_report(out_dir: Path, stats: Statistics, *, formats: Sequence[str], labels: dict[str, str], title: str,
                  funnel: Funnel | None = None, charts: Sequence[Path] = (), stem: str = "rekap") -> list[Path]:
     """Write rekap.<fmt> for each format into out_dir; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = report_rows(stats, funnel)
+    rows = report_rows(stats, funnel, labels)
     written = []
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
@@ -101,6 +111,6 @@ def write_report(out_dir: Path, stats: Statistics, *, formats: Sequence[str], la
         text = {"md": lambda: render_markdown(stats, labels, title, funnel, charts),
                 "csv": lambda: render_csv(rows),
                 "html": lambda: render_html(stats, rows, title, charts)}[fmt]()
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding=EXCEL_CSV_ENCODING if fmt == "csv" else "utf-8")
         written.append(path)
     return written

@@ -43,10 +43,12 @@ def statistics_markdown(stats: Statistics, taxonomy_labels: dict[str, str] | Non
     return "\n".join(parts).rstrip() + "\n"
 
 
-def statistics_rows(stats: Statistics) -> list[dict[str, Any]]:
-    """One row per number: section, code, label, value (the same columns for every row)."""
+def statistics_rows(stats: Statistics, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per number: section, code, label, value (the same columns for every row); categories
+    are labelled from `labels` (slug → taxonomy label) where given."""
+    labels = labels or {}
     rows = [_row("ringkasan", code, label, value) for code, label, value in summary_lines(stats)]
-    rows += [_row("kategori", r.code, r.label, r.count) for r in stats.top_categories]
+    rows += [_row("kategori", r.code, labels.get(r.code, r.label), r.count) for r in stats.top_categories]
     rows += [_row("kecamatan", r.code, r.label, r.count) for r in stats.top_kecamatan]
     for opd in stats.top_opds:
         rows.append(_row("opd_diterima", opd.code, opd.name, opd.dispositioned))

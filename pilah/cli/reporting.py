@@ -48,7 +48,7 @@ def report(settings: Settings, start: datetime | None, end: datetime | None, fmt
                                  charts=charts) + charts:
             click.echo(str(path))
         return
-    rows = report_rows(stats, funnel)
+    rows = report_rows(stats, funnel, labels)
     text = {"md": lambda: render_markdown(stats, labels, title, funnel), "csv": lambda: render_csv(rows),
             "html": lambda: render_html(stats, rows, title)}[fmt]()
     sys.stdout.write(text)

@@ -27,15 +27,17 @@ def test_csv_download_has_the_summary_rows(login, make_report) -> None:
     make_report()
     response = login("pimpinan").get("/dasbor/unduh.csv?from=2026-03-01&to=2026-03-31")
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["bagian"] == "ringkasan" and {"kode", "uraian", "jumlah"} <= set(rows[0])
+    assert {r["uraian"] for r in rows if r["bagian"] == "kategori"} == {"Infrastruktur Jalan, Jembatan dan Drainase"}
 
 
 def test_xlsx_download_opens_as_a_workbook(login, make_report) -> None:
     make_report()
     response = login("analis").get("/dasbor/unduh.xlsx?from=2026-03-01&to=2026-03-31")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[1]] == ["bagian", "kode", "uraian", "jumlah"]
+    assert [cell.value for cell in sheet[2]] == ["bagian", "kode", "uraian", "jumlah"]
 
 
 def test_unknown_download_format_is_404(login) -> None:

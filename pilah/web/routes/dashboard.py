@@ -6,13 +6,10 @@ role allowed here; nothing personal leaves through them.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from pilah.schema import User
@@ -23,8 +20,8 @@ from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, parse_day
 from pilah.web.i18n import gettext
 from pilah.web.templating import render
+from triage.report_files import EXCEL_CSV_ENCODING, render_csv, render_xlsx, report_rows
 from triage.statistics import Statistics, compute_statistics, period_bounds, sla_moment
-from triage.statistics_text import statistics_rows
 
 router = APIRouter(prefix="/dasbor")
 
@@ -69,30 +66,14 @@ def download(request: Request, fmt: str, db: Session = Depends(get_db), user: Us
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
     start, end = _period(request, FieldErrors())
-    rows = statistics_rows(_statistics(request, db, start, end))
+    labels = {code: category.label for code, category in directory.categories(request.app.state.settings.data_dir)
+              .items()}
+    rows = report_rows(_statistics(request, db, start, end), labels=labels)
     name = f"rekapitulasi-{start.isoformat()}-{end.isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
-        return Response(_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
-    return Response(_xlsx(rows), headers=headers,
+        return Response(render_csv(rows).encode(EXCEL_CSV_ENCODING), media_type="text/csv; charset=utf-8",
+                        headers=headers)
+    return Response(render_xlsx(rows, gettext("Rekapitulasi pengaduan")), headers=headers,
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-
-def _csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["bagian", "kode", "uraian", "jumlah"])
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _xlsx(rows: list[dict]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Rekapitulasi"
-    sheet.append(["bagian", "kode", "uraian", "jumlah"])
-    for row in rows:
-        sheet.append([row["bagian"], row["kode"], row["uraian"], row["jumlah"]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
