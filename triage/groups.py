@@ -97,8 +97,8 @@ def split_from_group(session: Session, report: Report, *, actor: str, reason: st
             raise ValueError(f"report #{report.id} is not in a duplicate group")
         canonical = members[0].id
         _unlink(session, members[0])
-        for member in members[1:]:
-            member.duplicate_of_id = canonical
+        _audit(session, members[0], "group_head", actor, reason, at, {"previous_head": report.id})
+        _move(session, members[1:], report.id, canonical, actor, reason, at)
     _audit(session, report, "group_split", actor, reason, at, {"group": canonical})
     session.flush()
     refresh_group_flags(session, canonical)
@@ -114,8 +114,8 @@ def merge_groups(session: Session, keep: Report, other: Report, *, actor: str, r
     if keep_id == other_id:
         raise ValueError("both reports are already in the same group")
     other_head = session.get(Report, other_id)
-    for member, _ in q.linked_members(session, other_id):
-        member.duplicate_of_id = keep_id
+    _move(session, [member for member, _ in q.linked_members(session, other_id)], other_id, keep_id, actor, reason,
+          at)
     other_head.duplicate_of_id, other_head.duplicate_kind = keep_id, "staff_merge"
     other_head.duplicate_similarity = None
     f.clear_flags(session, other_head, prefix=f.DUPLICATE_GROUP)
@@ -123,6 +123,16 @@ def merge_groups(session: Session, keep: Report, other: Report, *, actor: str, r
     _audit(session, other_head, "group_merge", actor, reason, at, {"into": keep_id})
     session.flush()
     return refresh_group_flags(session, keep_id)
+
+
+def _move(session: Session, members: list[Report], old_head: int, new_head: int, actor: str, reason: str,
+          at: datetime | None) -> None:
+    """Members follow their group to a new head: each is pointed there, says so in its flag, and is audited."""
+    for member in members:
+        member.duplicate_of_id = new_head
+        f.set_flag(session, member, f.DUPLICATE,
+                   f"Duplikat dari laporan #{new_head} (sebelumnya #{old_head}): {reason}", source="staff")
+        _audit(session, member, "group_moved", actor, reason, at, {"from": old_head, "to": new_head})
 
 
 def _unlink(session: Session, report: Report) -> None:

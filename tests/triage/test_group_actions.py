@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from triage_helpers import make_report, wib
 
+from pilah.queries import reports
 from pilah.schema import AuditEvent, Disposition, Label
 from triage import flags as f
 from triage.errors import IllegalTransition
@@ -53,6 +54,11 @@ def test_splitting_the_head_promotes_its_earliest_member(two_groups) -> None:
     assert (a1.duplicate_of_id, a2.duplicate_of_id, a3.duplicate_of_id) == (None, None, a2.id)
     assert f.DUPLICATE_GROUP not in f.flag_codes(session, a1)
     assert f.DUPLICATE_GROUP in f.flag_codes(session, a2)
+    # Every report the split changed has its own audit event; the member's flag names its new head.
+    assert [(e.entity_id, e.details) for e in events(session, "group_head")] == [(str(a2.id), {"previous_head": a1.id})]
+    assert [(e.entity_id, e.details) for e in events(session, "group_moved")] == [
+        (str(a3.id), {"from": a1.id, "to": a2.id})]
+    assert f"#{a2.id}" in reports.flag(session, a3.id, f.DUPLICATE).reason
 
 
 def test_merge_two_groups(two_groups) -> None:
@@ -62,6 +68,8 @@ def test_merge_two_groups(two_groups) -> None:
     assert (size.reports, b1.duplicate_of_id, b1.duplicate_kind, b2.duplicate_of_id) == (5, a1.id, "staff_merge", a1.id)
     assert f.DUPLICATE_GROUP not in f.flag_codes(session, b1)
     assert events(session, "group_merge")[0].details == {"into": a1.id}
+    assert [(e.entity_id, e.details) for e in events(session, "group_moved")] == [
+        (str(b2.id), {"from": b1.id, "to": a1.id})]
     with pytest.raises(ValueError):
         merge_groups(session, a2, b1, actor="v", reason="lagi", at=NOW)
 
