@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pilah.queries import audit
 from pilah.queries import directory as q
 from pilah.schema import Opd, RoutingRule, RoutingRuleChange, utcnow
 from triage.errors import DirectoryInvalid
@@ -59,7 +60,7 @@ def sync_directory(session: Session, data_dir: Path, *, editor: str = "system") 
     opds = _read_opds(data_dir / "opd.toml")
     specs = _rule_specs(data_dir, set(opds))
     result = DirectorySync()
-    _sync_opds(session, opds, result)
+    _sync_opds(session, opds, editor, result)
     session.flush()
     _sync_rules(session, specs, editor, result)
     return result
@@ -117,6 +118,9 @@ def _explicit_rule(item: dict[str, Any], slugs: set[str], path: Path) -> RuleSpe
     return RuleSpec(category, item.get("kecamatan"), item.get("opd", ""), item.get("note"))
 
 
+_FROM_FILE, _UPDATED_FROM_FILE = "dimuat dari data/", "diperbarui dari data/"
+
+
 def _check_opds(specs: list[RuleSpec], opd_codes: set[str], path: Path) -> None:
     for spec in specs:
         if spec.opd_code not in opd_codes:
@@ -126,17 +130,21 @@ def _check_opds(specs: list[RuleSpec], opd_codes: set[str], path: Path) -> None:
                 f"rule {spec.category}/{spec.kecamatan_code or '-'} names OPD '{spec.opd_code}', not in opd.toml")
 
 
-def _sync_opds(session: Session, opds: dict[str, dict[str, Any]], result: DirectorySync) -> None:
+def _sync_opds(session: Session, opds: dict[str, dict[str, Any]], editor: str, result: DirectorySync) -> None:
     existing = q.opds_by_code(session)
     for code, values in opds.items():
         row = existing.get(code)
         if row is None:
             session.add(Opd(code=code, active=True, from_file=values, **values))
+            audit.record(session, "opd", code, "create", editor, utcnow(), _FROM_FILE, {"after": values})
             result.opds_added += 1
             continue
         if row.from_file != values and any(getattr(row, name) != values[name] for name in _OPD_FIELDS):
+            before = {name: getattr(row, name) for name in _OPD_FIELDS}
             for name in _OPD_FIELDS:
                 setattr(row, name, values[name])
+            audit.record(session, "opd", code, "update", editor, utcnow(), _FROM_FILE,
+                         {"before": before, "after": values})
             result.opds_updated += 1
         else:
             result.unchanged += 1
@@ -168,7 +176,9 @@ def _create_rule(session: Session, spec: RuleSpec, editor: str) -> RoutingRule:
     session.add(rule)
     session.flush()
     session.add(RoutingRuleChange(rule_id=rule.id, action="create", before=None, after=rule_snapshot(rule),
-                                  editor=editor, note="dimuat dari data/"))
+                                  editor=editor, note=_FROM_FILE))
+    audit.record(session, "routing_rule", str(rule.id), "create", editor, utcnow(), _FROM_FILE,
+                 {"before": None, "after": rule_snapshot(rule)})
     return rule
 
 
@@ -177,7 +187,9 @@ def _update_rule(session: Session, rule: RoutingRule, spec: RuleSpec, editor: st
     rule.opd_code, rule.note, rule.active = spec.opd_code, spec.note, True
     rule.updated_by, rule.updated_at = editor, utcnow()
     session.add(RoutingRuleChange(rule_id=rule.id, action="update", before=before, after=rule_snapshot(rule),
-                                  editor=editor, note="diperbarui dari data/"))
+                                  editor=editor, note=_UPDATED_FROM_FILE))
+    audit.record(session, "routing_rule", str(rule.id), "update", editor, utcnow(), _UPDATED_FROM_FILE,
+                 {"before": before, "after": rule_snapshot(rule)})
 
 
 def rule_snapshot(rule: RoutingRule) -> dict[str, Any]:

@@ -57,7 +57,8 @@ def test_a_follow_up_nobody_answered_for_10_working_days_is_closed(directory: Se
         again = d.auto_close(session, calendar, now=NIGHT)
     assert (closed, again) == ([stale.id], [])
     assert (stale.status, fresh.status) == ("selesai", "ditindaklanjuti")
-    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(stale.id))).one()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                     AuditEvent.entity_id == str(stale.id))).one()
     assert (event.actor, event.from_status, event.to_status) == ("pilah-batch", "ditindaklanjuti", "selesai")
     assert "10 hari kerja" in event.reason
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pilah.schema import Opd, RoutingRule, RoutingRuleChange
+from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange
 from triage.directory import DEFAULT_CATEGORY, sync_directory, taxonomy_labels
 from triage.errors import DirectoryInvalid
 
@@ -33,6 +33,7 @@ def test_first_sync_loads_everything_second_changes_nothing(session: Session, da
     assert first.opds_added == count(session, Opd) == 27
     assert first.rules_added == count(session, RoutingRule) == count(session, RoutingRuleChange)
     assert (second.opds_added, second.opds_updated, second.rules_added, second.rules_updated) == (0, 0, 0, 0)
+    assert count(session, AuditEvent) == first.opds_added + first.rules_added  # every load audited, none twice
 
 
 def test_taxonomy_defaults_and_the_default_route_become_rules(session: Session, data_dir: Path) -> None:
@@ -60,6 +61,25 @@ def test_a_changed_rule_is_updated_with_its_history(session: Session, data_copy:
     assert (rule.opd_code, rule.updated_by) == ("kec-kalianda", "admin:rina")
     assert (change.action, change.before["opd_code"], change.after["opd_code"], change.editor) == (
         "update", "disdukcapil", "kec-kalianda", "admin:rina")
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "routing_rule",
+                                                     AuditEvent.action == "update")).one()
+    assert (event.entity_id, event.actor, event.details["after"]["opd_code"]) == (str(rule.id), "admin:rina",
+                                                                                  "kec-kalianda")
+
+
+def test_an_opd_renamed_in_the_file_is_audited(session: Session, data_copy: Path) -> None:
+    with session.begin():
+        sync_directory(session, data_copy)
+    opds = data_copy / "opd.toml"
+    text = opds.read_text(encoding="utf-8")
+    assert 'short_name = "Dinas PUPR"' in text
+    opds.write_text(text.replace('short_name = "Dinas PUPR"', 'short_name = "DPUPR"', 1), encoding="utf-8")
+    with session.begin():
+        sync_directory(session, data_copy, editor="pilah-batch")
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "opd",
+                                                     AuditEvent.action == "update")).one()
+    assert (event.entity_id, event.actor, event.details["before"]["short_name"], event.details["after"]["short_name"]
+            ) == ("dpupr", "pilah-batch", "Dinas PUPR", "DPUPR")
 
 
 def test_web_edits_survive_the_nightly_sync_until_the_files_change(session: Session, data_copy: Path) -> None:

@@ -33,7 +33,8 @@ def two_problem_report(directory: Session, make_post) -> tuple[Session, Report]:
 
 
 def audit(session: Session, report_id: int) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report_id))))
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                         AuditEvent.entity_id == str(report_id))))
 
 
 def test_split_creates_a_linked_routed_report(two_problem_report, calendar) -> None:

@@ -42,7 +42,8 @@ def snapshot(factory: sessionmaker[Session]) -> dict[str, Any]:
         reports = [(r.post_id, r.status, r.version, r.category, r.kecamatan_code, r.duplicate_of_id, r.duplicate_kind,
                     r.verify_due, r.text_hash, r.masked_text) for r in rows]
         flags = [(x.report_id, x.code, x.reason) for x in session.scalars(select(ReportFlag).order_by(ReportFlag.id))]
-        events = [(e.entity_id, e.from_status, e.to_status, e.reason) for e in session.scalars(select(AuditEvent))]
+        events = [(e.entity_id, e.from_status, e.to_status, e.reason)
+                  for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report"))]
     return {"reports": reports, "flags": flags, "events": events}
 
 
@@ -75,7 +76,7 @@ def test_every_report_is_queued_with_an_audit_event_and_deadline(factory, direct
     run_triage(factory, triage_settings, fake_tagger, calendar, now=NOW)
     with factory() as session:
         reports = session.scalars(select(Report)).all()
-        events = session.scalars(select(AuditEvent)).all()
+        events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report")).all()
         friday_post = session.get(Post, reports[0].post_id)
     assert {r.status for r in reports} == {"perlu_verifikasi"}
     assert len(events) == len(reports)
@@ -161,7 +162,7 @@ def test_a_batch_whose_report_someone_else_saved_is_rolled_back_and_decided_agai
     summary = run_triage(factory, triage_settings, MeddlingTagger(factory), calendar, now=NOW, batch_size=3)
     with factory() as session:
         first, *rest = session.scalars(select(Report).order_by(Report.id))
-        events = session.scalars(select(AuditEvent)).all()
+        events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report")).all()
     assert (first.status, first.version, first.masked_text) == ("perlu_verifikasi", 3, TEXTS[0][0])
     assert {r.status for r in rest} == {"perlu_verifikasi"}
     assert sorted(int(e.entity_id) for e in events) == sorted(r.id for r in [first, *rest])  # one each, none twice
@@ -174,7 +175,7 @@ def test_a_run_whose_batches_keep_being_saved_by_others_gives_up_with_nothing_ha
         run_triage(factory, triage_settings, MeddlingTagger(factory, always=True), calendar, now=NOW, batch_size=3)
     with factory() as session:
         assert {r.status for r in session.scalars(select(Report))} == {"baru"}
-        assert session.scalars(select(AuditEvent)).all() == []
+        assert session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report")).all() == []
         assert session.scalars(select(ReportFlag)).all() == []
     run_triage(factory, triage_settings, FakeTagger(), calendar, now=NOW, batch_size=3)
     assert [r[1] for r in snapshot(factory)["reports"]] == ["perlu_verifikasi"] * len(TEXTS)
@@ -204,7 +205,8 @@ def test_reports_changed_while_their_batch_was_classified_are_read_again_or_left
     run_triage(factory, triage_settings, EditingBeforeTheBatchTagger(factory), calendar, now=NOW, batch_size=3)
     with factory() as session:
         first, second, *rest = session.scalars(select(Report).order_by(Report.id))
-        taken_events = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(second.id))).all()
+        taken_events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                                AuditEvent.entity_id == str(second.id))).all()
     assert (first.status, first.version, first.masked_text) == ("perlu_verifikasi", 3, TEXTS[0][0])
     assert (second.version, taken_events) == (2, [])  # the other run's edit, untouched by this one
     assert {r.status for r in rest} == {"perlu_verifikasi"}

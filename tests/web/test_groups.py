@@ -23,7 +23,8 @@ def _heads(directory, *ids: int) -> list[int | None]:
 
 def _events(directory, report_id: int) -> list[tuple[str, str]]:
     with directory() as session:
-        rows = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report_id)))
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                        AuditEvent.entity_id == str(report_id)))
         return [(event.action, event.actor) for event in rows]
 
 

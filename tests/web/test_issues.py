@@ -29,7 +29,8 @@ def test_split_creates_a_linked_second_report_awaiting_verification(login, make_
     page = html(client.get(response.headers["location"]))
     assert page.select_one(".flash.ok").get_text() == f"Laporan kedua #{second.id} dibuat dan menunggu verifikasi."
     with directory() as session:
-        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                         AuditEvent.entity_id == str(report.id))).one()
     assert (event.action, event.actor, event.details["new_report"]) == ("issue_split", "u-verifikator-x", second.id)
 
 

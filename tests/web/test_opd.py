@@ -46,6 +46,7 @@ def test_return_as_not_our_authority_goes_back_to_the_verifikator(login, make_re
     response = _submit(login("opd"), report.id, "form-return", reason="Jalan provinsi, bukan kabupaten")
     assert response.status_code == 303 and response.headers["location"].endswith("/opd")
     with directory() as session:
-        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                         AuditEvent.entity_id == str(report.id))).one()
         assert session.get(Report, report.id).status == "terverifikasi"
     assert event.details["bukan_wewenang"] == "dpupr" and event.reason.endswith("Jalan provinsi, bukan kabupaten")

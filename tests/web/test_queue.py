@@ -44,7 +44,8 @@ def test_verify_with_corrected_category_stores_a_label_and_an_audit_event(login,
     with directory() as session:
         saved = session.get(Report, report.id)
         label = session.scalars(select(Label).where(Label.report_id == report.id)).one()
-        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                         AuditEvent.entity_id == str(report.id))).one()
     assert (saved.status, saved.category, saved.desa_code) == ("terverifikasi", "ketertiban", "18.01.13.2008")
     assert (label.category, label.labeller) == ("ketertiban", "u-verifikator-x")
     assert (event.from_status, event.to_status, event.actor) == ("perlu_verifikasi", "terverifikasi", "u-verifikator-x")
