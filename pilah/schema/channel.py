@@ -37,7 +37,7 @@ class Post(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    source_id: Mapped[str] = mapped_column(String(128))
+    source_id: Mapped[str] = mapped_column(String(100))
     payload_id: Mapped[int] = mapped_column(ForeignKey("channel_payloads.id"), index=True)
     author_id: Mapped[str | None] = mapped_column(String(100))
     author_name: Mapped[str | None] = mapped_column(String(200))

@@ -19,7 +19,7 @@ class OutboxMessage(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str | None] = mapped_column(String(200))
-    in_reply_to: Mapped[str | None] = mapped_column(String(128))
+    in_reply_to: Mapped[str | None] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="menunggu", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -112,7 +112,7 @@ def test_values_a_database_refuses_are_made_storable_not_a_failed_page(factory: 
         PostRecord("sms:1", "jalan rusak\x00 di natar", when),
         PostRecord("fb:2", "banjir lagi \ud83d di kalianda", when, author_name="Budi \ud83d"),
         PostRecord("csv:3", "sampah numpuk", when, author_name="W" * 250, url="https://x.id/" + "a" * 600),
-        PostRecord("csv:" + "9" * 130, "id terlalu panjang", when),
+        PostRecord("csv:" + "9" * 120, "id terlalu panjang", when),
     ]
     broken = Rejected("row 5\x00", "malformed_row", "kolom isi kosong \ud83d", "{\"isi\": \"\x00\"}")
     provenance = Provenance("files", "file:rekap.csv", RETRIEVED, {})

@@ -6,10 +6,10 @@ Create Date: 2026-12-07 16:00:00
 
 `gateway:number` becomes `gateway:number@YYYYMMDDTHHMMSSZ` (the post's created_at in UTC), as
 `ingest.sms.payload.sms_source_id` now writes it, so an export read again after the upgrade still
-finds its messages stored. A split report's post keeps its `#pisah-N` after the new id. Source ids
-(and the outbox's `in_reply_to`, which holds one) widen from 100 to 128 characters for the suffix.
-Downgrade strips the suffix, except where two messages would then share an id (a gateway that
-numbered again from 1): those keep it.
+finds its messages stored. A split report's post keeps its `#pisah-N` after the new id. The column
+stays 100 characters: gateway numbers are short, and an id longer than the column is quarantined
+(`field_too_long`), not lost. Downgrade strips the suffix, except where two messages would then
+share an id (a gateway that numbered again from 1): those keep it.
 """
 
 import re
@@ -28,23 +28,14 @@ _SPLIT = "#pisah-"
 _TIME = re.compile(r"@\d{8}T\d{6}Z$")
 _POSTS = sa.table("posts", sa.column("id", sa.Integer), sa.column("channel", sa.String),
                   sa.column("source_id", sa.String), sa.column("created_at", sa.DateTime))
-_WIDENED = (("posts", "source_id"), ("outbox_messages", "in_reply_to"))
 
 
 def upgrade() -> None:
-    _resize(100, 128)
     _rewrite(_with_time)
 
 
 def downgrade() -> None:
     _rewrite(_without_time)
-    _resize(128, 100)
-
-
-def _resize(old: int, new: int) -> None:
-    for table, column in _WIDENED:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column(column, existing_type=sa.String(length=old), type_=sa.String(length=new))
 
 
 def _rewrite(change: Callable[[str, datetime | str], str | None]) -> None:
