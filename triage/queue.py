@@ -135,6 +135,16 @@ def reject(session: Session, report: Report, *, actor: str, reason: str,
                       at=at)
 
 
+def reopen(session: Session, report: Report, *, actor: str, reason: str,
+           expected_version: int | None = None, at: datetime | None = None) -> Report:
+    """Back to perlu_verifikasi from ditolak (the rejection was a mistake) or terverifikasi (so was the
+    verification): undoing a person's decision needs a reason, as the rejection itself did."""
+    if not reason.strip():
+        raise ValueError("reopening a report needs a reason (why the earlier decision was wrong)")
+    return transition(session, report, S.PERLU_VERIFIKASI, actor=actor, reason=reason,
+                      expected_version=expected_version, at=at)
+
+
 def set_pending(session: Session, report: Report, *, actor: str, message: str,
                 expected_version: int | None = None, at: datetime | None = None) -> OutboxMessage:
     """Ask the reporter for details (tertunda); the question waits in the outbox for the channel to send."""

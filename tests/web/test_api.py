@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from pilah.auth.tokens import issue_token
+from pilah.schema import AuditEvent
 
 
 @pytest.fixture
@@ -34,7 +36,7 @@ def test_status_change_with_token_needs_no_csrf_and_checks_version(anonymous, to
                         json={"status": "terverifikasi", "version": 1})
     assert ok.status_code == 200 and ok.json()["status"] == "terverifikasi"
     stale = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth,
-                           json={"status": "perlu_verifikasi", "version": 1})
+                           json={"status": "perlu_verifikasi", "version": 1, "reason": "salah verifikasi"})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
 
 
@@ -79,3 +81,20 @@ def test_a_pending_report_resumes_through_the_api(anonymous, token, make_report)
     change = {"status": "perlu_verifikasi", "version": report.version, "reason": "pelapor menjawab"}
     resumed = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth, json=change)
     assert resumed.status_code == 200 and resumed.json()["status"] == "perlu_verifikasi"
+
+
+@pytest.mark.parametrize("status", ["ditolak", "terverifikasi"])
+def test_undoing_a_decision_through_the_api_needs_a_reason(anonymous, token, make_report, directory,
+                                                           status: str) -> None:
+    """Reopening a rejected report or un-verifying one is audited with why the decision was wrong."""
+    report = make_report(status=status)
+    auth, url = {"Authorization": f"Bearer {token}"}, f"/api/v1/reports/{report.id}/status"
+    bare = anonymous.post(url, headers=auth, json={"status": "perlu_verifikasi", "version": report.version})
+    assert bare.status_code == 422
+    reopened = anonymous.post(url, headers=auth, json={"status": "perlu_verifikasi", "version": report.version,
+                                                       "reason": "bukan spam, pelapor menulis ulang"})
+    assert reopened.status_code == 200 and reopened.json()["status"] == "perlu_verifikasi"
+    with directory() as session:
+        reasons = session.scalars(select(AuditEvent.reason).where(AuditEvent.entity_type == "report",
+                                                                  AuditEvent.entity_id == str(report.id))).all()
+    assert reasons == ["bukan spam, pelapor menulis ulang"]

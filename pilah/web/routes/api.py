@@ -86,5 +86,4 @@ def _apply(db: Session, report, change: StatusChange, actor: str, at, calendar) 
         triage_queue.set_pending(db, report, actor=actor, message=change.reason, expected_version=change.version,
                                  at=at)
     else:
-        triage_queue.transition(db, report, change.status, actor=actor, reason=change.reason or None,
-                                expected_version=change.version, at=at)
+        triage_queue.reopen(db, report, actor=actor, reason=change.reason, expected_version=change.version, at=at)
