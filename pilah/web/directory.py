@@ -55,6 +55,17 @@ FLAG_LABELS = {
     SPLIT_FLAG: N_("Pecahan laporan"),
 }
 
+#: A report history line's action as staff read it; a status move ("transition") shows its statuses alone.
+ACTION_LABELS = {
+    "group_split": N_("Dikeluarkan dari grup duplikat"),
+    "group_merge": N_("Grup duplikat digabung"),
+    "group_head": N_("Menjadi kepala grup duplikat"),
+    "group_moved": N_("Ikut grup ke kepala baru"),
+    "issue_split": N_("Pengaduan kedua dipisah"),
+}
+#: Who set a report's category.
+CATEGORY_SOURCES = {"model": N_("mesin"), "human": N_("petugas")}
+
 
 @dataclass(frozen=True)
 class Category:
@@ -106,3 +117,11 @@ def flag_label(code: str) -> str:
     if code.startswith(SUGGESTED_OPD_PREFIX):
         return f"{gettext(N_('Usulan OPD'))}: {code.removeprefix(SUGGESTED_OPD_PREFIX)}"
     return gettext(FLAG_LABELS[code]) if code in FLAG_LABELS else code
+
+
+def action_label(action: str) -> str:
+    return "" if action == "transition" else gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+def category_source_label(source: str) -> str:
+    return gettext(CATEGORY_SOURCES[source]) if source in CATEGORY_SOURCES else source

@@ -43,6 +43,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["pager"] = _pager
     env.globals["may_move"] = is_legal
     env.globals["flag_label"] = directory.flag_label
+    env.globals["action_label"] = directory.action_label
+    env.globals["category_source_label"] = directory.category_source_label
     env.globals["options"] = _options
     env.globals["reason_options"] = _reason_options
     # After install_gettext_callables: `_` and `gettext` answer from a table instead of through its wrapper.

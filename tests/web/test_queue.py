@@ -210,3 +210,14 @@ def test_flags_read_as_words_and_keep_their_code_in_the_title(login, make_report
     client.cookies.set("pilah_lang", "en")
     facts = {b["title"]: b.get_text() for b in html(client.get(f"/antrian/{report.id}")).select("ul.flags .flag")}
     assert facts["low_confidence"] == "Low confidence"
+
+
+def test_the_history_reads_as_words(login, make_report, directory) -> None:
+    report = make_report(category_source="human")
+    client = login("verifikator")
+    client.post(f"/antrian/{report.id}/verifikasi", data={"csrf_token": csrf_of(client, f"/antrian/{report.id}"),
+                                                          "version": str(report.version)})
+    page = html(client.get(f"/antrian/{report.id}"))
+    history = page.select_one("section.history").get_text(" ", strip=True)
+    assert "transition" not in history and "Perlu verifikasi → Terverifikasi" in history
+    assert "petugas" in page.get_text() and "human" not in page.get_text()
