@@ -34,11 +34,14 @@ def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Pa
     """Store one payload and what it holds; the caller owns the transaction."""
     stored = q.insert_new_payload(session, _payload_row(body, provenance))
     page = storable_page(_parse_or_reject(parse, body))
-    reread = isinstance(stored, q.StoredPayload) and stored.parameters != provenance.parameters
-    if stored is None or (isinstance(stored, q.StoredPayload) and not reread):
+    if isinstance(stored, q.StoredPayload):  # these bytes again: read anew only with other parameters
+        reread = stored.parameters != provenance.parameters
+        payload_id = stored.id if reread else None
+    else:
+        payload_id, reread = stored, False
+    if payload_id is None:
         outcome = IngestOutcome(fetched=len(page.posts), duplicates=len(page.posts))
     else:
-        payload_id = stored.id if isinstance(stored, q.StoredPayload) else stored
         outcome = _store_posts(session, provenance.channel, payload_id, page)
         _store_rejected(session, provenance.channel, payload_id, page.rejected)
         if reread:

@@ -451,7 +451,7 @@ class DuplicateIndex:
         matched = self.by_id[other]
         head = self.by_id.get(matched.canonical_id or other, matched)
         return any(places_differ(sig.place, them.place) and not _one_holds_the_other(sig, them)
-                   for them in {id(matched): matched, id(head): head}.values())
+                   for them in ((matched,) if head is matched else (matched, head)))
 
     def _kind(self, sig: Signature, other: int, same_channel_kind: str) -> str:
         return same_channel_kind if self.by_id[other].channel == sig.channel else "cross_channel"

@@ -85,9 +85,9 @@ def update_opd(session: Session, opd: Opd, fields: OpdFields, *, editor: str, at
     before = _opd_snapshot(opd)
     for name, value in _opd_values(fields).items():
         setattr(opd, name, value)
-    if _opd_snapshot(opd) != before:
-        audit.record(session, "opd", opd.code, "update", editor, at, note,
-                     {"before": before, "after": _opd_snapshot(opd)})
+    after = _opd_snapshot(opd)
+    if after != before:
+        audit.record(session, "opd", opd.code, "update", editor, at, note, {"before": before, "after": after})
     session.flush()
 
 
