@@ -50,10 +50,10 @@ def dashboard(request: Request, db: Session = Depends(get_db), user: User = Depe
 
 
 def _charts(request: Request, stats: Statistics) -> list:
-    labels = directory.categories(request.app.state.settings.data_dir)
+    labels = _category_labels(request)
     return [
         bar_chart(gettext("Kategori terbanyak"),
-                  [(labels[r.code].label if r.code in labels else r.label, r.count) for r in stats.top_categories]),
+                  [(labels.get(r.code, r.label), r.count) for r in stats.top_categories]),
         bar_chart(gettext("Kecamatan dengan laporan terbanyak"), [(r.label, r.count) for r in stats.top_kecamatan]),
         bar_chart(gettext("OPD penerima disposisi terbanyak"),
                   [(o.name, o.dispositioned, o.done) for o in stats.top_opds],
@@ -66,9 +66,7 @@ def download(request: Request, fmt: str, db: Session = Depends(get_db), user: Us
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
     start, end = _period(request, FieldErrors())
-    labels = {code: category.label for code, category in directory.categories(request.app.state.settings.data_dir)
-              .items()}
-    rows = report_rows(_statistics(request, db, start, end), labels=labels)
+    rows = report_rows(_statistics(request, db, start, end), labels=_category_labels(request))
     name = f"rekapitulasi-{start.isoformat()}-{end.isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
@@ -77,3 +75,8 @@ def download(request: Request, fmt: str, db: Session = Depends(get_db), user: Us
     return Response(render_xlsx(rows, gettext("Rekapitulasi pengaduan")), headers=headers,
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+
+def _category_labels(request: Request) -> dict[str, str]:
+    """Category slug → its label in the reader's language, for the charts and the downloads alike."""
+    return {code: category.label for code, category in directory.categories(request.app.state.settings.data_dir)
+            .items()}
