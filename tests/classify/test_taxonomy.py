@@ -14,8 +14,9 @@ CATEGORY = 'slug = "{slug}"\nlabel_id = "L"\nlabel_en = "E"\ndescription = "D"\n
 
 def test_shipped_taxonomy(taxonomy: Taxonomy) -> None:
     assert taxonomy.slugs() == ["adminduk", "infrastruktur", "kesehatan", "pendidikan", "sosial", "lingkungan",
-                                "perhubungan", "ketertiban", "pemerintahan_desa"]
+                                "perhubungan", "ketertiban", "pemerintahan_desa", "perdagangan", "pertanian"]
     assert taxonomy.get("adminduk").default_opd == "disdukcapil"
+    assert taxonomy.get("pertanian").default_opd == "distan"
     assert len(taxonomy.digest) == 64
     with pytest.raises(KeyError):
         taxonomy.get("olahraga")
