@@ -53,6 +53,10 @@ PROBLEM = _lexicon(
     """
 )
 
+#: Problem words that ask for action or name the act of complaining rather than a problem: a hashtag
+#: made of them (#LaporBupati, #MohonPerhatian) says where a post is going, not what is wrong.
+ASKING = _lexicon("tolong tlg mohon harap minta lapor adu aduan komplain complain keluh")
+
 #: Praise, thanks, hope, support, good news: what a post that is not a complaint is often made of.
 POSITIVE = _lexicon(
     """
@@ -77,6 +81,8 @@ TOPIC = _lexicon(
     camat sampah tps truk pelayanan petugas pegawai kantor dinas pemkab bupati satpol polisi polsek
     pemerintah pemda negara rakyat masyarakat pejabat dprd dpr kebijakan anggaran apbd pajak retribusi gaji upah
     sembako cabai minyak daging ayam telur gula listrik tarif ongkos harga
+    petani tani sawah panen gabah padi jagung singkong benih bibit hama ternak sapi kambing vaksin penyuluh ppl
+    poktan gapoktan traktor alsintan rdkk kios pangkalan het umkm koperasi kur rentenir timbangan
     """
 )
 

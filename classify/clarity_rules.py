@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from classify.clarity_lexicon import (
+    ASKING,
     DIGIT_BIT,
     GREETING,
     GREETING_FLAG,
@@ -33,9 +34,11 @@ from classify.clarity_lexicon import (
     flags,
 )
 from classify.lookalikes import fold
+from classify.text import normalizer_for
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"[@#]\w+")
+_HASHTAG = re.compile(r"(?<![\w#])#([A-Za-z]+)\b")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|[0-9]+")
 _PHONE_OR_WA = re.compile(r"(?:\+62|\b0)8\d{7,11}\b|\bwa\.me/", re.IGNORECASE)
 
@@ -96,13 +99,26 @@ class _Chunks(dict):
 
 def _read(chunk: str) -> tuple[tuple[str, ...], int]:
     """(words, handles/links/contact packed in one int) of one whitespace-free chunk."""
-    text, links, handles = fold(chunk), 0, 0
+    text, links, handles, named = fold(chunk), 0, 0, ()
     if "://" in text or "www." in text.lower():
         text, links = _URL.subn(" ", text)
+    if "#" in text:
+        named = tuple(chain.from_iterable(map(problem_hashtag_words, _HASHTAG.findall(text))))
     if "@" in text or "#" in text:
         text, handles = _HANDLE.subn(" ", text)
     contact = ("8" in text or "wa.me" in text.lower()) and bool(_PHONE_OR_WA.search(text))
-    return tuple(_WORD.findall(text.lower())), (handles << _HANDLE_SHIFT) | (links << 1) | contact
+    return tuple(_WORD.findall(text.lower())) + named, (handles << _HANDLE_SHIFT) | (links << 1) | contact
+
+
+def problem_hashtag_words(body: str) -> tuple[str, ...]:
+    """The words of a hashtag that names a problem (#jalanrusak, #pupuklangka), else nothing.
+
+    Such a tag is how many citizens state the complaint itself ("Cukup ngga ya? #jalanrusak"), so its
+    words are the post's words. Other tags (#LampungSelatan, #LaporBupati) stay mere tags: a greeting
+    with one is still a greeting.
+    """
+    words = normalizer_for().hashtag_words(body.lower())
+    return words if any(flags(w) & PROBLEM_FLAG and w not in ASKING for w in words) else ()
 
 
 def _unpacked(packed: Any) -> tuple[Any, Any, Any]:

@@ -277,3 +277,19 @@ def test_links_handles_and_phones_are_counted_per_chunk() -> None:
     assert seen.words == ("cek", "dan", "hub", "081234567890")
     assert (seen.links, seen.handles, seen.contact) == (2, 3, True)
     assert words_of("jalan   rusak\tparah") == words_of("jalan rusak parah")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Cukup ngga ya? #jalanrusak", ("cukup", "ngga", "ya", "jalan", "rusak")),
+    ("#PupukLangka lagi", ("pupuk", "langka", "lagi")),
+    ("awas #banjir", ("awas", "banjir")),
+])
+def test_a_hashtag_naming_a_problem_is_part_of_the_complaint(text: str, words: tuple[str, ...]) -> None:
+    seen = words_of(text)
+    assert seen.words == words and seen.handles == 1
+    assert rule_reasons(seen, 3) == ()
+
+
+@pytest.mark.parametrize("text", ["selamat pagi #LampungSelatan", "halo min #LaporBupati", "#MohonPerhatian"])
+def test_a_hashtag_naming_a_place_or_a_request_stays_a_tag(text: str) -> None:
+    assert rule_reasons(words_of(text), 3) in {("greeting_only",), ("mentions_only",)}
