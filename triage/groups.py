@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from pilah.queries import reports as q
 from pilah.queries import triage_rows as rows
-from pilah.schema import AuditEvent, Report, utcnow
+from pilah.schema import Report
 from triage import flags as f
 from triage.duplicates import DuplicateMatch
+from triage.queue import record_on_report
 
 KIND_LABELS = {
     "retweet": "retweet",
@@ -97,9 +98,10 @@ def split_from_group(session: Session, report: Report, *, actor: str, reason: st
             raise ValueError(f"report #{report.id} is not in a duplicate group")
         canonical = members[0].id
         _unlink(session, members[0])
-        _audit(session, members[0], "group_head", actor, reason, at, {"previous_head": report.id})
+        record_on_report(session, members[0], "group_head", actor=actor, reason=reason, at=at,
+                         details={"previous_head": report.id})
         _move(session, members[1:], report.id, canonical, actor, reason, at)
-    _audit(session, report, "group_split", actor, reason, at, {"group": canonical})
+    record_on_report(session, report, "group_split", actor=actor, reason=reason, at=at, details={"group": canonical})
     session.flush()
     refresh_group_flags(session, canonical)
     refresh_group_flags(session, report.id)
@@ -120,7 +122,7 @@ def merge_groups(session: Session, keep: Report, other: Report, *, actor: str, r
     other_head.duplicate_similarity = None
     f.clear_flags(session, other_head, prefix=f.DUPLICATE_GROUP)
     f.set_flag(session, other_head, f.DUPLICATE, f"Digabung petugas ke laporan #{keep_id}: {reason}", source="staff")
-    _audit(session, other_head, "group_merge", actor, reason, at, {"into": keep_id})
+    record_on_report(session, other_head, "group_merge", actor=actor, reason=reason, at=at, details={"into": keep_id})
     session.flush()
     return refresh_group_flags(session, keep_id)
 
@@ -132,7 +134,8 @@ def _move(session: Session, members: list[Report], old_head: int, new_head: int,
         member.duplicate_of_id = new_head
         f.set_flag(session, member, f.DUPLICATE,
                    f"Duplikat dari laporan #{new_head} (sebelumnya #{old_head}): {reason}", source="staff")
-        _audit(session, member, "group_moved", actor, reason, at, {"from": old_head, "to": new_head})
+        record_on_report(session, member, "group_moved", actor=actor, reason=reason, at=at,
+                         details={"from": old_head, "to": new_head})
 
 
 def _unlink(session: Session, report: Report) -> None:
@@ -140,10 +143,3 @@ def _unlink(session: Session, report: Report) -> None:
     flag = q.flag(session, report.id, f.DUPLICATE)
     if flag is not None:
         session.delete(flag)
-
-
-def _audit(session: Session, report: Report, action: str, actor: str, reason: str, at: datetime | None,
-           details: dict) -> None:
-    session.add(AuditEvent(at=at or utcnow(), actor=actor, entity_type="report", entity_id=str(report.id),
-                           action=action, from_status=report.status, to_status=report.status, reason=reason,
-                           details=details))

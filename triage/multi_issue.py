@@ -22,10 +22,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pilah.schema import AuditEvent, Post, Report, ReportStatus
+from pilah.schema import Post, Report, ReportStatus
 from triage import flags as f
 from triage.errors import IssueSplitRefused, ReportNotFound
-from triage.queue import check_version, flush_checked, transition
+from triage.queue import check_version, flush_checked, record_on_report, transition
 from triage.routing import RoutingTable
 from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
 
@@ -79,10 +79,8 @@ def split_issue(session: Session, report_id: int, category: str, *, actor: str, 
                f"Usulan disposisi ke {decision.opd_code}: {decision.reason}")
     transition(session, new, ReportStatus.PERLU_VERIFIKASI, actor=actor, reason=reason, at=now,
                details={"split_from": original.id, "category": category})
-    session.add(AuditEvent(at=now, actor=actor, entity_type="report", entity_id=str(original.id),
-                           action="issue_split", from_status=original.status, to_status=original.status,
-                           reason=reason, details={"new_report": new.id, "category": category,
-                                                   "suggested_opd": decision.opd_code}))
+    record_on_report(session, original, "issue_split", actor=actor, reason=reason, at=now,
+                     details={"new_report": new.id, "category": category, "suggested_opd": decision.opd_code})
     session.flush()
     return IssueSplit(original.id, new.id, derived.id, category, decision.opd_code)
 

@@ -30,7 +30,7 @@ from triage import flags as f
 from triage import textsig
 from triage.duplicates import DuplicateIndex, DuplicateMatch, Signature, TextPrint, signature, text_prints
 from triage.groups import describe_match, refresh_group_flags_of
-from triage.queue import transition_event
+from triage.queue import report_event
 from triage.routing import RoutingTable
 from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
 from triage.tagging import model_version_of, plan_model_flags, tagging_columns
@@ -334,8 +334,8 @@ def _triage_batch(session: Session, run: _Run, batch: Sequence[Row],
         values.update(verify_due=verify_due, triaged_at=run.now, status=status, version=row.version + 1,
                       updated_at=written_at, next_due_at=q.running_due_value(status, verify_due, row.followup_due))
         writes.reports.append({"id": row.id, "expected_version": row.version, **values})
-        writes.events.append(transition_event(row.id, row.status, status, actor=ACTOR, at=run.now,
-                                              reason=_queue_reason(raised), details={"flags": sorted(raised)}))
+        writes.events.append(report_event(row.id, "transition", row.status, status, actor=ACTOR, at=run.now,
+                                          reason=_queue_reason(raised), details={"flags": sorted(raised)}))
         _count(writes.counts, raised)
     return writes
 

@@ -61,17 +61,26 @@ def transition(session: Session, report: Report, to_status: str, *, actor: str, 
     if not legal:
         raise IllegalTransition(report_id, from_status, str(to_status))
     report.status = S(to_status).value
-    session.add(AuditEvent(**transition_event(report_id, from_status, report.status, actor=actor, at=at or utcnow(),
-                                              reason=reason, details=details)))
+    session.add(AuditEvent(**report_event(report_id, "transition", from_status, report.status, actor=actor,
+                                          at=at or utcnow(), reason=reason, details=details)))
     flush_checked(session, report_id, expected_version)
     return report
 
 
-def transition_event(report_id: int, from_status: str, to_status: str, *, actor: str, at: datetime,
-                     reason: str | None, details: dict[str, Any] | None) -> dict[str, Any]:
-    """The audit event of one transition, as column values (the triage batch inserts thousands at once)."""
-    return {"at": at, "actor": actor, "entity_type": "report", "entity_id": str(report_id), "action": "transition",
+def report_event(report_id: int, action: str, from_status: str, to_status: str, *, actor: str, at: datetime,
+                 reason: str | None, details: dict[str, Any] | None) -> dict[str, Any]:
+    """One event of a report's history, as column values: every writer of that history goes through
+    here, and the triage batch inserts thousands of them at once."""
+    return {"at": at, "actor": actor, "entity_type": "report", "entity_id": str(report_id), "action": action,
             "from_status": from_status, "to_status": to_status, "reason": reason, "details": details or {}}
+
+
+def record_on_report(session: Session, report: Report, action: str, *, actor: str, reason: str | None,
+                     at: datetime | None = None, details: dict[str, Any] | None = None) -> None:
+    """An event that leaves the report's status where it is (its duplicate group changed, an issue was
+    split off it), in the same history as its moves."""
+    session.add(AuditEvent(**report_event(report.id, action, report.status, report.status, actor=actor,
+                                          at=at or utcnow(), reason=reason, details=details)))
 
 
 def verify(session: Session, report: Report, *, actor: str, category: str | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,11 @@ from pilah.queries import web as queries
 from pilah.schema import ROLES, User, utcnow
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
+
+
+def canonical_username(typed: str) -> str:
+    """The account name as stored: people type "Rina " on a phone and "rina" at a desk."""
+    return typed.strip().lower()
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ def _check_opd(session: Session, new: NewUser) -> None:
 
 
 def create_user(session: Session, new: NewUser, *, actor: str) -> User:
+    new = replace(new, username=canonical_username(new.username))
     validate_new_user(session, new)
     user = User(username=new.username, display_name=new.display_name or new.username, role=new.role,
                 opd_code=new.opd_code, password_hash=hash_password(new.password), active=True)
@@ -91,7 +97,7 @@ def may_sign_in(session: Session, user: User | None) -> bool:
 
 def acting_user(session: Session, username: str, roles: frozenset[str]) -> User:
     """The account a command is run in the name of: it must exist, be able to sign in and hold one of `roles`."""
-    user = queries.user_by_username(session, username.strip().lower())
+    user = queries.user_by_username(session, canonical_username(username))
     if user is None or not may_sign_in(session, user) or user.role not in roles:
         raise ActorUnknown(
             f"'{username}' bukan pengguna aktif dengan peran {'/'.join(sorted(roles))} / "
@@ -114,7 +120,7 @@ def set_active(session: Session, username: str, active: bool, *, actor: str) -> 
 
 
 def _existing(session: Session, username: str) -> User:
-    user = queries.user_by_username(session, username)
+    user = queries.user_by_username(session, canonical_username(username))
     if user is None:
         raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")
     return user

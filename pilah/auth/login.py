@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from pilah.auth.accounts import may_sign_in
+from pilah.auth.accounts import canonical_username, may_sign_in
 from pilah.auth.errors import LoginFailed, LoginThrottled
 from pilah.auth.passwords import hash_password, needs_rehash, verify_password
 from pilah.queries import web as queries
@@ -22,7 +22,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
     username after `max_failures` failures (except from a browser `trusted_device` says signed in as
     that account before: :mod:`pilah.auth.devices`), a client address after `max_client_failures`
     (0: never)."""
-    username = username.strip().lower()[:60]
+    username = canonical_username(username)[:60]
     user = queries.user_by_username(session, username)
     username_locked = not (user is not None and trusted_device(user)) and (
         queries.recent_login_failures(session, username, since=now - lockout) >= max_failures)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from pilah.auth.accounts import canonical_username
 from pilah.cli.runtime import open_database
 from pilah.db import transaction
 from pilah.queries import channel as q
@@ -52,7 +53,7 @@ def checked(settings: Settings, message_id: int, went_out: bool, actor: str, not
     if not note.strip():
         raise click.BadParameter("tulis apa yang dilihat / say what was seen", param_hint="--note")
     with transaction(open_database(settings)) as session:
-        user = web.user_by_username(session, actor.strip().lower())
+        user = web.user_by_username(session, canonical_username(actor))
         if user is None or not user.active or user.role not in REVIEWERS:
             raise click.BadParameter(f"{actor!r} bukan verifikator/admin aktif / is no active verifikator or admin",
                                      param_hint="--by")

@@ -30,7 +30,7 @@ def users() -> None:
 def add(settings: Settings, username: str, role: str, opd_code: str | None, display_name: str, password: str) -> None:
     """Tambah pengguna. Add a user, e.g. the first admin: pilah users add admin --role admin"""
     with transaction(open_database(settings)) as session:
-        user = create_user(session, NewUser(username=username.strip().lower(), display_name=display_name,
+        user = create_user(session, NewUser(username=username, display_name=display_name,
                                             role=role, password=password, opd_code=opd_code), actor=cli_actor())
     click.echo(f"pengguna {user.username} ({user.role}{' · ' + user.opd_code if user.opd_code else ''}) dibuat")
 
