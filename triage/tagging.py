@@ -6,6 +6,8 @@ reasons, personal-data kinds, masked text), never on how it was produced.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -68,10 +70,35 @@ def model_flags(tagging: TaggingLike, abstain_below: float) -> dict[str, str]:
     return raised
 
 
+#: What a low-confidence reason names as the guess when the model had none.
+NO_GUESS = "tanpa kategori"
+_LOW_CONFIDENCE = re.compile(r"\((?P<confidence>\d+(?:\.\d+)?) < (?P<threshold>\d+(?:\.\d+)?); "
+                             r"tebakan: (?P<guess>[^)]*)\)")
+
+
+@dataclass(frozen=True)
+class LowConfidence:
+    """The model's confidence, the threshold it fell below and its guess (a slug, or :data:`NO_GUESS`)."""
+
+    confidence: float
+    threshold: float
+    guess: str
+
+
 def _low_confidence_reason(tagging: TaggingLike, abstain_below: float) -> str:
-    guess = tagging.category or "tanpa kategori"
+    guess = tagging.category or NO_GUESS
     return (f"Keyakinan kategori rendah ({tagging.category_confidence:.2f} < {abstain_below:.2f}; "
             f"tebakan: {guess})")
+
+
+def read_low_confidence(reason: str | None) -> LowConfidence | None:
+    """The parts of a reason :func:`_low_confidence_reason` wrote, for pages that show them in the reader's
+    form: the flag row keeps only this text, and it is the one record of the model's guess (the report's
+    category may since be a person's correction). None for any other text."""
+    found = _LOW_CONFIDENCE.search(reason or "")
+    if found is None:
+        return None
+    return LowConfidence(float(found["confidence"]), float(found["threshold"]), found["guess"].strip())
 
 
 def model_version_of(tagger: Any) -> str | None:

@@ -21,7 +21,7 @@ from pilah.web.deps import flash, redirect_to
 from pilah.web.errors import NotFound
 from pilah.web.i18n import N_, current_language, gettext
 from triage import flags as triage_flags
-from triage.errors import TriageError, UnknownOpd, VersionConflict
+from triage.errors import DirectoryInvalid, TriageError, VersionConflict
 from triage.routing import RoutingTable
 from triage.sla import WorkingCalendar
 
@@ -81,13 +81,15 @@ def suggested_opd(report: Report, choices: queries.PageChoices, refused: frozens
 
     What the routing rules say for the report's category and kecamatan as they are now, so that a
     verifikator's correction moves the suggestion with it (triage's suggestion flag was made before
-    it, from the model's tags; it is used only when the rules decide nothing). An OPD that returned
-    the report as "bukan wewenang" (``refused``) is never suggested again."""
+    it, from the model's tags; it is used only when the rules decide nothing, i.e. no default route is
+    active: an admin may have deactivated it, and the page must still open). An OPD that returned the
+    report as "bukan wewenang" (``refused``) is never suggested again. The page's "Usulan disposisi"
+    line shows this same value, so the hint and the form never disagree."""
     if report.opd_code:
         return report.opd_code
     try:
         decided = RoutingTable(choices.rules).decide(report.category, report.kecamatan_code).opd_code
-    except UnknownOpd:
+    except DirectoryInvalid:
         prefix = triage_flags.SUGGESTED_OPD_PREFIX
         codes = sorted(flag.code for flag in report.flags if flag.code.startswith(prefix))
         decided = codes[0].removeprefix(prefix) if codes else None

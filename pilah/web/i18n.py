@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_percent as babel_percent
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("id", "en")
@@ -79,6 +80,13 @@ def format_when(value: datetime | None) -> str:
 @lru_cache(maxsize=8192)
 def _formatted_when(value: datetime, zone: ZoneInfo, language: str) -> str:
     return format_datetime(value, "d MMMM y HH.mm", tzinfo=zone, locale=language)
+
+
+def format_percent(value: float | None) -> str:
+    """A share as the reader writes it ("42%"): a bare 0.42 reads as an English decimal in Indonesian."""
+    if value is None:
+        return "–"
+    return babel_percent(value, locale=_language.get())
 
 
 def format_day(value: date | datetime | None) -> str:

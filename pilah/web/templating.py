@@ -19,7 +19,8 @@ from starlette.routing import replace_params
 from pilah.queries.web import QueueRow
 from pilah.web import directory, roles
 from pilah.web.deps import csrf_token, take_flashes
-from pilah.web.i18n import current_language, current_zone, format_day, format_when, gettext, ngettext
+from pilah.web.i18n import current_language, current_zone, format_day, format_percent, format_when, gettext, ngettext
+from pilah.web.views import is_overdue
 from triage.queue import is_legal
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -36,13 +37,16 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(env=env)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(
-        when=format_when, day=format_day, status_label=directory.status_label,
+        when=format_when, day=format_day, percent=format_percent, status_label=directory.status_label,
         reason_label=directory.reason_label, region_name=directory.region_name, language=current_language,
         STATUS_LABELS=directory.STATUS_LABELS,
     )
     env.filters["pager"] = _pager
     env.globals["may_move"] = is_legal
     env.globals["flag_label"] = directory.flag_label
+    env.globals["flag_reason"] = directory.flag_reason
+    env.globals["opd_label"] = directory.opd_label
+    env.globals["is_overdue"] = is_overdue
     env.globals["action_label"] = directory.action_label
     env.globals["category_source_label"] = directory.category_source_label
     env.globals["options"] = _options
@@ -130,17 +134,19 @@ _QUEUE_ROWS_MAX = 4096
 def _queue_row(context: Context, row: QueueRow) -> Markup:
     """One queue row's HTML, remembered by every value it is made from: the row's fields, the language,
     time zone and base URL, and the (cached, immutable) category and kecamatan tables. A report that
-    changes in any shown way gives a new key, so a remembered row is never stale; pages repeat rows
-    (20 verifikators paging the same queue), and rendering 50 rows is most of a queue page's cost.
+    changes in any shown way gives a new key (a deadline passing too: the key holds whether it has), so a
+    remembered row is never stale; pages repeat rows (20 verifikators paging the same queue), and rendering
+    50 rows is most of a queue page's cost.
     `queue/_row.html` sees nothing but what the key holds."""
     r, categories, kecamatan = row.report, context["categories"], context["kecamatan"]
+    overdue = is_overdue(r, context["now"])
     key = (current_language(), current_zone(), _base_url(context["request"]), id(categories), id(kecamatan),
            r.id, r.version, r.status, r.category, r.category_confidence, r.kecamatan_code, r.followup_due,
-           r.verify_due, row.posted_at, row.channel, row.text, tuple(row.flags))
+           r.verify_due, overdue, row.posted_at, row.channel, row.text, tuple(row.flags))
     html = _QUEUE_ROWS.get(key)
     if html is None:
         html = Markup(context.environment.get_template("queue/_row.html").render(
-            row=row, request=context["request"], categories=categories, kecamatan=kecamatan))
+            row=row, request=context["request"], categories=categories, kecamatan=kecamatan, overdue=overdue))
         if len(_QUEUE_ROWS) >= _QUEUE_ROWS_MAX:
             _QUEUE_ROWS.clear()
         _QUEUE_ROWS[key] = html

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,6 +13,7 @@ from classify.pii import mask_pii
 from pilah.queries import web as queries
 from pilah.schema import Post, Report, User
 from pilah.web import roles
+from triage.flags import SUGGESTED_OPD_PREFIX
 
 
 @dataclass
@@ -25,6 +28,7 @@ class ReportView:
     history: list[Any]
     dispositions: list[Any]
     follow_ups: list[Any]
+    flags: list[Any]
 
 
 def visible_text(user: User, report: Report, post: Post) -> str:
@@ -75,4 +79,31 @@ def report_view(session: Session, user: User, report: Report, post: Post,
         history=list(queries.report_history(session, report.id)) if has("has_history") else [],
         dispositions=list(queries.report_dispositions(session, report.id)) if has("has_dispositions") else [],
         follow_ups=list(queries.report_follow_ups(session, report.id)) if has("has_follow_ups") else [],
+        flags=listed_flags(report),
     )
+
+
+def listed_flags(report: Report) -> list[Any]:
+    """The flags a report page lists: all but triage's OPD suggestion. That one was made from the model's
+    tags when the report was triaged; the page shows the suggestion the disposition form preselects
+    instead (`actions.suggested_opd`, the routing rules for the report as it is now), never both."""
+    return [flag for flag in report.flags if not flag.code.startswith(SUGGESTED_OPD_PREFIX)]
+
+
+def opd_names(session: Session, choices: queries.PageChoices, codes: Iterable[str | None]) -> dict[str, str]:
+    """Code → short name of the OPDs a page names: staff know "Dinas PUPR", not "dpupr". The active OPDs
+    come with the page's choices; an OPD since deactivated (an old disposition's) is asked for by code."""
+    names = {choice.code: choice.short_name for choice in choices.opds}
+    for code in {code for code in codes if code} - names.keys():
+        opd = queries.opd_by_code(session, code)
+        if opd is not None:
+            names[code] = opd.short_name or opd.name
+    return names
+
+
+def is_overdue(report: Any, now: datetime) -> bool:
+    """Whether the report's running deadline has passed: the test the lists' "Lewat tenggat" filter makes
+    (`next_due_at < now`), so a marked row is one that filter finds. A report whose clock is stopped
+    (pending, with the OPD in follow-up, done) has no running deadline and is never overdue."""
+    due = report.next_due_at
+    return due is not None and due < now

@@ -56,6 +56,12 @@ def test_page_shows_versions_and_the_force_box_only_to_admin(login, registry) ->
     assert len(html(login("admin").get("/model")).select("input[name=force]")) == 2
 
 
+def test_training_times_are_office_local_and_read_as_dates(login, registry) -> None:
+    """The cards say 2026-03-01T00:00:00+00:00: 07.00 in Lampung (WIB), as every other page writes times."""
+    cells = html(login("analis").get("/model")).select("tr[data-version] td:nth-of-type(3)")
+    assert {cell.get_text() for cell in cells} == {"1 Maret 2026 07.00"}
+
+
 def test_gate_refuses_a_worse_candidate_as_a_form_error(login, registry, directory) -> None:
     client = login("analis")
     action, values = _promote_form(client, "v2-worse")

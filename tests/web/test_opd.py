@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from web_helpers import form_values, html
 
-from pilah.schema import AuditEvent, FollowUp, Report
+from pilah.schema import AuditEvent, FollowUp, Opd, Report
 
 
 def _submit(client, report_id: int, form_id: str, **fields):
@@ -50,3 +52,20 @@ def test_return_as_not_our_authority_goes_back_to_the_verifikator(login, make_re
                                                          AuditEvent.entity_id == str(report.id))).one()
         assert session.get(Report, report.id).status == "terverifikasi"
     assert event.details["bukan_wewenang"] == "dpupr" and event.reason.endswith("Jalan provinsi, bukan kabupaten")
+
+
+def test_the_liaisons_heading_names_their_office(login, directory) -> None:
+    heading = html(login("opd").get("/opd")).find("h1")
+    with directory() as session:
+        office = session.get(Opd, "dpupr")
+    assert heading.select_one(".opd").get_text() == office.name and heading.select_one(".opd")["title"] == "dpupr"
+    assert "dpupr" not in heading.get_text()
+
+
+def test_an_overdue_disposition_is_marked_in_words_in_the_liaisons_list(app, login, make_report, directory) -> None:
+    late, on_time = (make_report(status="terdisposisi", opd_code="dpupr", followup_due=app.state.clock() + delta)
+                     for delta in (timedelta(days=-1), timedelta(days=2)))
+    rows = {row["data-report-id"]: row for row in html(login("opd").get("/opd")).select("tr[data-report-id]")}
+    late_due, on_time_due = rows[str(late.id)].select_one("td.due"), rows[str(on_time.id)].select_one("td.due")
+    assert "overdue" in late_due["class"] and "Lewat tenggat" in late_due.get_text()
+    assert "overdue" not in on_time_due["class"] and "Lewat tenggat" not in on_time_due.get_text()

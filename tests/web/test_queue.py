@@ -3,12 +3,20 @@ and a stale form gets a 409 conflict page showing the current state."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 from web_helpers import csrf_of, form_values, html
 
-from pilah.schema import AuditEvent, Disposition, Label, OutboxMessage, Report, ReportFlag
+from pilah import PROJECT_ROOT
+from pilah.schema import AuditEvent, Disposition, Label, Opd, OutboxMessage, Report, ReportFlag, RoutingRule
+from pilah.web.directory import categories
+from triage.directory import DEFAULT_CATEGORY
+from triage.flags import LOW_CONFIDENCE
 from triage.rerouting import RETURNED
+from triage.tagging import model_flags
 
 
 def _post_form(client, report_id: int, form_id: str, **fields):
@@ -221,3 +229,102 @@ def test_the_history_reads_as_words(login, make_report, directory) -> None:
     history = page.select_one("section.history").get_text(" ", strip=True)
     assert "transition" not in history and "Perlu verifikasi → Terverifikasi" in history
     assert "petugas" in page.get_text() and "human" not in page.get_text()
+
+
+def _short_name(directory, code: str) -> str:
+    with directory() as session:
+        return session.get(Opd, code).short_name
+
+
+def test_dispositions_and_the_opd_fact_name_the_office_and_keep_its_code_in_the_title(app, login, make_report,
+                                                                                       directory) -> None:
+    report, now = make_report(status="terdisposisi", opd_code="dpupr"), app.state.clock()
+    with directory.begin() as session:
+        session.add_all([Disposition(report_id=report.id, opd_code="dinkes", due_at=now, created_by="uji",
+                                     delivery_state=RETURNED, returned_reason="bukan wewenang"),
+                         Disposition(report_id=report.id, opd_code="dpupr", due_at=now + timedelta(days=7),
+                                     created_by="uji")])
+        session.get(Opd, "dinkes").active = False  # an office since dissolved is still named
+    page = html(login("verifikator").get(f"/antrian/{report.id}"))
+    named = [(li.select_one(".opd").get_text(), li.select_one(".opd")["title"])
+             for li in page.select("section.dispositions li")]
+    assert named == [(_short_name(directory, "dinkes"), "dinkes"), (_short_name(directory, "dpupr"), "dpupr")]
+    assert "dpupr" not in page.select_one("section.dispositions").get_text()
+    assert page.select_one("#report-opd").get_text() == _short_name(directory, "dpupr")
+    assert page.select_one("#suggested-opd") is None  # dispositioned: nothing left to suggest
+
+
+def test_the_suggested_disposition_is_the_one_the_form_preselects_not_triages_stale_flag(login, make_report,
+                                                                                        directory) -> None:
+    report = make_report(status="perlu_verifikasi", category="infrastruktur", kecamatan_code="18.01.04")
+    with directory.begin() as session:  # what triage wrote when the model said "kesehatan"
+        session.add(ReportFlag(report_id=report.id, code="suggested_opd:dinkes", source="rule",
+                               reason="Usulan disposisi ke dinkes: aturan kategori kesehatan"))
+    client = login("verifikator")
+    page = html(client.get(f"/antrian/{report.id}"))
+    assert page.select_one("#suggested-opd .opd")["title"] == "dpupr"
+    assert "dinkes" not in page.select_one("section.post").get_text()
+    assert _post_form(client, report.id, "form-verify", category="ketertiban").status_code == 303
+    page = html(client.get(f"/antrian/{report.id}"))
+    hint = page.select_one("#suggested-opd .opd")
+    assert hint.get_text() == _short_name(directory, "kec-natar")
+    assert hint["title"] == page.select_one("#form-disposition option[selected]")["value"] == "kec-natar"
+
+
+def test_without_an_active_default_route_the_page_opens_and_suggests_what_triage_did(login, make_report,
+                                                                                    directory) -> None:
+    """An admin may deactivate the default route; the rules then decide nothing for an uncategorised report."""
+    report = make_report(status="terverifikasi", category=None)
+    with directory.begin() as session:
+        session.add(ReportFlag(report_id=report.id, code="suggested_opd:dpmd", reason="uji", source="rule"))
+        for rule in session.scalars(select(RoutingRule).where(RoutingRule.category == DEFAULT_CATEGORY)):
+            rule.active = False
+    response = login("verifikator").get(f"/antrian/{report.id}")
+    assert response.status_code == 200
+    page = html(response)
+    assert page.select_one("#suggested-opd .opd")["title"] == "dpmd"
+    assert page.select_one("#form-disposition option[selected]")["value"] == "dpmd"
+
+
+def _low_confidence_reason() -> str:
+    """The reason exactly as triage writes it, so a change of its wording shows here."""
+    tagging = SimpleNamespace(unclear=False, unclear_reasons=(), abstained=False, category="sosial",
+                              category_confidence=0.42, outside_kabupaten=False, kecamatan_code="18.01.04",
+                              pii_kinds=())
+    return model_flags(tagging, abstain_below=0.55)[LOW_CONFIDENCE]
+
+
+def test_a_low_confidence_reason_reads_as_percentages_and_the_category_label(login, make_report,
+                                                                            directory) -> None:
+    report = make_report(category="sosial")
+    with directory.begin() as session:
+        session.add(ReportFlag(report_id=report.id, code=LOW_CONFIDENCE, reason=_low_confidence_reason(),
+                               source="model"))
+    client = login("verifikator")
+    label = categories(PROJECT_ROOT / "data")["sosial"]
+    reason = html(client.get(f"/antrian/{report.id}")).select_one("ul.flags li").get_text()
+    assert "42%" in reason and "55%" in reason and label.label_id in reason
+    assert "0.42" not in reason and "sosial" not in reason
+    client.cookies.set("pilah_lang", "en")
+    reason = html(client.get(f"/antrian/{report.id}")).select_one("ul.flags li").get_text()
+    assert "below the 55% threshold" in reason and label.label_en in reason
+
+
+def test_the_bulk_actions_come_before_the_rows(login, make_report) -> None:
+    make_report()
+    form = html(login("verifikator").get("/antrian")).select_one("form#bulk")
+    assert [part.name for part in form.find_all(["fieldset", "table"])] == ["fieldset", "table"]
+
+
+def test_an_overdue_report_is_marked_in_words_in_the_queue(app, login, make_report, directory) -> None:
+    late, on_time = make_report("Jalan ambles"), make_report("Lampu jalan mati")
+    client = login("verifikator")
+    client.get("/antrian")  # the row as it was, remembered: the deadline passing must still show
+    with directory.begin() as session:
+        session.get(Report, late.id).verify_due = app.state.clock() - timedelta(hours=1)
+    page = html(client.get("/antrian"))
+    due = {row["data-report-id"]: row.select_one("td.due") for row in page.select("tr[data-report-id]")}
+    assert "overdue" in due[str(late.id)]["class"] and "Lewat tenggat" in due[str(late.id)].get_text()
+    assert "overdue" not in due[str(on_time.id)]["class"] and "Lewat tenggat" not in due[str(on_time.id)].get_text()
+    overdue_filter = html(client.get("/antrian?overdue=1")).select("tr[data-report-id]")
+    assert [row["data-report-id"] for row in overdue_filter] == [str(late.id)]

@@ -44,6 +44,21 @@ def test_admin_page_adds_user_and_rerenders_errors(login, directory) -> None:
             ("u-admin-x", "liaison-dinkes", "create")]
 
 
+def test_account_errors_on_the_page_speak_the_readers_language_without_cli_options(login) -> None:
+    """`pilah users add` says "Indonesian / English (--opd)"; the form says one language and no option."""
+    client = login("admin")
+    fields = form_values(html(client.get("/pengguna")), "form-user") | {
+        "username": "liaison-baru", "role": "opd", "opd_code": "", "password": "kata-sandi-panjang"}
+    error = html(client.post("/pengguna", data=fields)).select_one("#form-user .error-text").get_text()
+    assert error == "Peran opd memerlukan kode OPD"
+    client.cookies.set("pilah_lang", "en")
+    error = html(client.post("/pengguna", data=fields)).select_one("#form-user .error-text").get_text()
+    assert error == "Role opd needs an OPD code"
+    error = html(client.post("/pengguna", data=fields | {"opd_code": "dpupr", "password": "pendek"})).select_one(
+        "#form-user .error-text").get_text()
+    assert "/" not in error and "--" not in error and error.startswith("Password too short")
+
+
 def test_account_and_token_changes_are_audited_once_each(engine, database_url, monkeypatch) -> None:
     """Deactivating an inactive account or revoking a revoked token changes nothing, so it records nothing."""
     monkeypatch.setenv("PILAH_DATABASE_URL", database_url)
@@ -65,3 +80,14 @@ def test_account_and_token_changes_are_audited_once_each(engine, database_url, m
                                               ("user", "rina", "deactivate"), ("api_token", "1", "issue"),
                                               ("api_token", "1", "revoke")]
     assert all(actor.startswith("cli") for *_, actor in events)
+
+
+def test_a_username_is_one_account_however_it_is_typed(engine, database_url, monkeypatch) -> None:
+    monkeypatch.setenv("PILAH_DATABASE_URL", database_url)
+    added = CliRunner().invoke(main, ["users", "add", " Rina ", "--role", "verifikator",
+                                      "--password", "kata-sandi-panjang"])
+    assert added.exit_code == 0, added.output
+    changed = CliRunner().invoke(main, ["users", "password", "RINA"], input="sandi-baru-panjang\nsandi-baru-panjang\n")
+    assert changed.exit_code == 0, changed.output
+    with engine.connect() as connection:
+        assert connection.execute(select(User.username)).scalars().all() == ["rina"]

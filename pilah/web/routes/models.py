@@ -7,7 +7,7 @@ nothing changes and the page says so (409). Only admin may force a promotion pas
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -32,10 +32,14 @@ def _root(request: Request) -> Path:
 
 
 def _trained_at(version: ModelVersion | None) -> datetime | None:
+    """When the version was trained, from its card's ISO `created_at` (UTC): the page shows it in the office's
+    time zone like every other time, and counts the labels made since. A time without a zone is UTC, as
+    `classify.train` writes it."""
     try:
-        return datetime.fromisoformat(version.card["created_at"]) if version else None
+        trained = datetime.fromisoformat(version.card["created_at"]) if version else None
     except (KeyError, TypeError, ValueError):
         return None
+    return trained.replace(tzinfo=UTC) if trained and trained.tzinfo is None else trained
 
 
 def _page(request: Request, db: Session, user: User, *, errors: dict | None = None, status: int = 200):
@@ -48,7 +52,8 @@ def _page(request: Request, db: Session, user: User, *, errors: dict | None = No
     context = {"versions": versions, "active": active, "new_labels": queries.labels_since(db, since),
                "label_counts": queries.label_counts_by_category(db, since), "errors": errors or {},
                "registry_problem": problem, "may_force": roles.may_force_promotion(user),
-               "tolerance": PROMOTION_TOLERANCE, "can_rollback": (_root(request) / "HISTORY").is_file()}
+               "tolerance": PROMOTION_TOLERANCE, "can_rollback": (_root(request) / "HISTORY").is_file(),
+               "trained_at": {v.name: _trained_at(v) for v in versions}}
     return render(request, "models/list.html", context, status_code=status)
 
 

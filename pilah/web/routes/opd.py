@@ -31,8 +31,16 @@ def opd_list(request: Request, db: Session = Depends(get_db), user: User = Depen
         wanted = queue_filter({**params, "status": "semua"}, request.app.state.settings.zone, errors)
     page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size,
                               opd_code=user.opd_code or "", statuses=OPD_VISIBLE_STATUSES)
-    context = {"page": page, "rows": page.rows, "wanted": wanted, "query": request.query_params}
+    context = {"page": page, "rows": page.rows, "wanted": wanted, "query": request.query_params,
+               "now": now(request), "opd_names": own_opd_name(db, user)}
     return render(request, "opd/list.html", context)
+
+
+def own_opd_name(db: Session, user: User) -> dict[str, str]:
+    """The liaison's OPD by its full name for the page's heading (code → name, as `directory.opd_label` takes
+    it): a liaison knows their office as "Dinas Pekerjaan Umum dan Penataan Ruang", not as "dpupr"."""
+    opd = queries.opd_by_code(db, user.opd_code) if user.opd_code else None
+    return {opd.code: opd.name} if opd else {}
 
 
 @router.get("/laporan/{report_id}", name="opd.report")

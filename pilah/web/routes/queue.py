@@ -19,7 +19,7 @@ from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, parse_version, queue_filter
 from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
-from pilah.web.views import report_view
+from pilah.web.views import opd_names, report_view
 from triage import queue as triage_queue
 from triage.rerouting import RETURNED
 
@@ -36,7 +36,7 @@ async def queue_list(request: Request, db: Session = Depends(get_db), user: User
         choices = queries.page_choices(db)
         context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
                    "channels": CHANNELS, "flags": choices.flag_codes, "opds": choices.opds,
-                   "query": request.query_params}
+                   "query": request.query_params, "now": now(request)}
         return render(request, "queue/list.html", context, status_code=400 if errors else 200)
 
 
@@ -57,8 +57,10 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
     choices = queries.page_choices(db)
     view = report_view(db, user, report, post, present)
     refused = frozenset(d.opd_code for d in view.dispositions if d.delivery_state == RETURNED)
-    context = {"view": view, "errors": errors or {}, "opds": choices.opds,
-               "suggested_opd": actions.suggested_opd(report, choices, refused), "desa": actions.desa_choices(report)}
+    suggested = actions.suggested_opd(report, choices, refused)
+    named = opd_names(db, choices, (report.opd_code, suggested, *(d.opd_code for d in view.dispositions)))
+    context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
+               "suggested_opd": suggested, "desa": actions.desa_choices(report)}
     return render(request, template, context, status_code=status_code)
 
 
