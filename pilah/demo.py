@@ -45,16 +45,22 @@ class DemoResult:
 
 def run_demo(settings: Settings, out_dir: Path, *, now: datetime, say: Progress = print) -> DemoResult:
     database = _fresh_database(out_dir)
-    factory = session_factory(make_engine(f"sqlite:///{database}"))
+    engine = make_engine(f"sqlite:///{database}")
+    factory = session_factory(engine)
     say(f"Basis data demo / demo database: {database}")
-    with factory() as session, session.begin():
-        sync_directory(session, settings.data_dir)
-    ingest = _import_demo(factory, settings, say)
-    summary = run_triage(factory, settings, load_tagger(settings), load_calendar(settings), now=now)
-    say(f"Triase otomatis / automatic triage: {summary}")
-    day = simulate_staff_day(factory, load_calendar(settings), now=now)
-    say(f"Simulasi kerja petugas / simulated staff day: {day}")
-    return _publish(factory, settings, out_dir, database, ingest, summary, now)
+    try:
+        with factory() as session, session.begin():
+            sync_directory(session, settings.data_dir)
+        ingest = _import_demo(factory, settings, say)
+        summary = run_triage(factory, settings, load_tagger(settings), load_calendar(settings), now=now)
+        say(f"Triase otomatis / automatic triage: {summary}")
+        day = simulate_staff_day(factory, load_calendar(settings), now=now)
+        say(f"Simulasi kerja petugas / simulated staff day: {day}")
+        return _publish(factory, settings, out_dir, database, ingest, summary, now)
+    finally:
+        # Closing the last connection folds SQLite's write-ahead log into the file, so the demo database
+        # is one file an officer can copy or open elsewhere.
+        engine.dispose()
 
 
 def _fresh_database(out_dir: Path) -> Path:
@@ -62,7 +68,9 @@ def _fresh_database(out_dir: Path) -> Path:
     database = (out_dir / "pilah-demo.sqlite").resolve()
     for leftover in out_dir.glob("pilah-demo.sqlite*"):
         leftover.unlink()
-    migrate.upgrade(make_engine(f"sqlite:///{database}"))
+    engine = make_engine(f"sqlite:///{database}")
+    migrate.upgrade(engine)
+    engine.dispose()
     return database
 
 

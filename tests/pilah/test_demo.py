@@ -24,15 +24,16 @@ DISPOSITIONED = {ReportStatus.TERDISPOSISI, ReportStatus.DITINDAKLANJUTI, Report
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[str]]:
+    """The demo's output directory, what it printed, and the files it left (before any test opens them)."""
     out = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(main, ["demo", "--dir", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return out, result.output
+    return out, result.output, sorted(path.name for path in out.iterdir())
 
 
 @pytest.fixture(scope="module")
-def demo_db(demo_run: tuple[Path, str]) -> sessionmaker[Session]:
+def demo_db(demo_run: tuple[Path, str, list[str]]) -> sessionmaker[Session]:
     return session_factory(make_engine(f"sqlite:///{demo_run[0] / 'pilah-demo.sqlite'}"))
 
 
@@ -41,13 +42,18 @@ def _reports_by_source(session: Session) -> dict[tuple[str, str], Report]:
     return {(channel, source_id): report for channel, source_id, report in rows}
 
 
-def test_demo_prints_the_published_statistics_and_writes_files(demo_run: tuple[Path, str]) -> None:
-    out, output = demo_run
+def test_demo_prints_the_published_statistics_and_writes_files(demo_run: tuple[Path, str, list[str]]) -> None:
+    out, output, _ = demo_run
     for heading in ("Laporan masuk", "Didisposisikan ke OPD", "Kategori terbanyak", "Kecamatan dengan laporan",
                     "OPD penerima laporan terbanyak"):
         assert heading in output
     assert (out / "rekap-demo.md").read_text(encoding="utf-8").startswith("# Rekapitulasi")
     assert "jumlah" in (out / "rekap-demo.csv").read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_the_demo_database_is_one_file_when_the_demo_ends(demo_run: tuple[Path, str, list[str]]) -> None:
+    """Copying pilah-demo.sqlite alone must copy every report: no write-ahead log is left beside it."""
+    assert demo_run[2] == ["pilah-demo.sqlite", "rekap-demo.csv", "rekap-demo.md"]
 
 
 def test_every_demo_post_became_a_report(demo_db: sessionmaker[Session]) -> None:
