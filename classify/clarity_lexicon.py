@@ -53,9 +53,15 @@ PROBLEM = _lexicon(
     """
 )
 
-#: Problem words that ask for action or name the act of complaining rather than a problem: a hashtag
-#: made of them (#LaporBupati, #MohonPerhatian) says where a post is going, not what is wrong.
-ASKING = _lexicon("tolong tlg mohon harap minta lapor adu aduan komplain complain keluh")
+#: Problem words that name no problem by themselves: requests, the act of complaining, negations and
+#: questions. A hashtag whose only problem words are these (#LaporBupati, #MohonPerhatian,
+#: #GakBisaTidur) says where a post is going or how its writer feels, not what is wrong.
+UNSPECIFIC = _lexicon(
+    """
+    tolong tlg mohon harap minta lapor adu aduan komplain complain keluh tidak tdk gak ga gk nggak ngga enggak
+    engga ndak kagak belum blm blum bukan tanpa kapan kenapa knp mengapa napa kok gimana jangan stop
+    """
+)
 
 #: Praise, thanks, hope, support, good news: what a post that is not a complaint is often made of.
 POSITIVE = _lexicon(
@@ -83,6 +89,8 @@ TOPIC = _lexicon(
     sembako cabai minyak daging ayam telur gula listrik tarif ongkos harga
     petani tani sawah panen gabah padi jagung singkong benih bibit hama ternak sapi kambing vaksin penyuluh ppl
     poktan gapoktan traktor alsintan rdkk kios pangkalan het umkm koperasi kur rentenir timbangan
+    pamsimas meteran tagihan pipa kran tandon tangki kabel gardu trafo tegangan kwh
+    suket rekam blangko domisili orgen hajatan karaoke petasan mercon togel pengemis pengamen gepeng tuak
     """
 )
 

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from classify.clarity_lexicon import (
-    ASKING,
     DIGIT_BIT,
     GREETING,
     GREETING_FLAG,
@@ -30,6 +29,7 @@ from classify.clarity_lexicon import (
     SPAM_WEAK,
     SPAM_WEAK_BIT,
     TOPIC_FLAG,
+    UNSPECIFIC,
     WORD_BITS,
     flags,
 )
@@ -38,7 +38,7 @@ from classify.text import normalizer_for
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"[@#]\w+")
-_HASHTAG = re.compile(r"(?<![\w#])#([A-Za-z]+)\b")
+_HASHTAG = re.compile(r"#([A-Za-z]+)(?!\w)")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|[0-9]+")
 _PHONE_OR_WA = re.compile(r"(?:\+62|\b0)8\d{7,11}\b|\bwa\.me/", re.IGNORECASE)
 
@@ -118,7 +118,7 @@ def problem_hashtag_words(body: str) -> tuple[str, ...]:
     with one is still a greeting.
     """
     words = normalizer_for().hashtag_words(body.lower())
-    return words if any(flags(w) & PROBLEM_FLAG and w not in ASKING for w in words) else ()
+    return words if any(flags(w) & PROBLEM_FLAG and w not in UNSPECIFIC for w in words) else ()
 
 
 def _unpacked(packed: Any) -> tuple[Any, Any, Any]:
