@@ -140,7 +140,7 @@ class LocationTagger(BaseEstimator):
             scanned = padded, raw_hits(self.automaton_, padded)
         hits = admitted_hits(text, *scanned, self.kabupaten, lenient)
         if len(hits) > 1:
-            admit_by_hierarchy(hits)
+            admit_by_hierarchy(hits, text)
         candidates = score_candidates(hits, self.kabupaten) if hits else []
         if not candidates:
             return NO_MATCH, None

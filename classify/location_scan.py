@@ -41,6 +41,7 @@ PERSON_BEFORE = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "
 LEVEL_BASE = {1: 0.35, 2: 0.5, 3: 0.6, 4: 0.55}
 _HANDLE_MARK = re.compile("@|://")
 _NON_SPACE = re.compile(r"\S*")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(slots=True)
@@ -252,16 +253,27 @@ def related(a: str, b: str) -> bool:
     return _is_in(a, b) or _is_in(b, a)
 
 
-def admit_by_hierarchy(hits: list[Hit]) -> None:
-    """An everyday word named with its own kecamatan is a place after all: "agom kalianda", "wawasan tj sari"."""
+def admit_by_hierarchy(hits: list[Hit], text: str) -> None:
+    """An everyday word named with its own kecamatan is a place after all: "agom kalianda", "wawasan tj sari".
+
+    A very everyday word must stand right beside its kecamatan ("sumur, ketapang"): in "ketapang kering,
+    sumur warga asat" the wells are wells, whatever else the post names."""
     for hit in hits:
         if not hit.context:
             continue
-        named = [e.code for other in hits if other is not hit for e in other.entries if e.level >= 3]
-        promoted = tuple(e for e in hit.context if any(e.code.startswith(code + ".") for code in named))
+        named = [(e.code, _beside(hit, other, text)) for other in hits if other is not hit
+                 for e in other.entries if e.level >= 3]
+        promoted = tuple(e for e in hit.context
+                         if any(e.code.startswith(code + ".") and (beside or e.common < 2) for code, beside in named))
         if promoted:
             hit.entries += promoted
             hit.context = tuple(e for e in hit.context if e not in promoted)
+
+
+def _beside(hit: Hit, other: Hit, text: str) -> bool:
+    """Nothing but spaces, punctuation or a "kec."-like word between the two mentions."""
+    between = text[hit.end:other.start] if hit.end <= other.start else text[other.end:hit.start]
+    return _NOT_WORD.sub(" ", between).split() in ([], ["kec"], ["kecamatan"])
 
 
 def score_candidates(hits: list[Hit], inside: str) -> list[Candidate]:

@@ -129,6 +129,17 @@ def test_everyday_word_named_with_its_kecamatan_is_its_desa(tagger: LocationTagg
     assert match.desa is not None and match.desa.code == desa
 
 
+@pytest.mark.parametrize("text", ["ketapang kering kerontang min, sumur warga udh pada asat",
+                                  "sumur warga udh pada asat di ketapang"])
+def test_a_very_everyday_word_away_from_its_kecamatan_stays_a_word(tagger: LocationTagger, text: str) -> None:
+    match = tagger.tag(text)
+    assert match.kecamatan.code == "18.01.14" and match.desa is None
+
+
+def test_a_very_everyday_word_beside_its_kecamatan_is_its_desa(tagger: LocationTagger) -> None:
+    assert tagger.tag("warga sumur kec. ketapang kekeringan").desa.code == "18.01.14.2008"
+
+
 def test_place_named_first_sms_style(tagger: LocationTagger) -> None:
     assert tagger.tag("ketapang, jalan pantai gelap total").kecamatan.code == "18.01.14"
 
