@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pilah.auth.accounts import NewUser, create_user, set_active, set_password
+from pilah.auth.accounts import NewUser, canonical_username, create_user, set_active, set_password
 from pilah.auth.errors import AccountError
 from pilah.auth.tokens import issue_token, revoke_token
 from pilah.cli.runtime import cli_actor, open_database
@@ -79,7 +79,7 @@ def tokens() -> None:
 def add_token(settings: Settings, username: str, name: str) -> None:
     """Buat token (ditampilkan sekali). Issue a token for USERNAME; it is shown only once."""
     with transaction(open_database(settings)) as session:
-        user = queries.user_by_username(session, username)
+        user = queries.user_by_username(session, canonical_username(username))
         if user is None:
             raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")
         token = issue_token(session, user, name, actor=cli_actor())

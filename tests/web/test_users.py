@@ -89,5 +89,7 @@ def test_a_username_is_one_account_however_it_is_typed(engine, database_url, mon
     assert added.exit_code == 0, added.output
     changed = CliRunner().invoke(main, ["users", "password", "RINA"], input="sandi-baru-panjang\nsandi-baru-panjang\n")
     assert changed.exit_code == 0, changed.output
+    token = CliRunner().invoke(main, ["tokens", "add", "Rina", "--name", "lapor-sp4n"])
+    assert token.exit_code == 0, token.output
     with engine.connect() as connection:
         assert connection.execute(select(User.username)).scalars().all() == ["rina"]
