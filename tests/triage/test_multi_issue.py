@@ -143,18 +143,20 @@ def test_two_people_splitting_at_once_the_second_gets_a_conflict(two_problem_rep
         split_issue(first, original.id, "ketertiban", actor="a", calendar=calendar, now=NOW, expected_version=1)
         waiting = threading.Thread(target=second_person)
         waiting.start()
-        _until_a_transaction_waits_on_a_lock(engine)  # the second split, on what the first has written
+        _until_a_transaction_waits_on_a_lock(engine, waiting)  # the second split, on what the first has written
     waiting.join()
     assert isinstance(outcome.get("error"), VersionConflict), outcome
     assert [r.category for r in splits_of(session, original.id)] == ["ketertiban"]
 
 
-def _until_a_transaction_waits_on_a_lock(engine, attempts: int = 600) -> None:
+def _until_a_transaction_waits_on_a_lock(engine, thread: threading.Thread, attempts: int = 2400) -> None:
+    """Polls until a transaction waits on a lock; returns early if ``thread`` ended without waiting, so
+    that the caller's assertion on its outcome names what it ran into instead."""
     with engine.connect() as watcher:
         for _ in range(attempts):
             waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                           "AND datname = current_database()"))
-            if waiting:
+            if waiting or not thread.is_alive():
                 return
             time.sleep(0.05)
     raise AssertionError("the second split never waited on the first")
