@@ -86,11 +86,12 @@ TOPIC = _lexicon(
     dermaga tol parkir sinyal internet desa kades perangkat dana add bumdes rt rw dusun kecamatan kelurahan
     camat sampah tps truk pelayanan petugas pegawai kantor dinas pemkab bupati satpol polisi polsek
     pemerintah pemda negara rakyat masyarakat pejabat dprd dpr kebijakan anggaran apbd pajak retribusi gaji upah
-    sembako cabai minyak daging ayam telur gula listrik tarif ongkos harga
+    cabai minyak daging ayam telur gula tarif ongkos
     petani tani sawah panen gabah padi jagung singkong benih bibit hama ternak sapi kambing vaksin penyuluh ppl
     poktan gapoktan traktor alsintan rdkk kios pangkalan het umkm koperasi kur rentenir timbangan
     pamsimas meteran tagihan pipa kran tandon tangki kabel gardu trafo tegangan kwh
     suket rekam blangko domisili orgen hajatan karaoke petasan mercon togel pengemis pengamen gepeng tuak
+    umk umr thr lembur pesangon karyawan buruh pekerja pabrik perusahaan outsourcing pmi tki disnaker
     """
 )
 

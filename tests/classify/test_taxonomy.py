@@ -15,7 +15,7 @@ CATEGORY = 'slug = "{slug}"\nlabel_id = "L"\nlabel_en = "E"\ndescription = "D"\n
 def test_shipped_taxonomy(taxonomy: Taxonomy) -> None:
     assert taxonomy.slugs() == ["adminduk", "infrastruktur", "kesehatan", "pendidikan", "sosial", "lingkungan",
                                 "perhubungan", "ketertiban", "pemerintahan_desa", "perdagangan", "pertanian",
-                                "air_bersih", "listrik"]
+                                "air_bersih", "listrik", "ketenagakerjaan"]
     assert taxonomy.get("adminduk").default_opd == "disdukcapil"
     assert taxonomy.get("pertanian").default_opd == "distan" and taxonomy.get("listrik").default_opd == "pln"
     assert len(taxonomy.digest) == 64

@@ -30,7 +30,7 @@ def test_first_sync_loads_everything_second_changes_nothing(session: Session, da
         first = sync_directory(session, data_dir)
     with session.begin():
         second = sync_directory(session, data_dir)
-    assert first.opds_added == count(session, Opd) == 31
+    assert first.opds_added == count(session, Opd) == 32
     assert first.rules_added == count(session, RoutingRule) == count(session, RoutingRuleChange)
     assert (second.opds_added, second.opds_updated, second.rules_added, second.rules_updated) == (0, 0, 0, 0)
     assert count(session, AuditEvent) == first.opds_added + first.rules_added  # every load audited, none twice
