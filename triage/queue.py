@@ -19,7 +19,7 @@ from pilah.queries import reports as rq
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Post, Report, utcnow
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
-from triage.flags import UNCLEAR_PREFIX, clear_flags
+from triage.flags import SUGGESTED_OPD_PREFIX, UNCLEAR_PREFIX, clear_flags
 from triage.sla import FOLLOW_UP_WORKING_DAYS, WorkingCalendar
 
 #: from status → the statuses it may move to.
@@ -96,6 +96,9 @@ def verify(session: Session, report: Report, *, actor: str, category: str | None
                at=at, details={"corrected": corrected})
     # A person found a complaint in it: the machine's "unclear" no longer counts it as unclear anywhere.
     clear_flags(session, report, prefix=UNCLEAR_PREFIX)
+    if corrected.keys() & {"category", "kecamatan_code"}:
+        # Triage's suggestion came from the tags just corrected; the report page decides again from the rules.
+        clear_flags(session, report, prefix=SUGGESTED_OPD_PREFIX)
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code,
                       source="verifikasi", labeller=actor, created_at=at or utcnow()))

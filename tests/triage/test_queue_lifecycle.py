@@ -215,3 +215,20 @@ def test_verifying_clears_the_machines_unclear_flag(session: Session, make_post)
         set_flag(session, report, unclear_code("too_short"), "terlalu pendek")
         queue.verify(session, report, actor="verifikator:ani")
     assert not [code for code in flag_codes(session, report) if code.startswith(UNCLEAR_PREFIX)]
+
+
+@pytest.mark.parametrize(("correction", "kept"), [
+    ({"category": "pertanian"}, False),
+    ({"kecamatan_code": "18.01.06"}, False),
+    ({}, True),
+])
+def test_a_correction_drops_the_suggestion_made_from_the_machines_tags(session: Session, make_post,
+                                                                       correction: dict, kept: bool) -> None:
+    """The suggestion was decided from the category and kecamatan a person has just corrected; the
+    report page decides again from the rules, and no list may keep showing the old one."""
+    with session.begin():
+        report = make_report(session, make_post("pupuk langka"), status="perlu_verifikasi", category="sosial",
+                             kecamatan_code="18.01.04")
+        set_flag(session, report, "suggested_opd:dinsos", "Usulan disposisi ke dinsos")
+        queue.verify(session, report, actor="verifikator:ani", **correction)
+    assert ("suggested_opd:dinsos" in flag_codes(session, report)) is kept
