@@ -36,6 +36,8 @@ def test_admin_page_adds_user_and_rerenders_errors(login, directory) -> None:
     good = client.post("/pengguna", data={"csrf_token": csrf_of(client, "/pengguna"), "username": "liaison-dinkes",
                                           "role": "opd", "opd_code": "dinkes", "password": "kata-sandi-panjang"})
     assert good.status_code == 303
+    row = next(tr for tr in html(client.get("/pengguna")).select("tr") if "liaison-dinkes" in tr.get_text())
+    assert row.select_one(".opd").get_text() == "Dinkes" and row.select_one(".opd")["title"] == "dinkes"
     with directory() as session:
         assert session.scalars(select(User.opd_code).where(User.username == "liaison-dinkes")).one() == "dinkes"
         assert [(e.actor, e.entity_id, e.action) for e in session.scalars(

@@ -31,8 +31,9 @@ def account_message(error: AccountError) -> str:
 
 
 def _page(request: Request, db: Session, *, form: dict | None = None, errors: dict | None = None, status: int = 200):
-    context = {"users": queries.all_users(db), "roles": ROLES, "opds": queries.active_opds(db),
-               "form": form or {}, "errors": errors or {}}
+    opds = queries.active_opds(db)
+    context = {"users": queries.all_users(db), "roles": ROLES, "opds": opds,
+               "opd_names": {o.code: o.short_name for o in opds}, "form": form or {}, "errors": errors or {}}
     return render(request, "users/list.html", context, status_code=status)
 
 
