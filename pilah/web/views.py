@@ -90,10 +90,11 @@ def listed_flags(report: Report) -> list[Any]:
     return [flag for flag in report.flags if not flag.code.startswith(SUGGESTED_OPD_PREFIX)]
 
 
-def opd_names(session: Session, choices: queries.PageChoices, codes: Iterable[str | None]) -> dict[str, str]:
+def opd_names(session: Session, active: Iterable[Any], codes: Iterable[str | None]) -> dict[str, str]:
     """Code → short name of the OPDs a page names: staff know "Dinas PUPR", not "dpupr". The active OPDs
-    come with the page's choices; an OPD since deactivated (an old disposition's) is asked for by code."""
-    names = {choice.code: choice.short_name for choice in choices.opds}
+    the page already loaded give most names; an OPD since deactivated (an old disposition's, a former
+    liaison's) is asked for by code."""
+    names = {opd.code: opd.short_name for opd in active}
     for code in {code for code in codes if code} - names.keys():
         opd = queries.opd_by_code(session, code)
         if opd is not None:

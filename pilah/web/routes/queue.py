@@ -58,7 +58,7 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
     view = report_view(db, user, report, post, present)
     refused = frozenset(d.opd_code for d in view.dispositions if d.delivery_state == RETURNED)
     suggested = actions.suggested_opd(report, choices, refused)
-    named = opd_names(db, choices, (report.opd_code, suggested, *(d.opd_code for d in view.dispositions)))
+    named = opd_names(db, choices.opds, (report.opd_code, suggested, *(d.opd_code for d in view.dispositions)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
                "suggested_opd": suggested, "desa": actions.desa_choices(report)}
     return render(request, template, context, status_code=status_code)

@@ -14,6 +14,7 @@ from pilah.schema import ROLES, User
 from pilah.web.deps import current_user, flash, get_db, redirect_to
 from pilah.web.i18n import current_language, gettext
 from pilah.web.templating import render
+from pilah.web.views import opd_names
 
 router = APIRouter(prefix="/pengguna")
 
@@ -31,9 +32,9 @@ def account_message(error: AccountError) -> str:
 
 
 def _page(request: Request, db: Session, *, form: dict | None = None, errors: dict | None = None, status: int = 200):
-    opds = queries.active_opds(db)
-    context = {"users": queries.all_users(db), "roles": ROLES, "opds": opds,
-               "opd_names": {o.code: o.short_name for o in opds}, "form": form or {}, "errors": errors or {}}
+    opds, users = queries.active_opds(db), queries.all_users(db)
+    context = {"users": users, "roles": ROLES, "opds": opds, "form": form or {}, "errors": errors or {},
+               "opd_names": opd_names(db, opds, (u.opd_code for u in users))}
     return render(request, "users/list.html", context, status_code=status)
 
 
