@@ -4,7 +4,9 @@ Trains :class:`classify.clarity.ClarityDetector` on the seed corpus only (``data
 rows with an ``unclear_reason`` are unclear, the rest clear) and prints precision/recall/F1 for
 "Bukan Aduan" on ``../shared/data/tweets_aduan_or_not.csv`` (skipped when absent; never trained
 on), how many of a list of short complaints stay clear and short chatter is flagged, and how many
-complaints with a phone number or link stay clear and adverts naming a service are flagged. Then
+complaints with a phone number or link stay clear and adverts naming a service are flagged, and how
+many reports of the two LAPOR! exports in ``../shared/data`` (reports citizens sent to a government
+channel: complaints, some questions) it flags, the price of a false "unclear". Then
 times :meth:`LocationTagger.tag`, :func:`find_pii` and the detector on one core over seed posts
 repeated to ``--posts``, and checks the tagger's kecamatan against the seed labels.
 
@@ -35,6 +37,8 @@ from classify.pii import find_pii
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
 TWEETS = ROOT.parent / "shared" / "data" / "tweets_aduan_or_not.csv"
+LAPOR_EXPORTS = tuple(ROOT.parent / "shared" / "data" / name
+                      for name in ("bandung_lapor_agency.csv", "purbalingga_lapormasbup_category.csv"))
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -176,6 +180,17 @@ def report_short_posts(detector: ClarityDetector) -> None:
           f"{len(flagged)}/{len(SHORT_UNCLEAR)} short greetings/chatter/spam unclear")
 
 
+def report_lapor_exports(detector: ClarityDetector) -> None:
+    for path in LAPOR_EXPORTS:
+        if not path.exists():
+            print(f"skipped: {path} not found")
+            continue
+        verdicts = detector.assess_many([row["text"] for row in read_rows(path)])
+        flagged = [v for v in verdicts if v.unclear]
+        print(f"{path.name}: {len(flagged)}/{len(verdicts)} reports flagged unclear "
+              f"({len(flagged) / len(verdicts):.1%}) {dict(Counter(r for v in flagged for r in v.reasons))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=50_000)
@@ -198,6 +213,7 @@ def main() -> None:
         detector.fit(texts, labels, reasons=reasons)
         report_short_posts(detector)
         report_contact_posts(detector)
+        report_lapor_exports(detector)
         report_tweets(detector)
         if args.tweets_kfold:
             report_tweets_kfold(detector, texts, labels)

@@ -38,6 +38,7 @@ RULE_ONLY_REASONS = frozenset({"spam"})
 REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only")
 #: What the model may say of a post the rules let through: the other codes are the rules' findings
 #: (a greeting, a count of words, spam words, handles and links), which the rules already checked.
+#: The rules may also find no complaint: in a report of an office's response (``reports_response``).
 MODEL_REASONS = ("no_complaint", "off_topic")
 #: The unclear probability reported for a post a rule flagged: rules are near-certain, not certain.
 RULE_SCORE = 0.97

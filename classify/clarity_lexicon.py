@@ -112,9 +112,40 @@ SPAM_WEAK = _lexicon(
     """
 )
 
+#: Who acts for the government: an office, its head, its police or its crews. Matched as written, never
+#: through affixes: "kelurahan" is a place, not a lurah.
+AUTHORITY = _lexicon(
+    """
+    bupati wabup walikota wali gubernur wagub camat lurah menteri kementerian presiden dinas pupr dishub dprd
+    pemkab pemkot pemprov pemda pemerintah polri kapolri polres polda polsek kapolres kapolda satpol bpbd balai
+    kadis kepala pekerja petugas
+    """
+)
+
+#: What an authority does in answer to a problem: inspect, repair, budget, launch, hand out.
+RESPONSE = _lexicon(
+    """
+    tinjau sidak monitoring pantau siapkan perbaikan rekonstruksi tambal nambal aspal pengaspalan betonisasi
+    beton kebut percepat dorong target rampung anggar gelar sosialisasi resmikan resmi lantik imbau tangani
+    rencana salurkan rehabilitasi pemeliharaan kerahkan tindaklanjuti
+    """
+)
+
+#: A citizen's own voice: a request, the writer, a negation, or one of issue 3's complaint words
+#: ("masih", "kurang", "lama"). Matched as written.
+OWN_VOICE = _lexicon(
+    """
+    tolong tlg mohon mhn harap minta tuntut desak segera kapan kpn lapor melaporkan ijin izin kepada yth keluh
+    mengeluh ngeluh keluhkan perlu harusnya seharusnya rt rw gg saya sy aku gue gw gua kami kmi tidak tdk tak
+    gak ga gk nggak ngga enggak engga ndak kagak belum blm blum bukan masih kurang lama
+    """
+)
+
 PROBLEM_FLAG, POSITIVE_FLAG, TOPIC_FLAG, GREETING_FLAG, SPAM_FLAG = 1, 2, 4, 8, 16
 #: Bits only the rules read, of the word itself (no affix stripping): a number, a strong or a weak spam word.
 DIGIT_BIT, SPAM_STRONG_BIT, SPAM_WEAK_BIT = 32, 64, 128
+#: Bits of the rule for a report of an authority's response (:func:`classify.clarity_rules.reports_response`).
+AUTHORITY_BIT, RESPONSE_BIT, OWN_VOICE_BIT = 256, 512, 1024
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "di", "ter", "ber", "ke", "se")
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
 
@@ -163,6 +194,9 @@ class _BitsCache(dict):
             | DIGIT_BIT * word.isdigit()
             | SPAM_STRONG_BIT * (word in SPAM_STRONG)
             | SPAM_WEAK_BIT * (word in SPAM_WEAK)
+            | AUTHORITY_BIT * (word in AUTHORITY)
+            | RESPONSE_BIT * any(root in RESPONSE for root in roots(word))
+            | OWN_VOICE_BIT * (word in OWN_VOICE)
         )
         return bits
 

@@ -1,9 +1,9 @@
 """The rule half of the unclear detector: lexicons and the checks that need no model.
 
 Rules catch what a word list can decide (greeting only, too short, only @mentions/links/hashtags,
-promotion and online-gambling spam); the model in :mod:`classify.clarity` decides the rest
-(no complaint in it, off-topic chatter). The word lists are in :mod:`classify.clarity_lexicon`;
-their counts are also model features (:func:`cue_counts`).
+promotion and online-gambling spam, an office's response reported as news); the model in
+:mod:`classify.clarity` decides the rest (no complaint in it, off-topic chatter). The word lists are
+in :mod:`classify.clarity_lexicon`; their counts are also model features (:func:`cue_counts`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from typing import Any
 import numpy as np
 
 from classify.clarity_lexicon import (
+    AUTHORITY_BIT,
     DIGIT_BIT,
     GREETING,
     GREETING_FLAG,
+    OWN_VOICE_BIT,
     POSITIVE_FLAG,
     PROBLEM_FLAG,
+    RESPONSE_BIT,
     SPAM_FLAG,
     SPAM_STRONG,
     SPAM_STRONG_BIT,
@@ -142,7 +145,25 @@ def rule_reasons(seen: Words, min_words: int) -> tuple[str, ...]:
     problem = sum(1 for w in content if flags(w) & PROBLEM_FLAG)
     if len(content) < min_words and not (problem and len(content) >= 2):
         return ("too_short",)
+    if reports_response(words):
+        return ("no_complaint",)
     return ()
+
+
+def reports_response(words: Sequence[str]) -> bool:
+    """Whether a post reports what an office is already doing, in no citizen's voice.
+
+    "Bupati Sidak Jalan Rusak di Way Urang", "Dinas PUPR Kebut Perbaikan Jembatan" name a problem,
+    but as news of the response: no request, no "saya"/"kami", no "belum"/"masih" (:data:`OWN_VOICE`).
+    A complaint about the same road says what is still wrong, or asks. The seed corpus labels such
+    news as no complaint; the rule fires on none of its complaints.
+    """
+    seen = 0
+    for bits in map(WORD_BITS.__getitem__, words):
+        if bits & OWN_VOICE_BIT:
+            return False
+        seen |= bits
+    return seen & (AUTHORITY_BIT | RESPONSE_BIT) == AUTHORITY_BIT | RESPONSE_BIT
 
 
 def _is_spam(seen: Words) -> bool:
@@ -346,12 +367,14 @@ class Batch:
         named = self.count(PROBLEM_FLAG, among=GREETING_FLAG | DIGIT_BIT) > 0
         short = (content < min_words) & ~(named & (content >= 2))
         empty = words == 0
+        response = ((self.count(AUTHORITY_BIT) > 0) & (self.count(RESPONSE_BIT) > 0)
+                    & (self.count(OWN_VOICE_BIT) == 0))
         codes = np.select(
-            [empty & (self.marks > 0), empty, spam, content == 0, short],
-            [1, 2, 3, 4, 2],
+            [empty & (self.marks > 0), empty, spam, content == 0, short, response],
+            [1, 2, 3, 4, 2, 5],
             default=0,
         )
         return [_RULE_CODES[c] for c in codes.tolist()]
 
 
-_RULE_CODES = ((), ("mentions_only",), ("too_short",), ("spam",), ("greeting_only",))
+_RULE_CODES = ((), ("mentions_only",), ("too_short",), ("spam",), ("greeting_only",), ("no_complaint",))

@@ -84,6 +84,30 @@ def test_rules_flag_each_reason(detector: ClarityDetector, text: str, reason: st
     assert verdict.score >= 0.97
 
 
+@pytest.mark.parametrize("text", [
+    "Bupati Sidak Perbaikan Jalan Rusak di Way Urang",
+    "Dinas PUPR Kebut Perbaikan Jembatan Way Sulan yang Ambruk",
+    "Petugas menambal jalan berlubang di Jalinsum Kalianda",
+    "Polres gelar sosialisasi pencegahan tawuran pelajar",
+])
+def test_news_of_an_office_responding_is_no_complaint(text: str) -> None:
+    """An office already acting on a problem, reported with no citizen's voice in it, is news."""
+    assert rule_reasons(words_of(text), 3) == ("no_complaint",)
+    assert Batch.of([text]).rule_reasons(3) == [("no_complaint",)]
+
+
+@pytest.mark.parametrize("text", [
+    "dinas PUPR janji perbaikan jalan tapi belum dikerjakan",
+    "pak bupati tolong sidak jalan rusak di desa kami",
+    "bupati sidak cuma pencitraan, jalan saya masih rusak",
+    "kapan dinas PUPR aspal jalan kami yang rusak?",
+    "kelurahan way urang gelar kerja bakti tapi sampah menumpuk",
+])
+def test_a_citizen_asking_or_still_waiting_is_left_to_the_model(text: str) -> None:
+    """A request, the writer, "belum"/"masih" make it a citizen's own complaint; "kelurahan" is a place, not a lurah."""
+    assert rule_reasons(words_of(text), 3) == ()
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -252,7 +276,8 @@ def test_never_crashes_on_any_text(detector: ClarityDetector, text: str) -> None
 
 SOCIAL_PIECES = ["halo", "min", "jalan", "rusak", "parah", "tolong", "slot", "gacor", "maxwin", "promo", "murah", "wa",
                  "08123456789", "wa.me/628123", "@pemkab", "#lamsel", "https://t.co/x", "WWW.Lamsel.go.id", "12", "?",
-                 "terima", "kasih", "kerusakan", "nonton", "bola", "🙏", "", "kapan", "info", "harga", "naik"]
+                 "terima", "kasih", "kerusakan", "nonton", "bola", "🙏", "", "kapan", "info", "harga", "naik",
+                 "bupati", "sidak", "perbaikan", "belum", "kelurahan", "Petugas", "menambal"]
 
 
 @settings(max_examples=200, deadline=None)
