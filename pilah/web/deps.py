@@ -166,13 +166,23 @@ def _session_user(request: Request, db: Session) -> User | None:
     if uid is None:
         return None
     user = queries.user_by_id(db, uid)
+    # A liaison's OPD, held while `may_sign_in` asks for it again (the session keeps only weak references to
+    # what it loaded, so that second ask is answered from its identity map only while this one is alive).
+    opd = queries.opd_by_code(db, user.opd_code) if user is not None and user.opd_code else None
     settings = request.app.state.settings.web
     too_old = time.time() - request.session.get("login_at", 0) > settings.session_absolute_hours * 3600
     ended = user is not None and request.session.get("epoch") != user.session_epoch
     if too_old or ended or not may_sign_in(db, user):
         request.session.clear()
         return None
+    request.state.user_opd_names = {opd.code: opd.short_name or opd.name} if opd is not None else {}
     return user
+
+
+def user_opd_names(request: Request) -> dict[str, str]:
+    """The signed-in liaison's OPD, code → short name, for the nav bar of every page (`directory.opd_label`
+    takes it). Read with the user on each request, at no cost of its own: the sign-in check loads that OPD."""
+    return getattr(request.state, "user_opd_names", {})
 
 
 def start_session(request: Request, user: User) -> None:

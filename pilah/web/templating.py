@@ -18,7 +18,7 @@ from starlette.routing import replace_params
 
 from pilah.queries.web import QueueRow
 from pilah.web import directory, roles
-from pilah.web.deps import csrf_token, take_flashes
+from pilah.web.deps import csrf_token, take_flashes, user_opd_names
 from pilah.web.i18n import current_language, current_zone, format_day, format_percent, format_when, gettext, ngettext
 from pilah.web.views import is_overdue
 from triage.queue import is_legal
@@ -49,6 +49,10 @@ def make_templates() -> Jinja2Templates:
     env.globals["is_overdue"] = is_overdue
     env.globals["action_label"] = directory.action_label
     env.globals["category_source_label"] = directory.category_source_label
+    env.globals["history_reason"] = directory.history_reason
+    env.globals.update(role_label=directory.role_label, channel_label=directory.channel_label,
+                       opd_kind_label=directory.opd_kind_label, delivery_label=directory.delivery_label,
+                       rule_change_label=directory.rule_change_label)
     env.globals["options"] = _options
     env.globals["reason_options"] = _reason_options
     # After install_gettext_callables: `_` and `gettext` answer from a table instead of through its wrapper.
@@ -133,20 +137,24 @@ _QUEUE_ROWS_MAX = 4096
 @pass_context
 def _queue_row(context: Context, row: QueueRow) -> Markup:
     """One queue row's HTML, remembered by every value it is made from: the row's fields, the language,
-    time zone and base URL, and the (cached, immutable) category and kecamatan tables. A report that
+    time zone and base URL, the names of the OPDs its flags suggest (from the page's `opd_names`), and the
+    (cached, immutable) category and kecamatan tables. A report that
     changes in any shown way gives a new key (a deadline passing too: the key holds whether it has), so a
     remembered row is never stale; pages repeat rows (20 verifikators paging the same queue), and rendering
     50 rows is most of a queue page's cost.
     `queue/_row.html` sees nothing but what the key holds."""
     r, categories, kecamatan = row.report, context["categories"], context["kecamatan"]
     overdue = is_overdue(r, context["now"])
+    names = context.get("opd_names") or {}
+    named = tuple((code, names[code]) for code in directory.suggested_opds(row.flags) if code in names)
     key = (current_language(), current_zone(), _base_url(context["request"]), id(categories), id(kecamatan),
            r.id, r.version, r.status, r.category, r.category_confidence, r.kecamatan_code, r.followup_due,
-           r.verify_due, overdue, row.posted_at, row.channel, row.text, tuple(row.flags))
+           r.verify_due, overdue, row.posted_at, row.channel, row.text, tuple(row.flags), named)
     html = _QUEUE_ROWS.get(key)
     if html is None:
         html = Markup(context.environment.get_template("queue/_row.html").render(
-            row=row, request=context["request"], categories=categories, kecamatan=kecamatan, overdue=overdue))
+            row=row, request=context["request"], categories=categories, kecamatan=kecamatan, overdue=overdue,
+            opd_names=dict(named)))
         if len(_QUEUE_ROWS) >= _QUEUE_ROWS_MAX:
             _QUEUE_ROWS.clear()
         _QUEUE_ROWS[key] = html
@@ -176,7 +184,7 @@ def _queue_filters(context: Context) -> Markup:
     html = _QUEUE_FILTERS.get(key)
     if html is None:
         html = Markup(context.environment.get_template("queue/_filters.html").render(
-            request=context["request"], **values))
+            request=context["request"], opd_names={o.code: o.short_name for o in opds}, **values))
         if len(_QUEUE_FILTERS) >= _QUEUE_FILTERS_MAX:
             _QUEUE_FILTERS.clear()
         _QUEUE_FILTERS[key] = html
@@ -237,6 +245,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "csrf": csrf_token(request) if "session" in request.scope else "",
         "flashes": take_flashes(request) if "session" in request.scope else [],
         "can": lambda route: user is not None and roles.allowed(route, user.role),
+        "user_opd_names": user_opd_names(request),
         "categories": directory.categories(settings.data_dir),
         "kecamatan": directory.kecamatan(settings.kabupaten),
     }

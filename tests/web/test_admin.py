@@ -141,3 +141,47 @@ def test_directory_pages_render_in_english(login) -> None:
     assert page.select_one("#taxonomy-where").get_text().startswith("The taxonomy is configuration: edit "
                                                                     "data/taxonomy.toml")
     assert html(client.get("/admin/aturan")).find("h1").get_text() == "Routing rules"
+
+
+def _short_names(directory) -> dict[str, str]:
+    with directory() as session:
+        return {opd.code: opd.short_name for opd in session.scalars(select(Opd))}
+
+
+def test_routing_rules_name_their_opds_and_keep_the_code_in_the_title(login, directory) -> None:
+    rule_id, names = _rule_id(directory, "infrastruktur"), _short_names(directory)
+    client = login("admin")
+    row = html(client.get("/admin/aturan")).select_one(f"tr[data-rule-id='{rule_id}']")
+    cell = row.select("td")[3]
+    assert (cell.get_text(), cell.select_one(".opd")["title"]) == (names["dpupr"], "dpupr")
+    assert _submit(client, f"/admin/aturan/{rule_id}", "form-rule-edit", opd_code="dpmd",
+                   change_note="jalan desa ke DPMD").status_code == 303
+    with directory.begin() as session:
+        session.get(Opd, "dpupr").active = False  # a dissolved office in a rule's history is still named
+    page = html(client.get(f"/admin/aturan/{rule_id}"))
+    assert page.select_one("#rule-opd").get_text() == names["dpmd"]
+    assert page.select_one("#rule-opd .opd")["title"] == "dpmd"
+    changes = page.select("#rule-changes tbody tr")
+    action, before, after = (changes[0].select("td")[i] for i in (2, 3, 4))
+    assert (action.get_text(), before.select_one(".opd").get_text(), after.select_one(".opd").get_text()) == (
+        "Diubah", names["dpupr"], names["dpmd"])
+    assert [before.select_one(".opd")["title"], after.select_one(".opd")["title"]] == ["dpupr", "dpmd"]
+    visible = " ".join(td.get_text() for tr in changes for td in tr.select("td"))
+    assert "dpupr" not in visible and "dpmd" not in visible and "update" not in visible and "create" not in visible
+    client.cookies.set("pilah_lang", "en")
+    actions = [tr.select("td")[2].get_text() for tr in html(client.get(f"/admin/aturan/{rule_id}")).select(
+        "#rule-changes tbody tr")]
+    assert actions[0] == "Changed" and set(actions) <= {"Changed", "Created"}
+
+
+def test_opd_kinds_read_as_words(login) -> None:
+    client = login("admin")
+    page = html(client.get("/admin/opd"))
+    kinds = {tr["data-opd"]: tr.select("td")[3].get_text() for tr in page.select("tr[data-opd]")}
+    assert kinds["dpupr"] == "Dinas" and kinds["kec-natar"] == "Kecamatan"
+    assert not {"dinas", "badan", "bagian", "kecamatan", "lainnya"} & set(kinds.values())
+    options = {o["value"]: o.get_text() for o in page.select("#form-opd select[name=kind] option")}
+    assert options["lainnya"] == "Lainnya" and options["dinas"] == "Dinas"
+    client.cookies.set("pilah_lang", "en")
+    assert html(client.get("/admin/opd/dpupr")).select_one(
+        "#form-opd-edit select[name=kind] option[selected]").get_text() == "Agency (dinas)"

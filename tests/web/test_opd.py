@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
 from web_helpers import form_values, html
 
 from pilah.schema import AuditEvent, FollowUp, Opd, Report
@@ -69,3 +70,44 @@ def test_an_overdue_disposition_is_marked_in_words_in_the_liaisons_list(app, log
     late_due, on_time_due = rows[str(late.id)].select_one("td.due"), rows[str(on_time.id)].select_one("td.due")
     assert "overdue" in late_due["class"] and "Lewat tenggat" in late_due.get_text()
     assert "overdue" not in on_time_due["class"] and "Lewat tenggat" not in on_time_due.get_text()
+
+
+def _nav_user(response):
+    return html(response).select_one("header.top .who .user")
+
+
+def test_the_nav_names_the_liaisons_role_and_office_not_their_codes(login, directory) -> None:
+    client = login("opd")
+    user = _nav_user(client.get("/opd"))
+    with directory() as session:
+        office = session.get(Opd, "dpupr")
+    assert user.select_one(".opd").get_text() == office.short_name and user.select_one(".opd")["title"] == "dpupr"
+    assert user.select_one(".role").get_text() == "Pejabat penghubung OPD"
+    assert "dpupr" not in user.get_text() and "(opd" not in user.get_text()
+    forbidden = client.get("/antrian")  # an error page has the nav bar too
+    assert forbidden.status_code == 403 and _nav_user(forbidden).select_one(".opd").get_text() == office.short_name
+    client.cookies.set("pilah_lang", "en")
+    assert _nav_user(client.get("/opd")).select_one(".role").get_text() == "OPD liaison officer"
+
+
+def test_the_nav_names_a_role_without_an_office(login) -> None:
+    user = _nav_user(login("verifikator").get("/antrian"))
+    assert user.select_one(".role").get_text() == "Verifikator" and user.select_one(".opd") is None
+
+
+def test_naming_the_liaisons_office_in_the_nav_asks_the_database_nothing_more(app, login) -> None:
+    """The sign-in check loads the liaison's OPD on every request; the nav bar's name comes from that load."""
+    client = login("opd")
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "opds" in statement.lower():
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/antrian")  # 403: the guard, then the error page and its nav bar
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert response.status_code == 403 and _nav_user(response).select_one(".opd")["title"] == "dpupr"
+    assert len(reads) == 1, reads

@@ -15,6 +15,8 @@ from pilah.schema import AuditEvent, Disposition, Label, Opd, OutboxMessage, Rep
 from pilah.web.directory import categories
 from triage.directory import DEFAULT_CATEGORY
 from triage.flags import LOW_CONFIDENCE
+from triage.pipeline import _queue_reason  # the reason exactly as triage writes it
+from triage.queue import report_event
 from triage.rerouting import RETURNED
 from triage.tagging import model_flags
 
@@ -328,3 +330,89 @@ def test_an_overdue_report_is_marked_in_words_in_the_queue(app, login, make_repo
     assert "overdue" not in due[str(on_time.id)]["class"] and "Lewat tenggat" not in due[str(on_time.id)].get_text()
     overdue_filter = html(client.get("/antrian?overdue=1")).select("tr[data-report-id]")
     assert [row["data-report-id"] for row in overdue_filter] == [str(late.id)]
+
+
+def test_a_suggested_opd_flag_names_the_office_in_the_row_and_the_filter(login, make_report, directory) -> None:
+    report = make_report()
+    with directory.begin() as session:
+        session.add(ReportFlag(report_id=report.id, code="suggested_opd:dpmd", reason="uji", source="rule"))
+    client = login("verifikator")
+    page = html(client.get("/antrian"))
+    badge = page.select_one(f"tr[data-report-id='{report.id}'] span.flag")
+    assert (badge.get_text(), badge["title"]) == (f"Usulan OPD: {_short_name(directory, 'dpmd')}", "suggested_opd:dpmd")
+    option = page.select_one("#filters select[name=flag] option[value='suggested_opd:dpmd']")
+    assert option.get_text() == f"Usulan OPD: {_short_name(directory, 'dpmd')}"
+    with directory.begin() as session:  # renamed: the remembered row and filter form follow
+        session.get(Opd, "dpmd").short_name = "DPMD Lamsel"
+    page = html(client.get("/antrian"))
+    assert page.select_one(f"tr[data-report-id='{report.id}'] span.flag").get_text() == "Usulan OPD: DPMD Lamsel"
+    assert page.select_one("#filters option[value='suggested_opd:dpmd']").get_text() == "Usulan OPD: DPMD Lamsel"
+    client.cookies.set("pilah_lang", "en")
+    badge = html(client.get("/antrian")).select_one(f"tr[data-report-id='{report.id}'] span.flag")
+    assert badge.get_text() == "Suggested OPD: DPMD Lamsel"
+
+
+def test_a_dispositions_delivery_state_reads_as_a_word(app, login, make_report, directory) -> None:
+    report, now = make_report(status="terdisposisi", opd_code="dpupr"), app.state.clock()
+    with directory.begin() as session:
+        session.add_all([Disposition(report_id=report.id, opd_code="dinkes", due_at=now, created_by="uji",
+                                     delivery_state=RETURNED, returned_reason="bukan urusan kesehatan"),
+                         Disposition(report_id=report.id, opd_code="dpupr", due_at=now, created_by="uji")])
+    client = login("verifikator")
+    items = html(client.get(f"/antrian/{report.id}")).select("section.dispositions li")
+    assert [li.select_one(".delivery").get_text() for li in items] == ["Dikembalikan", "Terkirim"]
+    assert "Dikembalikan: bukan urusan kesehatan" in items[0].get_text()
+    assert "terkirim" not in items[1].get_text() and "dikembalikan" not in items[0].get_text()
+    client.cookies.set("pilah_lang", "en")
+    items = html(client.get(f"/antrian/{report.id}")).select("section.dispositions li")
+    assert [li.select_one(".delivery").get_text() for li in items] == ["Returned", "Sent"]
+
+
+def test_channels_read_as_names(login, make_report) -> None:
+    report = make_report(channel="import")
+    client = login("verifikator")
+    page = html(client.get("/antrian"))
+    cells = [td.get_text() for td in page.select_one(f"tr[data-report-id='{report.id}']").select("td")]
+    assert "Impor berkas" in cells and "import" not in cells
+    options = {o["value"]: o.get_text() for o in page.select("#filters select[name=channel] option") if o["value"]}
+    assert options == {"twitter": "Twitter/X", "facebook": "Facebook", "sms": "SMS", "web": "Web",
+                       "import": "Impor berkas"}
+    facts = html(client.get(f"/antrian/{report.id}")).select_one("section.post dl.facts dd")
+    assert facts.get_text().startswith("Impor berkas")
+    client.cookies.set("pilah_lang", "en")
+    row = html(client.get("/antrian")).select_one(f"tr[data-report-id='{report.id}']")
+    assert "File import" in [td.get_text() for td in row.select("td")]
+
+
+def test_history_reasons_name_flags_reasons_and_offices_not_their_codes(login, make_report, directory) -> None:
+    """Triage and the reject form write reasons with codes, for the record; the history reads them as words."""
+    triaged, rejected = make_report("Jalan berlubang"), make_report("Halo min")
+    raised = ["low_confidence", "suggested_opd:dpmd", "unclear:greeting_only"]
+    with directory.begin() as session:
+        session.add(AuditEvent(**report_event(triaged.id, "transition", "baru", "perlu_verifikasi", actor="triase",
+                                              at=triaged.verify_due, reason=_queue_reason(raised),
+                                              details={"flags": sorted(raised)})))
+    client = login("verifikator")
+    history = html(client.get(f"/antrian/{triaged.id}")).select_one("section.history").get_text(" ", strip=True)
+    assert (f"Triase otomatis: Keyakinan rendah, Usulan OPD: {_short_name(directory, 'dpmd')}, "
+            "Tidak jelas: Hanya salam") in history
+    assert "low_confidence" not in history and "dpmd" not in history
+    assert _post_form(client, rejected.id, "form-reject", reason="greeting_only", note="cuma salam").status_code == 303
+    history = html(client.get(f"/antrian/{rejected.id}")).select_one("section.history").get_text(" ", strip=True)
+    assert "Hanya salam: cuma salam" in history and "greeting_only" not in history
+    client.cookies.set("pilah_lang", "en")
+    history = html(client.get(f"/antrian/{triaged.id}")).select_one("section.history").get_text(" ", strip=True)
+    assert "Automatic triage: Low confidence, Suggested OPD:" in history
+
+
+def test_an_opds_return_in_the_history_names_the_office(login, make_report, directory) -> None:
+    report = make_report(status="terdisposisi", opd_code="dpupr")
+    liaison = login("opd")
+    page = html(liaison.get(f"/opd/laporan/{report.id}"))
+    assert liaison.post(page.find("form", id="form-return")["action"], data=form_values(page, "form-return") | {
+        "reason": "<b>Jalan</b> provinsi"}).status_code == 303
+    history = html(login("verifikator").get(f"/antrian/{report.id}")).select_one("section.history")
+    text = history.get_text(" ", strip=True)
+    assert f"Bukan wewenang {_short_name(directory, 'dpupr')}: <b>Jalan</b> provinsi" in text
+    assert history.find("b") is None  # the liaison's words stay text
+    assert "wewenang dpupr" not in text  # the actor, u-opd-dpupr, is a username and stays

@@ -95,3 +95,18 @@ def test_a_username_is_one_account_however_it_is_typed(engine, database_url, mon
     assert token.exit_code == 0, token.output
     with engine.connect() as connection:
         assert connection.execute(select(User.username)).scalars().all() == ["rina"]
+
+
+def test_the_users_page_names_roles_in_the_readers_language(login, users) -> None:
+    client = login("admin")
+    page = html(client.get("/pengguna"))
+    row = next(tr for tr in page.select("table.users tr") if users["opd"].username in tr.get_text())
+    assert row.select_one(".role").get_text() == "Pejabat penghubung OPD" and row.select_one(".role")["title"] == "opd"
+    assert row.select("td")[2].get_text() == "Pejabat penghubung OPD"  # the role's cell: its name alone
+    options = {o["value"]: o.get_text() for o in page.select("#form-user select[name=role] option") if o["value"]}
+    assert options == {"admin": "Admin", "verifikator": "Verifikator", "opd": "Pejabat penghubung OPD",
+                       "analis": "Analis", "pimpinan": "Pimpinan"}
+    client.cookies.set("pilah_lang", "en")
+    row = next(tr for tr in html(client.get("/pengguna")).select("table.users tr")
+               if users["analis"].username in tr.get_text())
+    assert row.select_one(".role").get_text() == "Analyst"

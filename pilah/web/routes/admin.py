@@ -21,6 +21,7 @@ from pilah.web.errors import NotFound
 from pilah.web.forms import FieldErrors, clean_note
 from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
+from pilah.web.views import opd_names
 from triage.directory import DEFAULT_CATEGORY
 
 router = APIRouter(prefix="/admin")
@@ -136,8 +137,9 @@ def _default_route_opd(db: Session) -> str | None:
 
 def _rules_page(request: Request, db: Session, *, form: dict | None = None, errors: dict | None = None,
                 status: int = 200):
-    context = {"rules": q.all_rules(db), "opds": q.all_opds(db), "form": form or {}, "errors": errors or {},
-               "DEFAULT_CATEGORY": DEFAULT_CATEGORY}
+    opds = q.all_opds(db)  # deactivated ones too: a rule may still name one
+    context = {"rules": q.all_rules(db), "opds": opds, "opd_names": opd_names(db, opds, ()), "form": form or {},
+               "errors": errors or {}, "DEFAULT_CATEGORY": DEFAULT_CATEGORY}
     return render(request, "admin/rules.html", context, status_code=status)
 
 
@@ -174,8 +176,9 @@ def rules_create(request: Request, category: str = Form(""), kecamatan_code: str
 def _rule_page(request: Request, db: Session, rule, *, form: dict | None = None, errors: dict | None = None,
                status: int = 200):
     form = form or {"opd_code": rule.opd_code, "note": rule.note or "", "active": rule.active}
-    context = {"rule": rule, "opds": q.all_opds(db), "changes": q.rule_changes(db, rule.id), "form": form,
-               "errors": errors or {}, "DEFAULT_CATEGORY": DEFAULT_CATEGORY}
+    opds = q.all_opds(db)
+    context = {"rule": rule, "opds": opds, "opd_names": opd_names(db, opds, ()), "changes": q.rule_changes(db, rule.id),
+               "form": form, "errors": errors or {}, "DEFAULT_CATEGORY": DEFAULT_CATEGORY}
     return render(request, "admin/rule.html", context, status_code=status)
 
 

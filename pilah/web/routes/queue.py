@@ -36,7 +36,7 @@ async def queue_list(request: Request, db: Session = Depends(get_db), user: User
         choices = queries.page_choices(db)
         context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
                    "channels": CHANNELS, "flags": choices.flag_codes, "opds": choices.opds,
-                   "query": request.query_params, "now": now(request)}
+                   "opd_names": opd_names(db, choices.opds, ()), "query": request.query_params, "now": now(request)}
         return render(request, "queue/list.html", context, status_code=400 if errors else 200)
 
 
@@ -58,7 +58,8 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
     view = report_view(db, user, report, post, present)
     refused = frozenset(d.opd_code for d in view.dispositions if d.delivery_state == RETURNED)
     suggested = actions.suggested_opd(report, choices, refused)
-    named = opd_names(db, choices.opds, (report.opd_code, suggested, *(d.opd_code for d in view.dispositions)))
+    named = opd_names(db, choices.opds, (report.opd_code, suggested, *(d.opd_code for d in view.dispositions),
+                                         *directory.history_opds(view.history)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
                "suggested_opd": suggested, "desa": actions.desa_choices(report)}
     return render(request, template, context, status_code=status_code)
