@@ -30,15 +30,17 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
+from classify.clarity_lexicon import QUESTION_BIT, TOPIC_FLAG
 from classify.clarity_rules import Batch, cue_counts, rule_reasons, words_of
 
 #: Reasons only the rules give: rows labelled so teach the model nothing (an advert the spam rule lets
 #: through would teach it that "hub wa 0812…", which complaints write too, means unclear).
 RULE_ONLY_REASONS = frozenset({"spam"})
-REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only")
+REASONS = ("greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only", "question")
 #: What the model may say of a post the rules let through: the other codes are the rules' findings
 #: (a greeting, a count of words, spam words, handles and links), which the rules already checked.
 #: The rules may also find no complaint: in a report of an office's response (``reports_response``).
+#: "question" refines the model's reasons (:func:`asks_about_a_service`); no training row is labelled so.
 MODEL_REASONS = ("no_complaint", "off_topic")
 #: The unclear probability reported for a post a rule flagged: rules are near-certain, not certain.
 RULE_SCORE = 0.97
@@ -197,9 +199,12 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         model = None if self.reason_model_ is None else self.reason_model_.named_steps["model"]
         allowed = [] if model is None else [i for i, c in enumerate(model.classes_) if c in MODEL_REASONS]
         if not allowed:
-            return ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
-        proba = model.predict_proba(self._features(self.reason_model_, texts, batch))[:, allowed]
-        return [str(model.classes_[allowed[i]]) for i in proba.argmax(axis=1)]
+            guessed = ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
+        else:
+            proba = model.predict_proba(self._features(self.reason_model_, texts, batch))[:, allowed]
+            guessed = [str(model.classes_[allowed[i]]) for i in proba.argmax(axis=1)]
+        asking = asks_about_a_service(texts, batch)
+        return ["question" if asks else reason for reason, asks in zip(guessed, asking.tolist(), strict=True)]
 
     def _proba(self, pipeline: Pipeline, texts: list[str], batch: Batch) -> np.ndarray:
         """``pipeline.predict_proba(texts)``, with the features built from ``batch``'s counts."""
@@ -255,6 +260,15 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         if len({r for _, r in rows}) < 2:
             return None
         return self._pipeline().fit([t for t, _ in rows], [r for _, r in rows])
+
+
+def asks_about_a_service(texts: Sequence[str], batch: Batch) -> np.ndarray:
+    """Per post: whether it asks something ("?" or a word such as apakah, syarat, prosedur) and names
+    a public service. Of a post with no complaint in it, such a question ("syarat bikin akta anak
+    apa saja?", "kapan jadwal posyandu?") is what SP4N-LAPOR! calls a request for information:
+    an office answers it, so staff should read "question", not just "no complaint"."""
+    marked = np.fromiter(("?" in text for text in texts), dtype=bool, count=len(texts))
+    return (marked | (batch.count(QUESTION_BIT) > 0)) & (batch.count(TOPIC_FLAG) > 0)
 
 
 def _plain_word_tfidf(step: object) -> bool:

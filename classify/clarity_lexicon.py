@@ -92,6 +92,7 @@ TOPIC = _lexicon(
     pamsimas meteran tagihan pipa kran tandon tangki kabel gardu trafo tegangan kwh
     suket rekam blangko domisili orgen hajatan karaoke petasan mercon togel pengemis pengamen gepeng tuak
     umk umr thr lembur pesangon karyawan buruh pekerja pabrik perusahaan outsourcing pmi tki disnaker
+    akte jl jln pbb sertifikat ptsl honorer pppk p3k asn pns beasiswa rusunawa kependudukan bantuan surat dokumen
     """
 )
 
@@ -141,11 +142,21 @@ OWN_VOICE = _lexicon(
     """
 )
 
+#: Asking for information: a post the model finds no complaint in may still be a citizen's question
+#: about a service, which an office answers. Matched as written.
+QUESTION = _lexicon(
+    """
+    tanya bertanya nanya menanyakan tanyakan pertanyaan apakah bagaimana gimana gmn dimana berapa brp info
+    informasi infonya syarat persyaratan prosedur caranya mekanisme
+    """
+)
+
 PROBLEM_FLAG, POSITIVE_FLAG, TOPIC_FLAG, GREETING_FLAG, SPAM_FLAG = 1, 2, 4, 8, 16
 #: Bits only the rules read, of the word itself (no affix stripping): a number, a strong or a weak spam word.
 DIGIT_BIT, SPAM_STRONG_BIT, SPAM_WEAK_BIT = 32, 64, 128
 #: Bits of the rule for a report of an authority's response (:func:`classify.clarity_rules.reports_response`).
 AUTHORITY_BIT, RESPONSE_BIT, OWN_VOICE_BIT = 256, 512, 1024
+QUESTION_BIT = 2048
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "di", "ter", "ber", "ke", "se")
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
 
@@ -197,6 +208,7 @@ class _BitsCache(dict):
             | AUTHORITY_BIT * (word in AUTHORITY)
             | RESPONSE_BIT * any(root in RESPONSE for root in roots(word))
             | OWN_VOICE_BIT * (word in OWN_VOICE)
+            | QUESTION_BIT * (word in QUESTION)
         )
         return bits
 

@@ -34,6 +34,7 @@ UNCLEAR_REASONS = {
     "spam": "Promosi, iklan atau judi online (spam)",
     "off_topic": "Di luar urusan pemerintah daerah",
     "mentions_only": "Hanya berisi mention, tautan atau tagar",
+    "question": "Pertanyaan atau permintaan informasi tentang layanan, bukan pengaduan: jawab atau teruskan ke OPD",
 }
 
 PII_KINDS = {"nik": "NIK", "kk": "nomor KK", "phone": "nomor telepon", "email": "alamat e-mail"}

@@ -48,6 +48,7 @@ UNCLEAR_REASONS = {
     "spam": N_("Spam / promosi"),
     "off_topic": N_("Di luar topik"),
     "mentions_only": N_("Hanya mention/tautan"),
+    "question": N_("Pertanyaan / permintaan informasi"),
     "duplicate": N_("Duplikat"),
 }
 

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_parameters_default_constructible
 
-from classify.clarity import REASONS, Clarity, ClarityDetector, _cue_row, cue_matrix
+from classify.clarity import REASONS, Clarity, ClarityDetector, _cue_row, asks_about_a_service, cue_matrix
 from classify.clarity_rules import Batch, rule_reasons, words_of
 
 COMPLAINTS = [
@@ -153,7 +153,7 @@ def test_the_model_learns_nothing_from_rows_labelled_spam(training: tuple[list[s
     ("text", "reason"),
     [
         ("terima kasih dinas, jalan desa kami sudah mulus", "no_complaint"),
-        ("min mau tanya jadwal pelayanan kantor kecamatan", "no_complaint"),
+        ("min mau tanya jadwal pelayanan kantor kecamatan", "question"),
         ("seru banget nonton bola semalam sama keluarga", "off_topic"),
         ("ada yang tau resep sambal yang enak", "off_topic"),
     ],
@@ -217,12 +217,36 @@ def test_the_model_names_only_its_own_reasons_never_the_rules(training: tuple[li
     eager = ClarityDetector(threshold=0.0).fit(texts, labels, reasons=relabelled)
     assert "greeting_only" in eager.reason_model_.named_steps["model"].classes_
     posts = NO_COMPLAINT + OFF_TOPIC + COMPLAINTS
-    for post, verdict in zip(posts, eager.assess_many(posts), strict=True):
-        assert verdict.reasons == (rule_reasons(words_of(post), eager.min_words) or ("off_topic",))
+    asking = asks_about_a_service(posts, Batch.of(posts)).tolist()
+    for post, asks, verdict in zip(posts, asking, eager.assess_many(posts), strict=True):
+        assert verdict.reasons == (rule_reasons(words_of(post), eager.min_words)
+                                   or (("question",) if asks else ("off_topic",)))
 
 
 def test_reasons_are_the_shared_vocabulary() -> None:
-    assert set(REASONS) == {"greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only"}
+    assert set(REASONS) == {"greeting_only", "too_short", "no_complaint", "spam", "off_topic", "mentions_only",
+                            "question"}
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("syarat bikin akte anak yang hilang apa saja", True),
+    ("kapan jadwal posyandu di desa bulan ini?", True),
+    ("mohon info prosedur balik nama PBB", True),
+    ("apakah hari ini ada film bagus di bioskop", False),
+    ("seru banget nonton bola semalam?", False),
+    ("terima kasih dinas PU jalan sudah mulus", False),
+])
+def test_a_question_about_a_service_is_told_apart(text: str, asks: bool) -> None:
+    """Asking ("?", apakah, syarat, prosedur) about a public service is a request for information."""
+    assert asks_about_a_service([text], Batch.of([text])).tolist() == [asks]
+
+
+def test_a_flagged_question_about_a_service_reads_question(training: tuple[list[str], list[int], list[str]]) -> None:
+    """The model finds no complaint in a question; staff read that it asks, so that they answer it."""
+    texts, labels, reasons = training
+    eager = ClarityDetector(threshold=0.0).fit(texts, labels, reasons=reasons)
+    assert eager.assess("mohon info syarat bikin akte kelahiran anak apa saja ya").reasons == ("question",)
+    assert eager.assess("seru banget nonton bola semalam sama keluarga").reasons != ("question",)
 
 
 @pytest.mark.parametrize(
