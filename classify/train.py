@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import platform
+import re
 import subprocess
 import tomllib
 from collections import Counter
@@ -314,28 +315,45 @@ def train_seed(seed_dir: Path, taxonomy: Taxonomy, *, folds: int = 5,
 
 NO_CATEGORY = "(tanpa kategori/no category)"
 NO_TEXT = "(teks kosong/empty text)"
+#: How a label skipped as written before a change narrowed its category is counted (on the card, in
+#: ``label_rows.skipped``): "sosial (sebelum/before 2026.2)". :func:`read_narrowed_skip` reads it back.
+NARROWED = "{slug} (sebelum/before {version})"
+_NARROWED = re.compile(r"([a-z][a-z0-9_]*) \(sebelum/before (\d+(?:\.\d+)*)\)")
 
 
-def staff_labels(texts: Sequence[str], categories: Sequence[str | None], taxonomy: Taxonomy) -> LabelledRows:
+def staff_labels(texts: Sequence[str], categories: Sequence[str | None], taxonomy: Taxonomy, *,
+                 versions: Sequence[str | None]) -> LabelledRows:
     """The staff's category labels that can train a model: with text and a category of the taxonomy.
 
     The others are skipped and counted by what they were labelled (a category retired from the
     taxonomy, no category because the report was judged unclear, an empty text), never silently dropped.
+    ``versions`` holds the taxonomy version each label was written under (None: not recorded, older
+    than every change); a label of a category that a newer version narrowed
+    (:meth:`Taxonomy.narrowed_since`) is skipped too, counted as :data:`NARROWED`, until staff verify
+    its report again under the new taxonomy.
     """
     known = set(taxonomy.slugs())
     skipped: Counter[str] = Counter()
     kept_texts, kept_labels = [], []
-    for text, category in zip(texts, categories, strict=True):
+    for text, category, version in zip(texts, categories, versions, strict=True):
         category = (category or "").strip()
         problem = NO_TEXT if not (text or "").strip() else NO_CATEGORY if not category else None
         if problem is None and category not in known:
             problem = category
+        if problem is None and (narrowed := taxonomy.narrowed_since(category, version)) is not None:
+            problem = NARROWED.format(slug=category, version=narrowed)
         if problem is not None:
             skipped[problem] += 1
             continue
         kept_texts.append(text)
         kept_labels.append(category)
     return LabelledRows(kept_texts, kept_labels, "labels", _rows_digest(kept_texts, kept_labels), dict(skipped))
+
+
+def read_narrowed_skip(reason: str) -> tuple[str, str] | None:
+    """The category and the version that narrowed it, when ``reason`` is a :data:`NARROWED` count's key."""
+    found = _NARROWED.fullmatch(reason)
+    return (found.group(1), found.group(2)) if found else None
 
 
 def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledRows, *, folds: int = 5,

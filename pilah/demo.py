@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from classify.taxonomy import load_taxonomy
 from ingest.files import import_tree
 from ingest.records import IngestOutcome
 from pilah import migrate
@@ -54,7 +55,8 @@ def run_demo(settings: Settings, out_dir: Path, *, now: datetime, say: Progress 
         ingest = _import_demo(factory, settings, say)
         summary = run_triage(factory, settings, load_tagger(settings), load_calendar(settings), now=now)
         say(f"Triase otomatis / automatic triage: {summary}")
-        day = simulate_staff_day(factory, load_calendar(settings), now=now)
+        day = simulate_staff_day(factory, load_calendar(settings), now=now,
+                                 taxonomy_version=load_taxonomy(settings.data_dir / "taxonomy.toml").version)
         say(f"Simulasi kerja petugas / simulated staff day: {day}")
         return _publish(factory, settings, out_dir, database, ingest, summary, now)
     finally:

@@ -37,11 +37,13 @@ class StaffDay:
                 f"ditindaklanjuti, {self.completed} selesai")
 
 
-def simulate_staff_day(factory: sessionmaker[Session], calendar: WorkingCalendar, *, now: datetime) -> StaffDay:
+def simulate_staff_day(factory: sessionmaker[Session], calendar: WorkingCalendar, *, now: datetime,
+                       taxonomy_version: str) -> StaffDay:
+    """``taxonomy_version``: the taxonomy in force, which the verifikator's labels are written under."""
     day = StaffDay()
     with factory() as session, session.begin():
         for report in _queue(session):
-            _review(session, report, calendar, now, day)
+            _review(session, report, calendar, now, day, taxonomy_version)
     with factory() as session, session.begin():
         for index, report in enumerate(_dispositioned(session)):
             _follow_up(session, report, index, now + timedelta(hours=4), day)
@@ -58,7 +60,8 @@ def _dispositioned(session: Session) -> list[Report]:
         select(Report).where(Report.status == ReportStatus.TERDISPOSISI).order_by(Report.id)))
 
 
-def _review(session: Session, report: Report, calendar: WorkingCalendar, now: datetime, day: StaffDay) -> None:
+def _review(session: Session, report: Report, calendar: WorkingCalendar, now: datetime, day: StaffDay,
+            taxonomy_version: str) -> None:
     codes = flags.flag_codes(session, report)
     if report.duplicate_of_id is not None:
         queue.reject(session, report, actor=VERIFIKATOR, at=now,
@@ -76,7 +79,7 @@ def _review(session: Session, report: Report, calendar: WorkingCalendar, now: da
     elif flags.LOW_CONFIDENCE in codes or flags.suggested_opd(session, report) is None:
         day.left_for_review += 1
     else:
-        queue.verify(session, report, actor=VERIFIKATOR, at=now)
+        queue.verify(session, report, actor=VERIFIKATOR, taxonomy_version=taxonomy_version, at=now)
         queue.disposition(session, report, flags.suggested_opd(session, report), actor=VERIFIKATOR,
                           calendar=calendar, now=now)
         day.verified += 1

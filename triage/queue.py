@@ -83,11 +83,12 @@ def record_on_report(session: Session, report: Report, action: str, *, actor: st
                                           at=at or utcnow(), reason=reason, details=details)))
 
 
-def verify(session: Session, report: Report, *, actor: str, category: str | None = None,
+def verify(session: Session, report: Report, *, actor: str, taxonomy_version: str, category: str | None = None,
            kecamatan_code: str | None = None, desa_code: str | None = None, reason: str | None = None,
            expected_version: int | None = None, at: datetime | None = None) -> Report:
     """Accept a report awaiting verification, with the verifikator's corrections; the confirmed tags
-    become a label."""
+    become a label, written under ``taxonomy_version`` (the version of the taxonomy the caller offered
+    the categories from: a later taxonomy may narrow the category, see classify.taxonomy)."""
     check_version(report, expected_version)
     if report.status != S.PERLU_VERIFIKASI:
         raise IllegalTransition(report.id, report.status, S.TERVERIFIKASI.value)
@@ -101,7 +102,8 @@ def verify(session: Session, report: Report, *, actor: str, category: str | None
         clear_flags(session, report, prefix=SUGGESTED_OPD_PREFIX)
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code,
-                      source="verifikasi", labeller=actor, created_at=at or utcnow()))
+                      source="verifikasi", labeller=actor, created_at=at or utcnow(),
+                      taxonomy_version=taxonomy_version))
     return report
 
 

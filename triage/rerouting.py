@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pilah.queries.learning import newest_label_taxonomy_version
 from pilah.schema import Disposition, Label, Report
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition
@@ -27,13 +28,18 @@ LABEL_SOURCE = "bukan_wewenang"
 def return_not_our_authority(session: Session, report: Report, *, actor: str, reason: str,
                              calendar: WorkingCalendar, now: datetime,
                              expected_version: int | None = None) -> Disposition:
-    """Record the OPD's refusal and put the report back in Kominfo's hands; returns the returned disposition."""
+    """Record the OPD's refusal and put the report back in Kominfo's hands; returns the returned disposition.
+
+    The label repeats the category a verifikator confirmed, so it keeps the taxonomy version that
+    confirmation was written under: an OPD returning a pre-2026.2 'sosial' elpiji report after the
+    upgrade has not made 'sosial' a 2026.2 decision, and training must still skip it until a person
+    verifies the report again."""
     if not reason.strip():
         raise ValueError("a 'bukan wewenang' return needs the OPD's reason")
     if report.status != S.TERDISPOSISI:
         raise IllegalTransition(report.id, report.status, S.TERVERIFIKASI.value)
     disposition = _standing_disposition(session, report)
-    opd_code = report.opd_code
+    opd_code, confirmed_under = report.opd_code, newest_label_taxonomy_version(session, report.id)
     if disposition is not None:
         disposition.delivery_state, disposition.returned_reason = RETURNED, reason
     report.opd_code, report.followup_due = None, None
@@ -42,7 +48,7 @@ def return_not_our_authority(session: Session, report: Report, *, actor: str, re
                expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code}, procedure="return")
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code, source=LABEL_SOURCE,
-                      labeller=actor, created_at=now))
+                      labeller=actor, created_at=now, taxonomy_version=confirmed_under))
     session.flush()
     return disposition
 

@@ -22,6 +22,7 @@ from classify.train import (
     load_mapping,
     load_seed,
     read_labelled_file,
+    read_narrowed_skip,
     staff_labels,
     train_clarity,
     train_from_rows,
@@ -118,13 +119,23 @@ def _staff_labels(settings: object) -> tuple[LabelledRows, dict[str, int]]:
         raise TrainingDataInvalid("Tabel labels masih kosong / the labels table is empty",
                                   hint="label ditulis saat verifikator memverifikasi atau mengoreksi laporan / "
                                        "labels are written when a verifikator verifies or corrects a report")
-    rows = staff_labels(found.texts, found.categories, load_taxonomy(Path(settings.data_dir) / "taxonomy.toml"))
+    rows = staff_labels(found.texts, found.categories, load_taxonomy(Path(settings.data_dir) / "taxonomy.toml"),
+                        versions=found.taxonomy_versions)
     click.echo(f"Label staf / staff labels: {found.rows_in_table} baris/rows, {found.superseded} digantikan label "
                f"yang lebih baru / superseded by a newer label, {len(rows.texts)} dipakai/used")
     for label, count in sorted(rows.skipped.items()):
-        click.echo(f"dilewati / skipped {count} label {label!r} (di luar taksonomi / not in the taxonomy, or no "
-                   "category/text)")
+        click.echo(_skip_line(label, count))
     return rows, {"in_table": found.rows_in_table, "superseded": found.superseded}
+
+
+def _skip_line(label: str, count: int) -> str:
+    narrowed = read_narrowed_skip(label)
+    if narrowed is not None:
+        slug, version = narrowed
+        return (f"dilewati / skipped {count} label {slug!r} (ditulis sebelum taksonomi {version} mempersempit "
+                f"kategori ini; periksa ulang / written before taxonomy {version} narrowed this category; re-check)")
+    return (f"dilewati / skipped {count} label {label!r} (di luar taksonomi / not in the taxonomy, or no "
+            "category/text)")
 
 
 def _train_table(settings: object, table: Path, columns: tuple[str, str], mapping: Path | None,

@@ -26,6 +26,9 @@ class Label(Base):
     source: Mapped[str] = mapped_column(String(20))
     labeller: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The `data/taxonomy.toml` version the label was written under; None for labels written before pilah
+    #: recorded it (migration 0009). `pilah train --labels` compares it with the taxonomy's declared changes.
+    taxonomy_version: Mapped[str | None] = mapped_column(String(20))
 
 
 class ModelVersion(Base):

@@ -104,6 +104,11 @@ def working_calendar(request: Request) -> WorkingCalendar:
     return state.calendar
 
 
+def taxonomy_version(request: Request) -> str:
+    """The taxonomy version a label written now is written under: that of the categories the pages offer."""
+    return directory.taxonomy(request.app.state.settings.data_dir).version
+
+
 _NO_DESA: dict[str, str] = {}
 
 

@@ -29,12 +29,14 @@ def bulk_selection(values: list[str]) -> dict[int, int]:
 
 
 def apply_bulk(db: Session, selected: dict[int, int], action: str, *, actor: str, at: datetime, reason: str,
-               opd_code: str | None, calendar: WorkingCalendar) -> tuple[int, int]:
+               opd_code: str | None, calendar: WorkingCalendar, taxonomy_version: str) -> tuple[int, int]:
+    """``taxonomy_version``: the taxonomy the verified reports' labels are written under."""
     done = 0
     for report in queries.reports_by_ids(db, list(selected)):
         try:
             with db.begin_nested():
-                _one(db, report, action, selected[report.id], actor, at, reason, opd_code, calendar)
+                _one(db, report, action, selected[report.id], actor, at, reason, opd_code, calendar,
+                     taxonomy_version=taxonomy_version)
             done += 1
         except (TriageError, ValueError):
             db.expire(report)
@@ -43,9 +45,10 @@ def apply_bulk(db: Session, selected: dict[int, int], action: str, *, actor: str
 
 
 def _one(db: Session, report, action: str, version: int, actor: str, at: datetime, reason: str,
-         opd_code: str | None, calendar: WorkingCalendar) -> None:
+         opd_code: str | None, calendar: WorkingCalendar, *, taxonomy_version: str) -> None:
     if action == "verify":
-        triage_queue.verify(db, report, actor=actor, expected_version=version, at=at)
+        triage_queue.verify(db, report, actor=actor, taxonomy_version=taxonomy_version, expected_version=version,
+                            at=at)
     elif action == "reject":
         triage_queue.reject(db, report, actor=actor, reason=reason, expected_version=version, at=at)
     else:

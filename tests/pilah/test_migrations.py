@@ -69,6 +69,27 @@ def test_stored_sms_ids_gain_their_receiving_time(engine: Engine) -> None:
                                    "lamsel-sms1:5@20261202T030000Z", "webhook:abc@gw1"]
 
 
+def test_labels_gain_a_taxonomy_version_that_old_labels_leave_empty(engine: Engine) -> None:
+    """Nothing says which taxonomy a label stored before 0009 was written under: NULL, never a guess."""
+    migrate.downgrade(engine, "0008")
+    assert "taxonomy_version" not in _label_columns(engine)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO labels (text, category, source, labeller, created_at) "
+            "VALUES ('elpiji 3 kg langka', 'sosial', 'verifikasi', 'ani', :at)"), {"at": datetime(2026, 11, 2)})
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT category, taxonomy_version FROM labels")).all() == [("sosial", None)]
+    migrate.downgrade(engine, "0008")
+    assert "taxonomy_version" not in _label_columns(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT category FROM labels")).scalars().all() == ["sosial"]
+
+
+def _label_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("labels")}
+
+
 def _source_ids(engine: Engine) -> list[str]:
     with engine.connect() as connection:
         return sorted(connection.execute(text("SELECT source_id FROM posts")).scalars())

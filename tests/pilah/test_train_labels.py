@@ -48,9 +48,10 @@ def _report(session: Session, n: int) -> Report:
     return report
 
 
-def _label(session: Session, report: Report | None, text: str, category: str | None, minutes: int) -> None:
+def _label(session: Session, report: Report | None, text: str, category: str | None, minutes: int,
+           version: str | None = None) -> None:
     session.add(Label(report_id=report.id if report else None, text=text, category=category, source="verifikasi",
-                      labeller="verifikator", created_at=AT + timedelta(minutes=minutes)))
+                      labeller="verifikator", created_at=AT + timedelta(minutes=minutes), taxonomy_version=version))
 
 
 @pytest.fixture
@@ -112,3 +113,60 @@ def test_train_labels_adds_the_corrections_and_skips_the_rest(settings: types.Si
     model, _ = load_model(directory)
     assert "pendidikan" in model.classes_
     assert model.predict(["sekolah bocor murid belajar di teras"])[0] == "pendidikan"
+
+
+ELPIJI = ("gas elpiji 3 kg langka di pangkalan desa sudah seminggu", "harga elpiji melon di warung tembus 30 ribu")
+PRICES = ("harga elpiji di pangkalan di atas het tolong ditertibkan", "elpiji 3 kg kosong di semua pangkalan",
+          "pangkalan elpiji jual ke pengecer harga jadi mahal")
+BANSOS = ("bpnt bulan ini belum cair padahal terdaftar dtks", "pkh ibu saya dipotong pendamping",
+          "lansia tidak mampu belum dapat blt dana desa")
+NARROWED_LINE = ("dilewati / skipped {count} label {slug!r} (ditulis sebelum taksonomi 2026.2 mempersempit kategori "
+                 "ini; periksa ulang / written before taxonomy 2026.2 narrowed this category; re-check)")
+
+
+@pytest.fixture
+def labelled_across_taxonomies(factory: sessionmaker[Session]) -> None:
+    """Labels around the 2026.2 upgrade, which narrowed sosial and infrastruktur:
+    four school reports labelled pendidikan under 2026.1 (not narrowed: used);
+    two elpiji reports labelled sosial under 2026.1 (skipped);
+    one irrigation report labelled infrastruktur before labels recorded a version (NULL: skipped);
+    three elpiji reports labelled sosial under 2026.1, verified again as perdagangan under 2026.2 (used);
+    three bansos reports labelled sosial under 2026.2 (used)."""
+    with factory() as session, session.begin():
+        for n, text in enumerate(SCHOOL):
+            _label(session, _report(session, n), text, "pendidikan", 0, "2026.1")
+        for n, text in enumerate(ELPIJI, start=10):
+            _label(session, _report(session, n), text, "sosial", 0, "2026.1")
+        _label(session, _report(session, 20), "pupuk subsidi langka irigasi kering", "infrastruktur", 0)
+        for n, text in enumerate(PRICES, start=30):
+            report = _report(session, n)
+            _label(session, report, text, "sosial", 0, "2026.1")
+            _label(session, report, text, "perdagangan", 5, "2026.2")
+        for n, text in enumerate(BANSOS, start=40):
+            _label(session, _report(session, n), text, "sosial", 0, "2026.2")
+
+
+def test_newest_labels_carry_the_taxonomy_they_were_written_under(factory: sessionmaker[Session],
+                                                                  labelled_across_taxonomies: None) -> None:
+    with factory() as session:
+        found = newest_category_labels(session)
+    assert sorted(zip(found.categories, found.taxonomy_versions, strict=True), key=str) == sorted(
+        [*[("pendidikan", "2026.1")] * 4, *[("sosial", "2026.1")] * 2, ("infrastruktur", None),
+         *[("perdagangan", "2026.2")] * 3, *[("sosial", "2026.2")] * 3], key=str)
+
+
+def test_train_labels_skips_labels_written_before_their_category_was_narrowed(
+        settings: types.SimpleNamespace, labelled_across_taxonomies: None) -> None:
+    result = CliRunner().invoke(train, ["--labels", "--folds", "2"], obj=settings)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Label staf / staff labels: 16 baris/rows, 3 digantikan label yang lebih baru / superseded by a newer " \
+           "label, 10 dipakai/used" in lines
+    assert NARROWED_LINE.format(count=2, slug="sosial") in lines
+    assert NARROWED_LINE.format(count=1, slug="infrastruktur") in lines
+    (directory,) = settings.models_dir.glob("seed-labels-*")
+    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    assert card["training_data"]["label_rows"] == {
+        "in_table": 16, "superseded": 3, "used": 10,
+        "skipped": {"infrastruktur (sebelum/before 2026.2)": 1, "sosial (sebelum/before 2026.2)": 2},
+        "used_per_label": {"pendidikan": 4, "perdagangan": 3, "sosial": 3}}

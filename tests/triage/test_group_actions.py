@@ -95,6 +95,30 @@ def test_bukan_wewenang_returns_the_report_to_kominfo(directory: Session, make_p
         return_not_our_authority(session, report, actor="opd:dpupr", reason="lagi", calendar=calendar, now=NOW)
 
 
+@pytest.mark.parametrize(("verified_under", "recorded"), [
+    ([], None),  # no label to go by: as old as a label written before versions were recorded
+    (["2026.1"], "2026.1"),
+    (["2026.1", "2026.2"], "2026.2"),  # verified again after the upgrade: the newest label counts
+])
+def test_a_returned_reports_label_keeps_the_taxonomy_it_was_verified_under(
+        directory: Session, make_post, calendar, verified_under: list[str], recorded: str | None) -> None:
+    """The OPD refused the category a verifikator chose; nobody chose it again under the taxonomy of the day."""
+    session = directory
+    with session.begin():
+        report = make_report(session, make_post("elpiji 3 kg langka"), status="terdisposisi", opd_code="dinsos",
+                             category="sosial", masked_text="elpiji 3 kg langka")
+        for day, version in enumerate(verified_under):
+            session.add(Label(report_id=report.id, text="elpiji 3 kg langka", category="sosial",
+                              source="verifikasi", labeller="v", created_at=wib(2026, 11, 2 + day, 9),
+                              taxonomy_version=version))
+        session.add(Disposition(report_id=report.id, opd_code="dinsos", due_at=wib(2026, 11, 27), created_by="v"))
+    return_not_our_authority(session, report, actor="opd:dinsos", reason="elpiji urusan Disdagkop",
+                             calendar=calendar, now=NOW)
+    session.commit()
+    returned = session.scalars(select(Label).where(Label.source == "bukan_wewenang")).one()
+    assert returned.taxonomy_version == recorded
+
+
 def test_reporters_are_accounts_per_channel(directory: Session, make_post) -> None:
     """The same account twice is one reporter; a post without an author (an SMS number withheld) is its own."""
     session = directory

@@ -22,6 +22,8 @@ from triage.sla import WorkingCalendar
 LEGAL = sorted((a.value, b.value) for a, targets in TRANSITIONS.items() for b in targets)
 ILLEGAL = sorted((a.value, b.value) for a, b in itertools.product(ReportStatus, ReportStatus)
                  if b not in TRANSITIONS[a])
+#: The taxonomy the verifikator chose categories from, which the verification's label records.
+TAXONOMY_VERSION = "2026.2"
 
 
 def test_the_table_covers_every_status_and_the_design_path() -> None:
@@ -85,7 +87,7 @@ def test_second_writer_in_another_session_gets_a_conflict(factory: sessionmaker[
         mine = alice.get(Report, report_id)
         alice.commit()  # Alice has the form open; her transaction is over (SQLite takes the write lock on BEGIN)
         theirs = budi.get(Report, report_id)
-        queue.verify(budi, theirs, actor="budi", category="infrastruktur")
+        queue.verify(budi, theirs, actor="budi", taxonomy_version=TAXONOMY_VERSION, category="infrastruktur")
         budi.commit()
         with pytest.raises(VersionConflict):
             queue.reject(alice, mine, actor="alice", reason="tidak jelas")
@@ -98,11 +100,12 @@ def test_second_writer_in_another_session_gets_a_conflict(factory: sessionmaker[
 def test_verify_applies_corrections_and_records_a_label(session: Session, make_post) -> None:
     with session.begin():
         report = make_report(session, make_post("jalan rusak"), category="lingkungan", masked_text="jalan rusak")
-        queue.verify(session, report, actor="ani", category="infrastruktur", kecamatan_code="18.01.04")
+        queue.verify(session, report, actor="ani", taxonomy_version=TAXONOMY_VERSION, category="infrastruktur",
+                     kecamatan_code="18.01.04")
     label = session.scalars(select(Label)).one()
     assert (report.status, report.category, report.category_source) == ("terverifikasi", "infrastruktur", "human")
-    assert (label.category, label.kecamatan_code, label.labeller, label.text) == (
-        "infrastruktur", "18.01.04", "ani", "jalan rusak")
+    assert (label.category, label.kecamatan_code, label.labeller, label.text, label.taxonomy_version) == (
+        "infrastruktur", "18.01.04", "ani", "jalan rusak", "2026.2")
     event = session.scalars(select(AuditEvent)).one()
     assert event.details == {"corrected": {"category": {"from": "lingkungan", "to": "infrastruktur"},
                                            "kecamatan_code": {"from": None, "to": "18.01.04"}}}
@@ -112,7 +115,7 @@ def test_a_new_kecamatan_drops_a_desa_of_the_old_one(session: Session, make_post
     with session.begin():
         report = make_report(session, make_post("jalan rusak"), category="infrastruktur", masked_text="jalan rusak",
                              kecamatan_code="18.01.06", desa_code="18.01.06.2014")
-        queue.verify(session, report, actor="ani", kecamatan_code="18.01.05")
+        queue.verify(session, report, actor="ani", taxonomy_version=TAXONOMY_VERSION, kecamatan_code="18.01.05")
     assert (report.kecamatan_code, report.desa_code) == ("18.01.05", None)
     event = session.scalars(select(AuditEvent)).one()
     assert event.details["corrected"]["desa_code"] == {"from": "18.01.06.2014", "to": None}
@@ -174,7 +177,7 @@ def test_only_a_report_awaiting_verification_can_be_verified(session: Session, m
     with session.begin():
         report = make_report(session, make_post("jalan rusak di natar"), status=status)
         with pytest.raises(IllegalTransition):
-            queue.verify(session, report, actor="verifikator:ani")
+            queue.verify(session, report, actor="verifikator:ani", taxonomy_version=TAXONOMY_VERSION)
         assert report.status == status
 
 
@@ -213,7 +216,7 @@ def test_verifying_clears_the_machines_unclear_flag(session: Session, make_post)
     with session.begin():
         report = make_report(session, make_post("jalan rusak"), status="perlu_verifikasi")
         set_flag(session, report, unclear_code("too_short"), "terlalu pendek")
-        queue.verify(session, report, actor="verifikator:ani")
+        queue.verify(session, report, actor="verifikator:ani", taxonomy_version=TAXONOMY_VERSION)
     assert not [code for code in flag_codes(session, report) if code.startswith(UNCLEAR_PREFIX)]
 
 
@@ -230,5 +233,5 @@ def test_a_correction_drops_the_suggestion_made_from_the_machines_tags(session: 
         report = make_report(session, make_post("pupuk langka"), status="perlu_verifikasi", category="sosial",
                              kecamatan_code="18.01.04")
         set_flag(session, report, "suggested_opd:dinsos", "Usulan disposisi ke dinsos")
-        queue.verify(session, report, actor="verifikator:ani", **correction)
+        queue.verify(session, report, actor="verifikator:ani", taxonomy_version=TAXONOMY_VERSION, **correction)
     assert ("suggested_opd:dinsos" in flag_codes(session, report)) is kept

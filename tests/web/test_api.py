@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from web_helpers import TAXONOMY_VERSION
 
 from pilah.auth.tokens import issue_token
-from pilah.schema import AuditEvent
+from pilah.schema import AuditEvent, Label
 
 
 @pytest.fixture
@@ -29,12 +30,15 @@ def test_list_and_get_reports_with_a_token(anonymous, token, make_report) -> Non
     assert anonymous.get(f"/api/v1/reports/{report.id}", headers=auth).json()["status"] == "perlu_verifikasi"
 
 
-def test_status_change_with_token_needs_no_csrf_and_checks_version(anonymous, token, make_report) -> None:
+def test_status_change_with_token_needs_no_csrf_and_checks_version(anonymous, token, make_report,
+                                                                   directory) -> None:
     report = make_report()
     auth = {"Authorization": f"Bearer {token}"}
     ok = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth,
                         json={"status": "terverifikasi", "version": 1})
     assert ok.status_code == 200 and ok.json()["status"] == "terverifikasi"
+    with directory() as session:  # the label of the verification, under the taxonomy the API offers
+        assert session.scalars(select(Label.taxonomy_version)).one() == TAXONOMY_VERSION
     stale = anonymous.post(f"/api/v1/reports/{report.id}/status", headers=auth,
                            json={"status": "perlu_verifikasi", "version": 1, "reason": "salah verifikasi"})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
-from web_helpers import csrf_of, form_values, html
+from web_helpers import TAXONOMY_VERSION, csrf_of, form_values, html
 
 from pilah import PROJECT_ROOT
 from pilah.schema import AuditEvent, Disposition, Label, Opd, OutboxMessage, Report, ReportFlag, RoutingRule
@@ -57,7 +57,8 @@ def test_verify_with_corrected_category_stores_a_label_and_an_audit_event(login,
         event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
                                                          AuditEvent.entity_id == str(report.id))).one()
     assert (saved.status, saved.category, saved.desa_code) == ("terverifikasi", "ketertiban", "18.01.13.2008")
-    assert (label.category, label.labeller) == ("ketertiban", "u-verifikator-x")
+    assert (label.category, label.labeller, label.taxonomy_version) == ("ketertiban", "u-verifikator-x",
+                                                                        TAXONOMY_VERSION)
     assert (event.from_status, event.to_status, event.actor) == ("perlu_verifikasi", "terverifikasi", "u-verifikator-x")
 
 
@@ -150,6 +151,7 @@ def test_bulk_verify_applies_to_selection_and_skips_stale_versions(login, make_r
     with directory() as session:
         assert session.get(Report, a.id).status == "terverifikasi"
         assert session.get(Report, b.id).status == "perlu_verifikasi"
+        assert session.scalars(select(Label.taxonomy_version).where(Label.report_id == a.id)).one() == TAXONOMY_VERSION
 
 
 def test_post_text_with_markup_is_rendered_as_inert_text(login, make_report) -> None:

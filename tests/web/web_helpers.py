@@ -5,6 +5,12 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from classify.taxonomy import load_taxonomy
+from pilah import PROJECT_ROOT
+
+#: The version of the taxonomy the app offers categories from (the test settings' data_dir): what labels record.
+TAXONOMY_VERSION = load_taxonomy(PROJECT_ROOT / "data" / "taxonomy.toml").version
+
 
 def html(response) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")

@@ -61,7 +61,8 @@ def change_status(request: Request, report_id: int, change: StatusChange, db: Se
     if found is None:
         raise NotFound()
     try:
-        _apply(db, found[0], change, user.username, now(request), actions.working_calendar(request))
+        _apply(db, found[0], change, user.username, now(request), actions.working_calendar(request),
+               taxonomy_version=actions.taxonomy_version(request))
         db.commit()
     except VersionConflict as exc:
         db.rollback()
@@ -73,13 +74,13 @@ def change_status(request: Request, report_id: int, change: StatusChange, db: Se
     return report_detail(user, *queries.report_with_post(db, report_id))
 
 
-def _apply(db: Session, report, change: StatusChange, actor: str, at, calendar) -> None:
+def _apply(db: Session, report, change: StatusChange, actor: str, at, calendar, *, taxonomy_version: str) -> None:
     if change.status == "perlu_verifikasi" and report.status == "tertunda":  # the reporter answered
         triage_queue.resume(db, report, actor=actor, calendar=calendar, now=at, reason=change.reason or None,
                             expected_version=change.version)
     elif change.status == "terverifikasi":
-        triage_queue.verify(db, report, actor=actor, reason=change.reason or None, expected_version=change.version,
-                            at=at)
+        triage_queue.verify(db, report, actor=actor, taxonomy_version=taxonomy_version, reason=change.reason or None,
+                            expected_version=change.version, at=at)
     elif change.status == "ditolak":
         triage_queue.reject(db, report, actor=actor, reason=change.reason, expected_version=change.version, at=at)
     elif change.status == "tertunda":

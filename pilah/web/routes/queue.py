@@ -86,8 +86,9 @@ def verify(request: Request, report_id: int, version: str = Form(""), category: 
     if error:
         return error
     return actions.perform(request, db, user, report_id, lambda r: triage_queue.verify(
-        db, r, actor=user.username, category=category or None, kecamatan_code=kecamatan_code or None,
-        desa_code=desa_code or None, expected_version=expected, at=now(request)),
+        db, r, actor=user.username, taxonomy_version=actions.taxonomy_version(request), category=category or None,
+        kecamatan_code=kecamatan_code or None, desa_code=desa_code or None, expected_version=expected,
+        at=now(request)),
         done=N_("Laporan diverifikasi."))
 
 
@@ -147,7 +148,8 @@ def bulk(request: Request, ids: list[str] = Form(default_factory=list), action: 
         flash(request, gettext(N_("Pilih laporan, tindakan, dan alasan penolakan bila menolak.")), "error")
         return redirect_to(request, "queue.list")
     done, skipped = apply_bulk(db, selected, action, actor=user.username, at=now(request), reason=reason,
-                               opd_code=opd_code or None, calendar=actions.working_calendar(request))
+                               opd_code=opd_code or None, calendar=actions.working_calendar(request),
+                               taxonomy_version=actions.taxonomy_version(request))
     flash(request, gettext(N_("Berhasil: {done}, dilewati (diubah orang lain atau tidak sah): {skipped}.")).format(
         done=done, skipped=skipped), "ok" if not skipped else "error")
     return redirect_to(request, "queue.list")
