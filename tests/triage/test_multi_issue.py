@@ -151,11 +151,15 @@ def test_two_people_splitting_at_once_the_second_gets_a_conflict(two_problem_rep
 
 def _until_a_transaction_waits_on_a_lock(engine, thread: threading.Thread, attempts: int = 2400) -> None:
     """Polls until a transaction waits on a lock; returns early if ``thread`` ended without waiting, so
-    that the caller's assertion on its outcome names what it ran into instead."""
+    that the caller's assertion on its outcome names what it ran into instead.
+
+    Each poll is its own transaction: PostgreSQL keeps a transaction's first view of pg_stat_activity
+    until it ends, so a watcher that looked before the wait began would never see it."""
     with engine.connect() as watcher:
         for _ in range(attempts):
             waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                           "AND datname = current_database()"))
+            watcher.rollback()
             if waiting or not thread.is_alive():
                 return
             time.sleep(0.05)
