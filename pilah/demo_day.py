@@ -63,11 +63,14 @@ def _dispositioned(session: Session) -> list[Report]:
 def _review(session: Session, report: Report, calendar: WorkingCalendar, now: datetime, day: StaffDay,
             taxonomy_version: str) -> None:
     codes = flags.flag_codes(session, report)
+    unclear = {code for code in codes if code.startswith(flags.UNCLEAR_PREFIX)}
     if report.duplicate_of_id is not None:
         queue.reject(session, report, actor=VERIFIKATOR, at=now,
                      reason=f"Digabung dengan laporan #{report.duplicate_of_id} (pengaduan yang sama)")
         day.rejected += 1
-    elif any(code.startswith(flags.UNCLEAR_PREFIX) for code in codes):
+    elif unclear and unclear <= {flags.unclear_code("question")}:
+        day.left_for_review += 1  # a citizen's question: a person answers it, or finds the OPD who can
+    elif unclear:
         queue.reject(session, report, actor=VERIFIKATOR, at=now, reason="Tidak jelas: tidak dapat ditindaklanjuti")
         day.rejected += 1
     elif flags.OUTSIDE_KABUPATEN in codes:

@@ -114,6 +114,23 @@ def test_most_unclear_posts_are_flagged(demo_db: sessionmaker[Session]) -> None:
     assert sum(report_id in flagged for report_id in unclear) / len(unclear) >= 0.8
 
 
+def test_the_staff_day_rejects_unclear_posts_but_leaves_questions_to_be_answered(
+        demo_db: sessionmaker[Session]) -> None:
+    """A post flagged only as a citizen's question waits for a person to answer it; other unclear posts are
+    rejected."""
+    with demo_db() as session:
+        flags: dict[int, set[str]] = {}
+        for report_id, code in session.execute(select(ReportFlag.report_id, ReportFlag.code)
+                                               .where(ReportFlag.code.like("unclear:%"))):
+            flags.setdefault(report_id, set()).add(code)
+        status = dict(session.execute(select(Report.id, Report.status).where(Report.id.in_(flags))).all())
+    questions = [i for i, codes in flags.items() if codes == {"unclear:question"}]
+    others = [i for i, codes in flags.items() if codes != {"unclear:question"}]
+    assert questions and others
+    assert {status[i] for i in questions} == {ReportStatus.PERLU_VERIFIKASI}
+    assert {status[i] for i in others} == {ReportStatus.DITOLAK}
+
+
 def test_every_dispositioned_report_has_an_opd_and_a_due_date(demo_db: sessionmaker[Session]) -> None:
     with demo_db() as session:
         dispositioned = session.scalars(select(Report).where(Report.status.in_(DISPOSITIONED))).all()
