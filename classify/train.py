@@ -14,7 +14,6 @@ import csv
 import hashlib
 import json
 import platform
-import re
 import subprocess
 import tomllib
 from collections import Counter
@@ -55,13 +54,18 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class LabelledRows:
-    """Texts with their category labels, where they came from and a hash of the source."""
+    """Texts with their category labels, where they came from and a hash of the source.
+
+    ``skipped`` counts the rows left out by what they were labelled; ``narrowed`` counts, per
+    (category, taxonomy version), the staff labels left out because that version narrowed the
+    category after they were written (:func:`staff_labels`)."""
 
     texts: list[str]
     labels: list[str]
     source: str
     digest: str
     skipped: dict[str, int] = field(default_factory=dict)
+    narrowed: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -318,10 +322,6 @@ def train_seed(seed_dir: Path, taxonomy: Taxonomy, *, folds: int = 5,
 
 NO_CATEGORY = "(tanpa kategori/no category)"
 NO_TEXT = "(teks kosong/empty text)"
-#: How a label skipped as written before a change narrowed its category is counted (on the card, in
-#: ``label_rows.skipped``): "sosial (sebelum/before 2026.2)". :func:`read_narrowed_skip` reads it back.
-NARROWED = "{slug} (sebelum/before {version})"
-_NARROWED = re.compile(r"([a-z][a-z0-9_]*) \(sebelum/before (\d+(?:\.\d+)*)\)")
 
 
 def staff_labels(texts: Sequence[str], categories: Sequence[str | None], taxonomy: Taxonomy, *,
@@ -332,31 +332,27 @@ def staff_labels(texts: Sequence[str], categories: Sequence[str | None], taxonom
     taxonomy, no category because the report was judged unclear, an empty text), never silently dropped.
     ``versions`` holds the taxonomy version each label was written under (None: not recorded, older
     than every change); a label of a category that a newer version narrowed
-    (:meth:`Taxonomy.narrowed_since`) is skipped too, counted as :data:`NARROWED`, until staff verify
+    (:meth:`Taxonomy.narrowed_since`) is skipped too, counted in ``narrowed``, until staff verify
     its report again under the new taxonomy.
     """
     known = set(taxonomy.slugs())
     skipped: Counter[str] = Counter()
+    narrowed_counts: Counter[tuple[str, str]] = Counter()
     kept_texts, kept_labels = [], []
     for text, category, version in zip(texts, categories, versions, strict=True):
         category = (category or "").strip()
         problem = NO_TEXT if not (text or "").strip() else NO_CATEGORY if not category else None
         if problem is None and category not in known:
             problem = category
-        if problem is None and (narrowed := taxonomy.narrowed_since(category, version)) is not None:
-            problem = NARROWED.format(slug=category, version=narrowed)
         if problem is not None:
             skipped[problem] += 1
-            continue
-        kept_texts.append(text)
-        kept_labels.append(category)
-    return LabelledRows(kept_texts, kept_labels, "labels", _rows_digest(kept_texts, kept_labels), dict(skipped))
-
-
-def read_narrowed_skip(reason: str) -> tuple[str, str] | None:
-    """The category and the version that narrowed it, when ``reason`` is a :data:`NARROWED` count's key."""
-    found = _NARROWED.fullmatch(reason)
-    return (found.group(1), found.group(2)) if found else None
+        elif (narrowed := taxonomy.narrowed_since(category, version)) is not None:
+            narrowed_counts[category, narrowed] += 1
+        else:
+            kept_texts.append(text)
+            kept_labels.append(category)
+    return LabelledRows(kept_texts, kept_labels, "labels", _rows_digest(kept_texts, kept_labels), dict(skipped),
+                        dict(narrowed_counts))
 
 
 def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledRows, *, folds: int = 5,
@@ -370,7 +366,7 @@ def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledR
     """
     if not labels.texts:
         raise TrainingDataInvalid("Tidak ada label kategori yang bisa dipakai / no usable category labels "
-                                  f"(skipped: {_skipped_text(labels.skipped) or 'none'})",
+                                  f"(skipped: {_skipped_text(labels) or 'none'})",
                                   hint="label ditulis saat laporan di antrian diverifikasi / "
                                        "labels come from verifying reports in the queue")
     seed = load_seed(seed_dir)
@@ -387,14 +383,17 @@ def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledR
         "unclear_rows": sum(1 for c in seed.categories if not c),
         "label_rows": {**(label_counts or {}), "used": len(labels.texts),
                        "skipped": dict(sorted(labels.skipped.items())),
+                       "skipped_narrowed": [{"category": slug, "narrowed_in": version, "rows": count}
+                                            for (slug, version), count in sorted(labels.narrowed.items())],
                        "used_per_label": dict(sorted(Counter(labels.labels).items()))},
         "labels_sha256": labels.digest,
     })
     return result
 
 
-def _skipped_text(skipped: dict[str, int]) -> str:
-    return ", ".join(f"{label} {count}" for label, count in sorted(skipped.items()))
+def _skipped_text(labels: LabelledRows) -> str:
+    narrowed = {f"{slug} (sebelum/before {version})": n for (slug, version), n in labels.narrowed.items()}
+    return ", ".join(f"{label} {count}" for label, count in sorted({**labels.skipped, **narrowed}.items()))
 
 
 def default_version(result: TrainingResult) -> str:

@@ -22,7 +22,6 @@ from classify.train import (
     load_mapping,
     load_seed,
     read_labelled_file,
-    read_narrowed_skip,
     staff_labels,
     train_clarity,
     train_from_rows,
@@ -124,18 +123,12 @@ def _staff_labels(settings: object) -> tuple[LabelledRows, dict[str, int]]:
     click.echo(f"Label staf / staff labels: {found.rows_in_table} baris/rows, {found.superseded} digantikan label "
                f"yang lebih baru / superseded by a newer label, {len(rows.texts)} dipakai/used")
     for label, count in sorted(rows.skipped.items()):
-        click.echo(_skip_line(label, count))
+        click.echo(f"dilewati / skipped {count} label {label!r} (di luar taksonomi / not in the taxonomy, or no "
+                   "category/text)")
+    for (slug, version), count in sorted(rows.narrowed.items()):
+        click.echo(f"dilewati / skipped {count} label {slug!r} (ditulis sebelum taksonomi {version} mempersempit "
+                   f"kategori ini; periksa ulang / written before taxonomy {version} narrowed this category; re-check)")
     return rows, {"in_table": found.rows_in_table, "superseded": found.superseded}
-
-
-def _skip_line(label: str, count: int) -> str:
-    narrowed = read_narrowed_skip(label)
-    if narrowed is not None:
-        slug, version = narrowed
-        return (f"dilewati / skipped {count} label {slug!r} (ditulis sebelum taksonomi {version} mempersempit "
-                f"kategori ini; periksa ulang / written before taxonomy {version} narrowed this category; re-check)")
-    return (f"dilewati / skipped {count} label {label!r} (di luar taksonomi / not in the taxonomy, or no "
-            "category/text)")
 
 
 def _train_table(settings: object, table: Path, columns: tuple[str, str], mapping: Path | None,

@@ -13,7 +13,6 @@ from classify.errors import TrainingDataInvalid
 from classify.registry import load_object, promote
 from classify.taxonomy import Category, Taxonomy, TaxonomyChange
 from classify.train import (
-    NARROWED,
     LabelledRows,
     TrainingResult,
     default_version,
@@ -21,7 +20,6 @@ from classify.train import (
     load_seed,
     mapped_rows,
     read_labelled_file,
-    read_narrowed_skip,
     staff_labels,
     train_from_rows,
     train_seed,
@@ -157,7 +155,8 @@ def test_a_label_of_a_category_narrowed_after_it_was_written_is_skipped(
     rows = staff_labels(["elpiji 3 kg langka di pangkalan"], [category], sosial_narrowed_in_2026_2,
                         versions=[written_under])
     assert rows.labels == ([category] if kept else [])
-    assert rows.skipped == ({} if kept else {f"{category} (sebelum/before 2026.2)": 1})
+    assert rows.skipped == {}
+    assert rows.narrowed == ({} if kept else {(category, "2026.2"): 1})
 
 
 def test_narrowed_skips_are_counted_apart_from_the_other_reasons(sosial_narrowed_in_2026_2: Taxonomy) -> None:
@@ -165,13 +164,8 @@ def test_narrowed_skips_are_counted_apart_from_the_other_reasons(sosial_narrowed
                         ["sosial", "sosial", "sosial", "pariwisata", "kesehatan"], sosial_narrowed_in_2026_2,
                         versions=["2026.1", None, "2026.1", "2026.1", "2026.1"])
     assert rows.labels == ["kesehatan"]
-    assert rows.skipped == {"sosial (sebelum/before 2026.2)": 2, "(teks kosong/empty text)": 1, "pariwisata": 1}
-
-
-def test_a_narrowed_skip_reads_back_as_its_category_and_version() -> None:
-    assert read_narrowed_skip(NARROWED.format(slug="air_bersih", version="2026.10")) == ("air_bersih", "2026.10")
-    assert read_narrowed_skip("pariwisata") is None
-    assert read_narrowed_skip("(tanpa kategori/no category)") is None
+    assert rows.skipped == {"(teks kosong/empty text)": 1, "pariwisata": 1}
+    assert rows.narrowed == {("sosial", "2026.2"): 2}
 
 
 def test_training_with_labels_adds_them_to_the_seed_rows(tiny_seed_dir: Path, taxonomy: Taxonomy) -> None:

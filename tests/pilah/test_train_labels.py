@@ -109,7 +109,7 @@ def test_train_labels_adds_the_corrections_and_skips_the_rest(settings: types.Si
     assert data["rows"] == data["seed_rows"] + 4 and data["rows_per_label"]["pendidikan"] == 4
     assert data["label_rows"] == {"in_table": 11, "superseded": 5, "used": 4,
                                   "skipped": {"(tanpa kategori/no category)": 1, "pariwisata": 1},
-                                  "used_per_label": {"pendidikan": 4}}
+                                  "skipped_narrowed": [], "used_per_label": {"pendidikan": 4}}
     model, _ = load_model(directory)
     assert "pendidikan" in model.classes_
     assert model.predict(["sekolah bocor murid belajar di teras"])[0] == "pendidikan"
@@ -168,5 +168,7 @@ def test_train_labels_skips_labels_written_before_their_category_was_narrowed(
     card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
     assert card["training_data"]["label_rows"] == {
         "in_table": 16, "superseded": 3, "used": 10,
-        "skipped": {"infrastruktur (sebelum/before 2026.2)": 1, "sosial (sebelum/before 2026.2)": 2},
+        "skipped": {},
+        "skipped_narrowed": [{"category": "infrastruktur", "narrowed_in": "2026.2", "rows": 1},
+                             {"category": "sosial", "narrowed_in": "2026.2", "rows": 2}],
         "used_per_label": {"pendidikan": 4, "perdagangan": 3, "sosial": 3}}
