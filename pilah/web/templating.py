@@ -169,22 +169,24 @@ _QUEUE_FILTERS_MAX = 256
 @pass_context
 def _queue_filters(context: Context) -> Markup:
     """The queue's filter form, remembered like `_queue_row`: by the language, base URL, the filter
-    asked for, its field errors, the dates typed, and the choices (flag codes and active OPDs as the
-    database has them now, categories, kecamatan, statuses, channels). Its ~100 options cost more to
-    render than the query behind the page."""
-    query, opds = context["query"], context["opds"]
+    asked for, its field errors, the dates typed, and the choices (flag codes, active OPDs and the names of
+    the OPDs the flags suggest, deactivated ones too, as the database has them now; categories, kecamatan,
+    statuses, channels). Its ~100 options cost more to render than the query behind the page."""
+    query, opds, names = context["query"], context["opds"], context.get("opd_names") or {}
+    # The names of the OPDs the flag filter's suggestions name, active or not (from the page's `opd_names`).
+    named = tuple((code, names[code]) for code in directory.suggested_opds(context["flags"]) if code in names)
     values = {"wanted": context["wanted"], "errors": context["errors"], "statuses": tuple(context["statuses"]),
               "channels": tuple(context["channels"]), "flags": tuple(context["flags"]), "opds": opds,
               "query": {"from": query.get("from", ""), "to": query.get("to", "")},
               "categories": context["categories"], "kecamatan": context["kecamatan"]}
     key = (current_language(), _base_url(context["request"]), values["wanted"],
            tuple(sorted(values["errors"].items())), values["statuses"], values["channels"], values["flags"],
-           tuple((o.code, o.short_name) for o in opds), values["query"]["from"], values["query"]["to"],
+           tuple((o.code, o.short_name) for o in opds), named, values["query"]["from"], values["query"]["to"],
            id(values["categories"]), id(values["kecamatan"]))
     html = _QUEUE_FILTERS.get(key)
     if html is None:
         html = Markup(context.environment.get_template("queue/_filters.html").render(
-            request=context["request"], opd_names={o.code: o.short_name for o in opds}, **values))
+            request=context["request"], opd_names=dict(named), **values))
         if len(_QUEUE_FILTERS) >= _QUEUE_FILTERS_MAX:
             _QUEUE_FILTERS.clear()
         _QUEUE_FILTERS[key] = html

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from classify.pii import mask_pii
+from pilah.queries import directory as directory_queries
 from pilah.queries import web as queries
 from pilah.schema import Post, Report, User
 from pilah.web import roles
@@ -92,13 +93,13 @@ def listed_flags(report: Report) -> list[Any]:
 
 def opd_names(session: Session, active: Iterable[Any], codes: Iterable[str | None]) -> dict[str, str]:
     """Code → short name of the OPDs a page names: staff know "Dinas PUPR", not "dpupr". The active OPDs
-    the page already loaded give most names; an OPD since deactivated (an old disposition's, a former
-    liaison's) is asked for by code."""
+    the page already loaded give most names; those it lacks, OPDs since deactivated (an old disposition's, a
+    former liaison's, triage's suggestion on a queue row), come from one statement however many there are."""
     names = {opd.code: opd.short_name for opd in active}
-    for code in {code for code in codes if code} - names.keys():
-        opd = queries.opd_by_code(session, code)
-        if opd is not None:
-            names[code] = opd.short_name or opd.name
+    missing = {code for code in codes if code} - names.keys()
+    if missing:
+        every = directory_queries.opds_by_code(session)
+        names |= {code: every[code].short_name or every[code].name for code in missing if code in every}
     return names
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from web_helpers import csrf_of, form_values, html
 
+from classify.taxonomy import load_taxonomy
+from pilah import PROJECT_ROOT
 from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange
 from triage.routing import route
 
@@ -117,6 +119,78 @@ def test_taxonomy_page_lists_categories_with_default_opd_and_says_where_to_chang
     assert "Disdukcapil" in row.get_text()
     assert "data/taxonomy.toml" in page.select_one("#taxonomy-where").get_text()
     assert page.find("form", attrs={"method": "post", "id": lambda v: v and "taxonomy" in v}) is None
+
+
+def _declared_changes(page) -> list[tuple[str, list[tuple[str, str]], str]]:
+    """Each listed change: its version, its narrowed categories (label, slug) and its explanation."""
+    return [(row["data-version"], [(c.get_text(), c["title"]) for c in row.select("span.category")],
+             row.select("td")[-1].get_text()) for row in page.select("#taxonomy-changes tr[data-version]")]
+
+
+def test_taxonomy_page_lists_each_declared_change_with_the_narrowed_categories_and_what_it_means(login) -> None:
+    """data/taxonomy.toml's [[change]] entries: which staff labels `pilah train --labels` no longer trains on."""
+    taxonomy = load_taxonomy(PROJECT_ROOT / "data" / "taxonomy.toml")
+    client = login("admin")
+    listed = _declared_changes(html(client.get("/admin/taksonomi")))
+    assert [(version, slugs) for version, slugs, _ in listed] == [
+        (change.version, [(taxonomy.get(slug).label_id, slug) for slug in change.narrowed])
+        for change in taxonomy.changes]
+    _, narrowed, explained = next(change for change in listed if change[0] == "2026.2")
+    assert [slug for _, slug in narrowed] == ["sosial", "infrastruktur", "perhubungan"]
+    assert explained == ("Label petugas untuk kategori ini yang ditulis sebelum versi 2026.2 tidak dipakai untuk "
+                         "melatih model sampai laporannya diverifikasi ulang.")
+    client.get("/bahasa/en?next=/admin/taksonomi")
+    page = html(client.get("/admin/taksonomi"))
+    assert page.select_one("#taxonomy-changes h2").get_text() == "Taxonomy changes"
+    _, narrowed, explained = next(change for change in _declared_changes(page) if change[0] == "2026.2")
+    assert narrowed == [(taxonomy.get(slug).label_en, slug) for slug in ("sosial", "infrastruktur", "perhubungan")]
+    assert explained == ("Staff labels of these categories written before version 2026.2 are not used to train a "
+                         "model until the report is verified again.")
+
+
+_TAXONOMY_WITH_TWO_CHANGES = """version = "2027.1"
+
+[[category]]
+slug = "jalan"
+label_id = "Jalan <b>rusak</b>"
+label_en = "Roads"
+description = "Jalan"
+default_opd = "dpupr"
+
+[[category]]
+slug = "air"
+label_id = "Air bersih"
+label_en = "Clean water"
+description = "PDAM"
+default_opd = "dpupr"
+
+[[change]]
+version = "2026.2"
+narrowed = ["jalan"]
+
+[[change]]
+version = "2027.1"
+narrowed = ["air", "jalan"]
+"""
+
+
+def test_every_declared_change_is_listed_in_order_and_its_labels_stay_text(app, login, tmp_path,
+                                                                         monkeypatch) -> None:
+    (tmp_path / "taxonomy.toml").write_text(_TAXONOMY_WITH_TWO_CHANGES, encoding="utf-8")
+    monkeypatch.setattr(app.state, "settings", app.state.settings.model_copy(update={"data_dir": tmp_path}))
+    page = html(login("admin").get("/admin/taksonomi"))
+    assert [(version, narrowed) for version, narrowed, _ in _declared_changes(page)] == [
+        ("2026.2", [("Jalan <b>rusak</b>", "jalan")]),
+        ("2027.1", [("Air bersih", "air"), ("Jalan <b>rusak</b>", "jalan")])]
+    assert page.select_one("#taxonomy-changes b") is None
+    assert "sebelum versi 2027.1 " in _declared_changes(page)[1][2]
+
+
+def test_a_taxonomy_without_declared_changes_shows_no_changes_section(app, login, tmp_path, monkeypatch) -> None:
+    (tmp_path / "taxonomy.toml").write_text(_TAXONOMY_WITH_TWO_CHANGES.split("[[change]]")[0], encoding="utf-8")
+    monkeypatch.setattr(app.state, "settings", app.state.settings.model_copy(update={"data_dir": tmp_path}))
+    page = html(login("admin").get("/admin/taksonomi"))
+    assert page.select_one("tr[data-category=air]") is not None and page.select_one("#taxonomy-changes") is None
 
 
 def test_directory_edits_without_csrf_token_are_refused(login, directory) -> None:

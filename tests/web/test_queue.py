@@ -7,7 +7,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
 from web_helpers import TAXONOMY_VERSION, csrf_of, form_values, html
 
 from pilah import PROJECT_ROOT
@@ -352,6 +353,44 @@ def test_a_suggested_opd_flag_names_the_office_in_the_row_and_the_filter(login, 
     client.cookies.set("pilah_lang", "en")
     badge = html(client.get("/antrian")).select_one(f"tr[data-report-id='{report.id}'] span.flag")
     assert badge.get_text() == "Suggested OPD: DPMD Lamsel"
+
+
+def test_a_suggestion_of_an_office_since_deactivated_is_named_in_the_rows_and_the_filter(login, make_report,
+                                                                                          directory) -> None:
+    """Triage's flag outlives the OPD it suggests: the queue names a deactivated office as the report page does,
+    asking for the names of every one the page shows in one statement, not one per row or per office."""
+    gone = ("dinkes", "dpmd", "dishub")
+    reports = [make_report(f"Keluhan nomor {n}") for n in range(len(gone))]
+    with directory.begin() as session:
+        session.add_all([ReportFlag(report_id=r.id, code=f"suggested_opd:{code}", reason="uji", source="rule")
+                         for r, code in zip(reports, gone, strict=True)])
+        for code in gone:
+            session.get(Opd, code).active = False
+    names = {code: _short_name(directory, code) for code in gone}
+    client = login("verifikator")
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "opds" in statement.lower():
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        page = html(client.get("/antrian"))
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    for report, code in zip(reports, gone, strict=True):
+        badge = page.select_one(f"tr[data-report-id='{report.id}'] span.flag")
+        assert (badge.get_text(), badge["title"]) == (f"Usulan OPD: {names[code]}", f"suggested_opd:{code}")
+        option = page.select_one(f"#filters select[name=flag] option[value='suggested_opd:{code}']")
+        assert option.get_text() == f"Usulan OPD: {names[code]}"
+    assert len(reads) == 2, reads  # the page's choices (active OPDs), then every OPD they lack at once
+    client.cookies.set("pilah_lang", "en")
+    page = html(client.get("/antrian"))
+    badge = page.select_one(f"tr[data-report-id='{reports[0].id}'] span.flag")
+    assert badge.get_text() == f"Suggested OPD: {names['dinkes']}"
+    assert page.select_one("#filters option[value='suggested_opd:dinkes']").get_text() == \
+        f"Suggested OPD: {names['dinkes']}"
 
 
 def test_a_dispositions_delivery_state_reads_as_a_word(app, login, make_report, directory) -> None:

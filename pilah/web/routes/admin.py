@@ -225,9 +225,10 @@ def _check_opd(db: Session, opd_code: str, errors: FieldErrors) -> None:
 
 @router.get("/taksonomi", name="admin.taxonomy")
 def taxonomy_page(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
-    path = request.app.state.settings.data_dir / "taxonomy.toml"
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    data_dir = request.app.state.settings.data_dir
+    raw = tomllib.loads((data_dir / "taxonomy.toml").read_text(encoding="utf-8"))
     opds = {opd.code: opd for opd in q.all_opds(db)}
+    # The declared [[change]]s as `classify.taxonomy` validated them, from the reading labels take their version from.
     context = {"taxonomy": raw.get("category", []), "taxonomy_version": raw.get("version"), "opd_names": opds,
-               "path": "data/taxonomy.toml"}
+               "path": "data/taxonomy.toml", "changes": directory.taxonomy(data_dir).changes}
     return render(request, "admin/taxonomy.html", context)

@@ -36,8 +36,15 @@ async def queue_list(request: Request, db: Session = Depends(get_db), user: User
         choices = queries.page_choices(db)
         context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
                    "channels": CHANNELS, "flags": choices.flag_codes, "opds": choices.opds,
-                   "opd_names": opd_names(db, choices.opds, ()), "query": request.query_params, "now": now(request)}
+                   "opd_names": opd_names(db, choices.opds, _suggested_opds(page, choices)),
+                   "query": request.query_params, "now": now(request)}
         return render(request, "queue/list.html", context, status_code=400 if errors else 200)
+
+
+def _suggested_opds(page: queries.QueuePage, choices: queries.PageChoices) -> list[str]:
+    """The OPDs the rows' and the flag filter's "suggested OPD" flags name, deactivated ones too: triage's
+    flag stays on a report after an admin deactivates the office it suggested."""
+    return directory.suggested_opds((*choices.flag_codes, *(code for row in page.rows for code in row.flags)))
 
 
 @router.get("/{report_id}", name="queue.report")
