@@ -118,7 +118,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         svm = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=0)
         model = CalibratedClassifierCV(svm, method="sigmoid", cv=calibration_folds or self.calibration_folds,
                                        ensemble=self.ensemble)
-        features = TokenVectorizer(char_ngrams=self.char_ngrams, min_df=self.min_df, char_weight=self.char_weight)
+        features = TokenVectorizer(char_ngrams=self.char_ngrams, min_df=self.min_df, char_weight=self.char_weight,
+                                   kabupaten=self.kabupaten)
         if self.prior is not None:
             prior = self.prior if isinstance(self.prior, FrozenEstimator) else FrozenEstimator(self.prior)
             features = FeatureUnion([("tfidf", features), ("prior", PriorScores(prior, self.prior_weight))])

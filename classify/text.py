@@ -272,15 +272,18 @@ def stem(word: str) -> str:
     return _sastrawi().stem_word(word) or word
 
 
-def feature_token(token: str, stopwords: frozenset[str]) -> str | None:
-    """What one normalised token contributes to the word features: its stem, itself, or nothing."""
+def feature_token(token: str, stopwords: frozenset[str], places: frozenset[str] = frozenset()) -> str | None:
+    """What one normalised token contributes to the word features: its stem, itself, or nothing.
+
+    ``places`` are the office's place words, kept whole: :func:`stem` keeps Lampung Selatan's, and
+    another kabupaten's "kejobong" must not become "jobong", nor "larangan" the word "larang"."""
     if token.startswith(_NOT_FEATURES) or ("@" in token and token[0] != "@"):
         return None
     if token[0] in "@#":
         return token if len(token) > 2 else None
     if len(token) < 2 or token in stopwords or not any(ch.isalpha() for ch in token):
         return None
-    return stem(token)
+    return token if token in places else stem(token)
 
 
 def tokens(text: str) -> list[str]:

@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
 from classify.key_index import KeyIndex
-from classify.text import TOKEN_CACHE_SIZE, feature_token
+from classify.text import DEFAULT_KABUPATEN, TOKEN_CACHE_SIZE, feature_token
 from classify.text_lexicon import load_lexicon
 
 _GRAM = "\x00"  # prefix that keeps character n-grams apart from words in the vocabulary
@@ -46,6 +46,8 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         Features seen in fewer training documents are dropped.
     char_weight : float
         Scale of the character block relative to the word block (each is L2-normalised first).
+    kabupaten : str
+        Kemendagri code of the kabupaten whose place words are features as written, never stemmed.
     """
 
     def __init__(
@@ -54,11 +56,13 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
         char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 1,
         char_weight: float = 1.0,
+        kabupaten: str = DEFAULT_KABUPATEN,
     ) -> None:
         self.bigrams = bigrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.char_weight = char_weight
+        self.kabupaten = kabupaten
 
     def fit(self, X: Iterable[str], y: object = None) -> TokenVectorizer:
         """Learns the vocabulary and the inverse document frequencies."""
@@ -138,7 +142,8 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
 
     def _analysed(self, token: str) -> tuple[str | None, tuple[str, ...]]:
         """(word feature, character n-grams) of one token; character n-grams carry the \\x00 prefix."""
-        feature = feature_token(token, load_lexicon().stopwords)
+        lexicon = load_lexicon(self.kabupaten)
+        feature = feature_token(token, lexicon.stopwords, lexicon.places)
         if feature is None or feature[0] in "@#" or not self.char_ngrams:
             return feature, ()
         low, high = self.char_ngrams
@@ -169,6 +174,7 @@ class TokenVectorizer(TransformerMixin, BaseEstimator):
 
     def __setstate__(self, state: dict[str, object]) -> None:
         state = dict(state)
+        state.setdefault("kabupaten", DEFAULT_KABUPATEN)  # saved before the parameter existed
         terms = state.pop("vocabulary_terms_", None)
         if isinstance(terms, str):
             state["vocabulary_"] = {term: i for i, term in enumerate(terms.split("\n"))} if terms else {}

@@ -42,6 +42,7 @@ from classify.registry import (
     save_model,
 )
 from classify.taxonomy import Taxonomy
+from classify.text import DEFAULT_KABUPATEN
 
 CLARITY_FILE = "clarity.skops"
 #: C values ``tune`` chooses among; a category needs this many rows before anything is chosen.
@@ -356,13 +357,14 @@ def staff_labels(texts: Sequence[str], categories: Sequence[str | None], taxonom
 
 
 def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledRows, *, folds: int = 5,
-                           label_counts: dict[str, int] | None = None,
+                           label_counts: dict[str, int] | None = None, kabupaten: str = DEFAULT_KABUPATEN,
                            progress: Progress | None = None) -> TrainingResult:
     """The seed corpus plus the staff's labels (from :func:`staff_labels`), trained like the default model.
 
     Same estimator and evaluation as :func:`train_seed`, so the cards of the two are comparable
     class by class; the k-fold figures are over seed and label rows together. ``label_counts``
     (e.g. rows in the labels table, superseded by a newer label) goes on the card as given.
+    ``kabupaten`` is the office's: the staff's labels name its places, which the normaliser must keep.
     """
     if not labels.texts:
         raise TrainingDataInvalid("Tidak ada label kategori yang bisa dipakai / no usable category labels "
@@ -376,7 +378,8 @@ def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledR
         progress(1)
     digest = _sha256(f"{seed.digest}\n{labels.digest}".encode())
     result = train_from_rows(rows.texts + labels.texts, rows.labels + labels.labels, taxonomy=taxonomy,
-                             folds=folds, source="seed+labels", digest=digest, clarity=clarity, progress=progress)
+                             folds=folds, source="seed+labels", digest=digest, params={"kabupaten": kabupaten},
+                             clarity=clarity, progress=progress)
     result.card["training_data"].update({
         "seed_rows": len(rows.texts),
         "seed_sha256": seed.digest,

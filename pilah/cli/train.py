@@ -71,6 +71,9 @@ def train(settings: object, from_seed: bool, from_labels: bool, table: Path | No
           version: str | None) -> None:
     """Latih model kategori baru dan laporkan validasi silang k-fold. Train a category model version.
 
+    --csv and --labels normalise with the configured kabupaten (its place names are never stemmed or
+    rewritten); --seed rebuilds the default model, whose seed corpus is Lampung Selatan's.
+
     Examples: pilah train --seed; pilah train --labels;
     pilah train --csv lapor.xlsx --text-column LAPORAN --label-column KATEGORI --mapping data/mappings/x.toml
     """
@@ -87,7 +90,8 @@ def train(settings: object, from_seed: bool, from_labels: bool, table: Path | No
                                     progress=advance)
             elif labels is not None:
                 result = train_seed_with_labels(data_dir / "seed", load_taxonomy(data_dir / "taxonomy.toml"),
-                                                labels[0], label_counts=labels[1], folds=folds, progress=advance)
+                                                labels[0], label_counts=labels[1], folds=folds, progress=advance,
+                                                kabupaten=settings.kabupaten)
             else:
                 result = _train_table(settings, table, (text_column, label_column), mapping,
                                       (prior, seed_rows, tune), folds, advance)
@@ -146,7 +150,8 @@ def _train_table(settings: object, table: Path, columns: tuple[str, str], mappin
         prior_model, _ = load_model(active_model_dir(settings.models_dir))
         prior_version = active_version(settings.models_dir)
     return train_from_rows(rows.texts, rows.labels, taxonomy=load_taxonomy(data_dir / "taxonomy.toml"),
-                           folds=folds, source=rows.source, digest=rows.digest, prior=prior_model,
+                           folds=folds, source=rows.source, digest=rows.digest,
+                           params={"kabupaten": settings.kabupaten}, prior=prior_model,
                            prior_version=prior_version, tune=tune, reference=seed.labelled() if use_seed_rows else None,
                            clarity=clarity, progress=advance)
 

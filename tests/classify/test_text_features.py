@@ -104,3 +104,24 @@ def test_raw_text_with_odd_spacing_is_still_aligned() -> None:
     vectorizer = TokenVectorizer(char_ngrams=None).fit(docs)
     spaced = vectorizer.transform(["  jalan\trusak  ", "ktp"]).toarray()
     assert np.allclose(spaced, vectorizer.transform(["jalan rusak", "ktp"]).toarray())
+
+
+PURBALINGGA = ["jalan rusak di kejobong parah", "jembatan di kejobong ambruk", "sekolah bocor di bukateja"]
+
+
+def test_the_offices_place_words_are_features_as_written() -> None:
+    def words(kabupaten: str) -> set[str]:
+        vectorizer = TokenVectorizer(bigrams=False, char_ngrams=None, kabupaten=kabupaten).fit(PURBALINGGA)
+        return set(vectorizer.get_feature_names_out())
+
+    assert "kejobong" in words("33.03")  # a kecamatan of Purbalingga
+    assert "jobong" in words("18.01") and "kejobong" not in words("18.01")  # Sastrawi takes ke- for a prefix
+
+
+def test_a_vectorizer_saved_before_kabupaten_existed_loads_as_lampung_selatans(fitted: TokenVectorizer) -> None:
+    state = fitted.__getstate__()
+    del state["kabupaten"]
+    loaded = TokenVectorizer.__new__(TokenVectorizer)
+    loaded.__setstate__(state)
+    assert loaded.get_params()["kabupaten"] == "18.01"
+    assert np.allclose(loaded.transform(DOCS).toarray(), fitted.transform(DOCS).toarray())

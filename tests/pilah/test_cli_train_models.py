@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from classify.registry import active_version, list_versions
+from classify.registry import active_version, list_versions, load_model
 from pilah import migrate
 from pilah.cli.models import models
 from pilah.cli.train import train
@@ -62,6 +62,19 @@ def test_train_csv_counts_skipped_rows_and_does_not_activate(settings: types.Sim
     # --seed-rows, but too few rows per category for the inner cross-validation: offered, not used
     assert "seed rows as extra training rows: tidak dipakai / not used" in trained.export.output
     assert active_version(settings.models_dir) != "lapor-1"
+
+
+def test_train_csv_normalises_with_the_offices_kabupaten(settings: types.SimpleNamespace,
+                                                         tmp_path: Path) -> None:
+    purbalingga = types.SimpleNamespace(**{**vars(settings), "kabupaten": "33.03", "models_dir": tmp_path / "models"})
+    result = CliRunner().invoke(train, ["--csv", str(FIXTURES / "lapor_export.csv"), "--text-column", "LAPORAN",
+                                       "--label-column", "KATEGORI", "--mapping", str(FIXTURES / "lapor_mapping.toml"),
+                                       "--folds", "2", "--version", "purbalingga-1"], obj=purbalingga)
+    assert result.exit_code == 0, result.output
+    model, card = load_model(purbalingga.models_dir / "purbalingga-1")
+    assert card["params"]["kabupaten"] == "33.03"
+    assert model.vectorizer().kabupaten == "33.03"
+    assert model.pipeline_.named_steps["normalize"].kabupaten == "33.03"
 
 
 def test_train_needs_exactly_one_source(settings: types.SimpleNamespace) -> None:

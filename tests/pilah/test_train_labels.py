@@ -115,6 +115,16 @@ def test_train_labels_adds_the_corrections_and_skips_the_rest(settings: types.Si
     assert model.predict(["sekolah bocor murid belajar di teras"])[0] == "pendidikan"
 
 
+def test_train_labels_normalises_with_the_offices_kabupaten(settings: types.SimpleNamespace,
+                                                            labelled: None) -> None:
+    settings.kabupaten = "33.03"  # Purbalingga: its labels name its places
+    result = CliRunner().invoke(train, ["--labels", "--folds", "2"], obj=settings)
+    assert result.exit_code == 0, result.output
+    (directory,) = settings.models_dir.glob("seed-labels-*")
+    model, card = load_model(directory)
+    assert card["params"]["kabupaten"] == "33.03" and model.vectorizer().kabupaten == "33.03"
+
+
 ELPIJI = ("gas elpiji 3 kg langka di pangkalan desa sudah seminggu", "harga elpiji melon di warung tembus 30 ribu")
 PRICES = ("harga elpiji di pangkalan di atas het tolong ditertibkan", "elpiji 3 kg kosong di semua pangkalan",
           "pangkalan elpiji jual ke pengecer harga jadi mahal")
