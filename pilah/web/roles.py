@@ -39,6 +39,7 @@ RULES: dict[str, frozenset[str]] = {
     "queue.report": REVIEWERS,
     "queue.report:verify": REVIEWERS,
     "queue.report:reject": REVIEWERS,
+    "queue.report:reopen": REVIEWERS,
     "queue.report:pending": REVIEWERS,
     "queue.report:disposition": REVIEWERS,
     "queue.report:duplicate": REVIEWERS,

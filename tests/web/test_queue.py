@@ -129,17 +129,21 @@ def test_illegal_transition_is_refused_with_a_readable_message(login, make_repor
 
 
 @pytest.mark.parametrize(("status", "forms"), [
+    ("baru", set()),
     ("perlu_verifikasi", {"form-verify", "form-pending", "form-reject"}),
-    ("terverifikasi", {"form-disposition"}),
+    ("terverifikasi", {"form-disposition", "form-reopen"}),
     ("tertunda", {"form-reject"}),
+    ("ditolak", {"form-reopen"}),
     ("terdisposisi", set()),
+    ("selesai", set()),
 ])
 def test_the_report_page_offers_only_the_moves_its_status_allows(login, make_report, status: str,
                                                                  forms: set[str]) -> None:
     report = make_report(status=status)
     page = html(login("verifikator").get(f"/antrian/{report.id}"))
     offered = {f["id"] for f in page.select("aside.actions form[id]")}
-    assert offered & {"form-verify", "form-disposition", "form-pending", "form-reject"} == forms
+    assert offered & {"form-verify", "form-disposition", "form-pending", "form-reject", "form-reopen"} == forms
+    assert (page.select_one("aside.actions p.hint") is None) == bool(forms)
 
 
 def test_bulk_verify_applies_to_selection_and_skips_stale_versions(login, make_report, directory) -> None:
@@ -457,3 +461,118 @@ def test_an_opds_return_in_the_history_names_the_office(login, make_report, dire
     assert f"Bukan wewenang {_short_name(directory, 'dpupr')}: <b>Jalan</b> provinsi" in text
     assert history.find("b") is None  # the liaison's words stay text
     assert "wewenang dpupr" not in text  # the actor, u-opd-dpupr, is a username and stays
+
+
+# --- reopening: a rejection or verification that was a mistake goes back to perlu_verifikasi ----------------
+
+def _report_events(directory, report_id: int) -> list[AuditEvent]:
+    with directory() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                             AuditEvent.entity_id == str(report_id))
+                                    .order_by(AuditEvent.id)))
+
+
+def _status_and_version(directory, report_id: int) -> tuple[str, int]:
+    with directory() as session:
+        report = session.get(Report, report_id)
+        return report.status, report.version
+
+
+@pytest.mark.parametrize("status", ["ditolak", "terverifikasi"])
+def test_reopening_puts_the_report_back_for_verification_with_the_reason_and_actor(login, make_report, directory,
+                                                                                   status: str) -> None:
+    report = make_report(status=status)
+    client = login("verifikator")
+    why = "Bukan spam <b>sungguh</b>: warga melapor jalan berlubang"
+    response = _post_form(client, report.id, "form-reopen", reason=f"  {why} ")
+    assert response.status_code == 303 and response.headers["location"] == f"/antrian/{report.id}"
+    assert _status_and_version(directory, report.id) == ("perlu_verifikasi", report.version + 1)
+    [event] = _report_events(directory, report.id)
+    assert (event.action, event.from_status, event.to_status) == ("transition", status, "perlu_verifikasi")
+    assert (event.actor, event.reason) == ("u-verifikator-x", why)
+    page = html(client.get(response.headers["location"]))
+    assert page.select_one(".flash.ok").get_text() == "Laporan dibuka kembali dan menunggu verifikasi ulang."
+    assert page.select_one("#report-status").get_text(strip=True) == "Perlu verifikasi"
+    assert page.find("form", id="form-reopen") is None and page.find("form", id="form-verify") is not None
+    history = page.select_one("section.history")
+    assert why in history.get_text() and history.find("b") is None  # the reason is text, not markup
+
+
+def test_reopening_needs_a_reason_and_changes_nothing_without_one(login, make_report, directory) -> None:
+    report = make_report(status="ditolak")
+    client = login("verifikator")
+    response = _post_form(client, report.id, "form-reopen", reason="   ")
+    assert response.status_code == 400
+    error = html(response).select_one("#form-reopen .error-text")
+    assert error.get_text() == "Tulis alasan membuka kembali laporan ini."
+    assert _status_and_version(directory, report.id) == ("ditolak", report.version)
+    assert _report_events(directory, report.id) == []
+    client.get("/bahasa/en")
+    english = _post_form(client, report.id, "form-reopen", reason="")
+    assert html(english).select_one("#form-reopen .error-text").get_text() == "Write why this report is being reopened."
+
+
+def test_reopening_from_a_stale_page_is_a_conflict_and_changes_nothing(login, make_report, directory) -> None:
+    report = make_report(status="ditolak")
+    first, second = login("verifikator"), login("admin")
+    stale = form_values(html(second.get(f"/antrian/{report.id}")), "form-reopen")
+    assert _post_form(first, report.id, "form-reopen", reason="Salah tolak").status_code == 303
+    response = second.post(f"/antrian/{report.id}/buka-kembali", data=stale | {"reason": "Salah tolak juga"})
+    assert response.status_code == 409
+    page = html(response)
+    assert page.select_one("#conflict").get_text().startswith("Laporan ini baru saja diubah oleh orang lain.")
+    assert page.select_one("#report-status").get_text(strip=True) == "Perlu verifikasi"
+    assert _status_and_version(directory, report.id) == ("perlu_verifikasi", report.version + 1)
+    assert [e.reason for e in _report_events(directory, report.id)] == ["Salah tolak"]
+
+
+@pytest.mark.parametrize("status", ["baru", "perlu_verifikasi", "tertunda", "terdisposisi", "selesai"])
+def test_a_report_in_another_status_cannot_be_reopened_even_by_a_forged_request(login, make_report, directory,
+                                                                                status: str) -> None:
+    """`baru` too: the lifecycle lets triage move it to perlu_verifikasi, but that is no reopening."""
+    report = make_report(status=status, opd_code="dpupr" if status in ("terdisposisi", "selesai") else None)
+    client = login("verifikator")
+    page = html(client.get(f"/antrian/{report.id}"))
+    assert page.find("form", id="form-reopen") is None
+    response = client.post(f"/antrian/{report.id}/buka-kembali", data={
+        "csrf_token": csrf_of(client, "/antrian"), "version": str(report.version), "reason": "Coba buka"})
+    assert response.status_code == 422
+    assert "tidak dapat diubah" in html(response).find(attrs={"role": "alert"}).get_text()
+    assert _status_and_version(directory, report.id) == (status, report.version)
+    assert _report_events(directory, report.id) == []
+
+
+def test_reopening_without_the_csrf_token_is_refused(login, make_report, directory) -> None:
+    report = make_report(status="ditolak")
+    client = login("verifikator")
+    values = form_values(html(client.get(f"/antrian/{report.id}")), "form-reopen")
+    del values["csrf_token"]
+    response = client.post(f"/antrian/{report.id}/buka-kembali", data=values | {"reason": "Salah tolak"})
+    assert response.status_code == 403
+    assert html(response).find("section", class_="error")["data-code"] == "csrf_failed"
+    assert _status_and_version(directory, report.id) == ("ditolak", report.version)
+
+
+def test_an_opd_liaison_cannot_reopen(login, make_report, directory) -> None:
+    report = make_report(status="ditolak", opd_code="dpupr")
+    client = login("opd")
+    response = client.post(f"/antrian/{report.id}/buka-kembali", data={
+        "csrf_token": csrf_of(client, "/opd"), "version": str(report.version), "reason": "Salah tolak"})
+    assert response.status_code == 403
+    assert _status_and_version(directory, report.id) == ("ditolak", report.version)
+    assert _report_events(directory, report.id) == []
+
+
+def test_a_rejected_report_is_found_through_the_status_filter(login, make_report) -> None:
+    rejected = make_report("Spam promo pulsa", status="ditolak")
+    make_report("Jalan rusak")
+    client = login("verifikator")
+    queue = html(client.get("/antrian"))
+    assert str(rejected.id) not in [row["data-report-id"] for row in queue.select("tr[data-report-id]")]
+    option = queue.select_one('form#filters select[name="status"] option[value="ditolak"]')
+    assert option.get_text() == "Ditolak"
+    filtered = html(client.get("/antrian", params=form_values(queue, "filters") | {"status": "ditolak"}))
+    rows = filtered.select("tr[data-report-id]")
+    assert [row["data-report-id"] for row in rows] == [str(rejected.id)]
+    link = rows[0].find("a")["href"]
+    assert html(client.get(link)).find("form", id="form-reopen") is not None
