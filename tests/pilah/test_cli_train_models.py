@@ -66,7 +66,10 @@ def test_train_csv_counts_skipped_rows_and_does_not_activate(settings: types.Sim
 
 def test_train_csv_normalises_with_the_offices_kabupaten(settings: types.SimpleNamespace,
                                                          tmp_path: Path) -> None:
-    purbalingga = types.SimpleNamespace(**{**vars(settings), "kabupaten": "33.03", "models_dir": tmp_path / "models"})
+    database_url = f"sqlite:///{tmp_path / 'audit.sqlite'}"  # its first version is promoted, and audited
+    migrate.upgrade(make_engine(database_url))
+    purbalingga = types.SimpleNamespace(**{**vars(settings), "kabupaten": "33.03", "models_dir": tmp_path / "models",
+                                           "database_url": database_url})
     result = CliRunner().invoke(train, ["--csv", str(FIXTURES / "lapor_export.csv"), "--text-column", "LAPORAN",
                                        "--label-column", "KATEGORI", "--mapping", str(FIXTURES / "lapor_mapping.toml"),
                                        "--folds", "2", "--version", "purbalingga-1"], obj=purbalingga)
