@@ -149,10 +149,20 @@ def reject(session: Session, report: Report, *, actor: str, reason: str,
                       at=at)
 
 
+#: Statuses :func:`reopen` takes a report back from: the person's rejection or verification was a mistake.
+REOPENABLE = frozenset({S.DITOLAK.value, S.TERVERIFIKASI.value})
+
+
 def reopen(session: Session, report: Report, *, actor: str, reason: str,
            expected_version: int | None = None, at: datetime | None = None) -> Report:
     """Back to perlu_verifikasi from ditolak (the rejection was a mistake) or terverifikasi (so was the
-    verification): undoing a person's decision needs a reason, as the rejection itself did."""
+    verification): undoing a person's decision needs a reason, as the rejection itself did. Only those
+    two: `baru` → perlu_verifikasi is triage's move, not a reopening. The version is checked first, so
+    a stale page is a conflict whatever the report's status now is. The verification deadline stays:
+    the complaint has waited since it came in, whatever the office decided in between."""
+    check_version(report, expected_version)
+    if report.status not in REOPENABLE:
+        raise IllegalTransition(report.id, report.status, S.PERLU_VERIFIKASI.value)
     if not reason.strip():
         raise ValueError("reopening a report needs a reason (why the earlier decision was wrong)")
     return transition(session, report, S.PERLU_VERIFIKASI, actor=actor, reason=reason,

@@ -181,6 +181,39 @@ def test_only_a_report_awaiting_verification_can_be_verified(session: Session, m
         assert report.status == status
 
 
+@pytest.mark.parametrize("status", ["ditolak", "terverifikasi"])
+def test_a_mistaken_decision_is_reopened_with_its_reason(session: Session, make_post, status: str) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status=status)
+        queue.reopen(session, report, actor="verifikator:ani", reason="ternyata pengaduan jalan desa")
+    assert report.status == "perlu_verifikasi"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id))
+                            .order_by(AuditEvent.id.desc())).first()
+    assert (event.from_status, event.to_status, event.actor, event.reason) == (
+        status, "perlu_verifikasi", "verifikator:ani", "ternyata pengaduan jalan desa")
+
+
+@pytest.mark.parametrize("status", ["baru", "perlu_verifikasi", "tertunda", "terdisposisi", "selesai"])
+def test_only_a_rejection_or_a_verification_is_reopened(session: Session, make_post, status: str) -> None:
+    """`baru` may reach perlu_verifikasi, but by triage, not by a person undoing a decision."""
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status=status)
+        with pytest.raises(IllegalTransition):
+            queue.reopen(session, report, actor="verifikator:ani", reason="keliru")
+        assert report.status == status
+
+
+def test_reopening_needs_a_reason_and_the_current_version(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("jalan rusak di natar"), status="ditolak")
+        with pytest.raises(ValueError, match="reason"):
+            queue.reopen(session, report, actor="verifikator:ani", reason=" ")
+        with pytest.raises(VersionConflict):
+            queue.reopen(session, report, actor="verifikator:ani", reason="keliru",
+                         expected_version=report.version + 1)
+        assert report.status == "ditolak"
+
+
 def test_a_disposition_is_left_only_by_the_return_procedure(session: Session, make_post) -> None:
     with session.begin():
         report = make_report(session, make_post("jalan rusak di natar"), status="terdisposisi")

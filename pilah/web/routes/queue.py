@@ -21,15 +21,9 @@ from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
 from pilah.web.views import opd_names, report_view
 from triage import queue as triage_queue
-from triage.errors import IllegalTransition
 from triage.rerouting import RETURNED
 
 router = APIRouter(prefix="/antrian")
-
-#: The statuses a verifikator reopens from (the decision that put the report there was a mistake).
-#: `triage_queue.reopen` moves any report its lifecycle lets reach perlu_verifikasi, a `baru` one too.
-REOPENABLE = frozenset({ReportStatus.DITOLAK.value, ReportStatus.TERVERIFIKASI.value})
-
 
 @router.get("", name="queue.list")
 async def queue_list(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
@@ -74,7 +68,7 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
                                          *directory.history_opds(view.history)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
                "suggested_opd": suggested, "desa": actions.desa_choices(report),
-               "may_reopen": report.status in REOPENABLE}
+               "may_reopen": report.status in triage_queue.REOPENABLE}
     return render(request, template, context, status_code=status_code)
 
 
@@ -151,15 +145,9 @@ def reopen(request: Request, report_id: int, version: str = Form(""), reason: st
     if error:
         return error
 
-    def reopen_report(report):
-        triage_queue.check_version(report, expected)  # a stale page is a conflict before anything else
-        if report.status not in REOPENABLE:
-            raise IllegalTransition(report.id, report.status, ReportStatus.PERLU_VERIFIKASI.value)
-        return triage_queue.reopen(db, report, actor=user.username, reason=reason.strip()[:500],
-                                   expected_version=expected, at=now(request))
-
-    return actions.perform(request, db, user, report_id, reopen_report,
-                           done=N_("Laporan dibuka kembali dan menunggu verifikasi ulang."))
+    return actions.perform(request, db, user, report_id, lambda r: triage_queue.reopen(
+        db, r, actor=user.username, reason=reason.strip()[:500], expected_version=expected, at=now(request)),
+        done=N_("Laporan dibuka kembali dan menunggu verifikasi ulang."))
 
 
 def check_location(errors: FieldErrors, settings, category: str, kecamatan_code: str, desa_code: str) -> None:
