@@ -151,6 +151,7 @@ def reject(session: Session, report: Report, *, actor: str, reason: str,
 
 #: Statuses :func:`reopen` takes a report back from: the person's rejection or verification was a mistake.
 REOPENABLE = frozenset({S.DITOLAK.value, S.TERVERIFIKASI.value})
+REOPENED_LABEL_SOURCE = "dibuka_kembali"
 
 
 def reopen(session: Session, report: Report, *, actor: str, reason: str,
@@ -159,14 +160,23 @@ def reopen(session: Session, report: Report, *, actor: str, reason: str,
     verification): undoing a person's decision needs a reason, as the rejection itself did. Only those
     two: `baru` → perlu_verifikasi is triage's move, not a reopening. The version is checked first, so
     a stale page is a conflict whatever the report's status now is. The verification deadline stays:
-    the complaint has waited since it came in, whatever the office decided in between."""
+    the complaint has waited since it came in, whatever the office decided in between.
+
+    A withdrawn verification leaves a label without a category (source ``dibuka_kembali``): it is the
+    report's newest, so training stops using the withdrawn category until a person verifies it again,
+    even if the report is rejected instead."""
     check_version(report, expected_version)
     if report.status not in REOPENABLE:
         raise IllegalTransition(report.id, report.status, S.PERLU_VERIFIKASI.value)
     if not reason.strip():
         raise ValueError("reopening a report needs a reason (why the earlier decision was wrong)")
-    return transition(session, report, S.PERLU_VERIFIKASI, actor=actor, reason=reason,
-                      expected_version=expected_version, at=at)
+    withdrawn = report.status == S.TERVERIFIKASI.value
+    transition(session, report, S.PERLU_VERIFIKASI, actor=actor, reason=reason,
+               expected_version=expected_version, at=at)
+    if withdrawn:
+        session.add(Label(report_id=report.id, text=report.masked_text or "", category=None,
+                          source=REOPENED_LABEL_SOURCE, labeller=actor, created_at=at or utcnow()))
+    return report
 
 
 def set_pending(session: Session, report: Report, *, actor: str, message: str,

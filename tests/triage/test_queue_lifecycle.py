@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from triage_helpers import make_report, wib
 
+from pilah.queries.learning import newest_category_labels
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Report, ReportStatus
 from triage import queue
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
@@ -201,6 +202,22 @@ def test_only_a_rejection_or_a_verification_is_reopened(session: Session, make_p
         with pytest.raises(IllegalTransition):
             queue.reopen(session, report, actor="verifikator:ani", reason="keliru")
         assert report.status == status
+
+
+def test_a_withdrawn_verification_stops_training_on_its_category(session: Session, make_post) -> None:
+    with session.begin():
+        report = make_report(session, make_post("lampu jalan mati di natar"))
+        queue.verify(session, report, actor="verifikator:ani", category="infrastruktur",
+                     taxonomy_version=TAXONOMY_VERSION, at=datetime(2026, 11, 9, 2, 0, tzinfo=UTC))
+        queue.reopen(session, report, actor="verifikator:ani", reason="lampu jalan urusan dishub",
+                     at=datetime(2026, 11, 9, 3, 0, tzinfo=UTC))
+        queue.reject(session, report, actor="verifikator:ani", reason="sudah dilaporkan di #12",
+                     at=datetime(2026, 11, 9, 4, 0, tzinfo=UTC))
+    found = newest_category_labels(session)
+    assert found.categories == [None]  # not the withdrawn infrastruktur
+    labels = session.scalars(select(Label).order_by(Label.id)).all()
+    assert [(label.source, label.category) for label in labels] == [
+        ("verifikasi", "infrastruktur"), ("dibuka_kembali", None)]
 
 
 def test_reopening_needs_a_reason_and_the_current_version(session: Session, make_post) -> None:
