@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
-from web_helpers import form_values, html
+from sqlalchemy import select
+from web_helpers import form_values, html, statements_naming
 
 from pilah.schema import AuditEvent, FollowUp, Opd, Report
 
@@ -98,16 +97,7 @@ def test_the_nav_names_a_role_without_an_office(login) -> None:
 def test_naming_the_liaisons_office_in_the_nav_asks_the_database_nothing_more(app, login) -> None:
     """The sign-in check loads the liaison's OPD on every request; the nav bar's name comes from that load."""
     client = login("opd")
-    reads: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if "opds" in statement.lower():
-            reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
+    with statements_naming("opds") as reads:
         response = client.get("/antrian")  # 403: the guard, then the error page and its nav bar
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
     assert response.status_code == 403 and _nav_user(response).select_one(".opd")["title"] == "dpupr"
     assert len(reads) == 1, reads

@@ -7,9 +7,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
-from web_helpers import TAXONOMY_VERSION, csrf_of, form_values, html
+from sqlalchemy import select
+from web_helpers import TAXONOMY_VERSION, csrf_of, form_values, html, statements_naming
 
 from pilah import PROJECT_ROOT
 from pilah.schema import AuditEvent, Disposition, Label, Opd, OutboxMessage, Report, ReportFlag, RoutingRule
@@ -372,17 +371,8 @@ def test_a_suggestion_of_an_office_since_deactivated_is_named_in_the_rows_and_th
             session.get(Opd, code).active = False
     names = {code: _short_name(directory, code) for code in gone}
     client = login("verifikator")
-    reads: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if "opds" in statement.lower():
-            reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
+    with statements_naming("opds") as reads:
         page = html(client.get("/antrian"))
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
     for report, code in zip(reports, gone, strict=True):
         badge = page.select_one(f"tr[data-report-id='{report.id}'] span.flag")
         assert (badge.get_text(), badge["title"]) == (f"Usulan OPD: {names[code]}", f"suggested_opd:{code}")

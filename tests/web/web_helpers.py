@@ -1,9 +1,14 @@
-"""Reading pages as a browser would: parsed HTML, the CSRF field, a form's values."""
+"""Reading pages as a browser would: parsed HTML, the CSRF field, a form's values; counting the SQL a page sends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from classify.taxonomy import load_taxonomy
 from pilah import PROJECT_ROOT
@@ -36,3 +41,19 @@ def form_values(page: BeautifulSoup, form_id: str) -> dict[str, str]:
             values[select["name"]] = chosen.get("value", chosen.get_text())
     values |= {area["name"]: area.get_text() for area in form.find_all("textarea", attrs={"name": True})}
     return values
+
+
+@contextmanager
+def statements_naming(word: str) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs whose text names ``word`` (e.g. a table)."""
+    found: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if word in statement.lower():
+            found.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield found
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)

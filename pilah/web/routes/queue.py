@@ -144,7 +144,6 @@ def reopen(request: Request, report_id: int, version: str = Form(""), reason: st
                                else e.add("reopen_reason", N_("Tulis alasan membuka kembali laporan ini.")))
     if error:
         return error
-
     return actions.perform(request, db, user, report_id, lambda r: triage_queue.reopen(
         db, r, actor=user.username, reason=reason.strip()[:500], expected_version=expected, at=now(request)),
         done=N_("Laporan dibuka kembali dan menunggu verifikasi ulang."))
