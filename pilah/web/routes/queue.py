@@ -25,6 +25,7 @@ from triage.rerouting import RETURNED
 
 router = APIRouter(prefix="/antrian")
 
+
 @router.get("", name="queue.list")
 async def queue_list(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
     """On the event loop (see `deps.on_loop`): nothing here awaits."""
