@@ -102,3 +102,13 @@ def test_undoing_a_decision_through_the_api_needs_a_reason(anonymous, token, mak
         reasons = session.scalars(select(AuditEvent.reason).where(AuditEvent.entity_type == "report",
                                                                   AuditEvent.entity_id == str(report.id))).all()
     assert reasons == ["bukan spam, pelapor menulis ulang"]
+
+
+def test_a_new_report_is_not_reopened_through_the_api(anonymous, token, make_report) -> None:
+    """`baru` → perlu_verifikasi is triage's move: a person's "reopen" of a report nobody decided is refused."""
+    report = make_report(status="baru")
+    auth, url = {"Authorization": f"Bearer {token}"}, f"/api/v1/reports/{report.id}/status"
+    refused = anonymous.post(url, headers=auth, json={"status": "perlu_verifikasi", "version": report.version,
+                                                      "reason": "buka"})
+    assert refused.status_code == 422
+    assert anonymous.get(f"/api/v1/reports/{report.id}", headers=auth).json()["status"] == "baru"
