@@ -85,6 +85,11 @@ def split_issue(session: Session, report_id: int, category: str, *, actor: str, 
     return IssueSplit(original.id, new.id, derived.id, category, decision.opd_code)
 
 
+def may_split(report: Report) -> bool:
+    """Whether a second report may be split off this one at all (any category aside): what a page offers."""
+    return ReportStatus(report.status) in SPLITTABLE and report.split_from_id is None
+
+
 def _check_splittable(original: Report, category: str, routing: RoutingTable) -> None:
     if ReportStatus(original.status) not in SPLITTABLE:
         raise IssueSplitRefused(original.id, f"status '{original.status}' tidak dapat dipisah",

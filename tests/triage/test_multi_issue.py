@@ -13,7 +13,7 @@ from triage_helpers import make_report, wib
 from pilah.schema import AuditEvent, Post, Report
 from triage import flags as f
 from triage.errors import IssueSplitRefused, ReportNotFound, VersionConflict
-from triage.multi_issue import SPLIT_FLAG, split_issue, splits_of
+from triage.multi_issue import SPLIT_FLAG, may_split, split_issue, splits_of
 from triage.pipeline import intake
 
 NOW = wib(2026, 11, 23, 10)
@@ -111,6 +111,7 @@ def test_refusals(directory: Session, make_post, calendar, status, category, pro
         report = make_report(session, make_post(TEXT), status=status, category="infrastruktur")
     with pytest.raises(IssueSplitRefused, match=problem):
         split_issue(session, report.id, category, actor="v", calendar=calendar, now=NOW)
+    assert may_split(report) == (status == "terverifikasi")  # what the report page offers
 
 
 def test_a_split_is_not_split_again_and_unknown_ids_are_refused(two_problem_report, calendar) -> None:
@@ -119,6 +120,7 @@ def test_a_split_is_not_split_again_and_unknown_ids_are_refused(two_problem_repo
     session.commit()
     with pytest.raises(IssueSplitRefused, match="pecahan"):
         split_issue(session, split.report_id, "lingkungan", actor="v", calendar=calendar, now=NOW)
+    assert may_split(session.get(Report, original.id)) and not may_split(session.get(Report, split.report_id))
     with pytest.raises(ReportNotFound):
         split_issue(session, 999_999, "lingkungan", actor="v", calendar=calendar, now=NOW)
 

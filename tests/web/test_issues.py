@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
-from web_helpers import form_values, html
+from web_helpers import csrf_of, form_values, html
 
 from pilah.schema import AuditEvent, Report
 
@@ -57,9 +58,30 @@ def test_stale_version_gets_a_conflict_and_no_second_report(login, make_report, 
     assert _splits(directory, report.id) == []
 
 
+@pytest.mark.parametrize(("status", "offered"), [("baru", False), ("perlu_verifikasi", True), ("tertunda", True),
+                                                 ("terverifikasi", True), ("terdisposisi", True), ("ditolak", False),
+                                                 ("selesai", False)])
+def test_the_split_form_is_offered_only_where_a_split_is_allowed(login, make_report, status: str,
+                                                                 offered: bool) -> None:
+    """A rejected or closed report is not reopened by splitting, and a `baru` one is triaged first."""
+    page = html(login("verifikator").get(f"/antrian/{make_report(status=status).id}"))
+    assert (page.find("form", id="form-split-issue") is not None) == offered
+
+
+def test_a_split_off_report_offers_no_split_of_its_own(login, make_report, directory) -> None:
+    report = make_report("Jalan rusak dan KTP belum jadi tiga bulan")
+    client = login("verifikator")
+    assert _submit(client, report.id, category="adminduk").status_code == 303
+    [second] = _splits(directory, report.id)
+    assert html(client.get(f"/antrian/{second.id}")).find("form", id="form-split-issue") is None
+
+
 def test_a_closed_report_is_refused_with_a_readable_message(login, make_report, directory) -> None:
     report = make_report(status="selesai")
-    response = _submit(login("verifikator"), report.id, category="kesehatan")
+    client = login("verifikator")
+    forged = {"csrf_token": csrf_of(client, f"/antrian/{report.id}"), "version": str(report.version),
+              "category": "kesehatan"}  # its page offers no split form
+    response = client.post(f"/antrian/{report.id}/pisah-laporan", data=forged)
     assert response.status_code == 422
     assert "tidak dapat dipisah" in html(response).find(attrs={"role": "alert"}).get_text()
     assert _splits(directory, report.id) == []

@@ -21,6 +21,7 @@ from pilah.web.i18n import N_, gettext
 from pilah.web.templating import render
 from pilah.web.views import opd_names, report_view
 from triage import queue as triage_queue
+from triage.multi_issue import may_split
 from triage.rerouting import RETURNED
 
 router = APIRouter(prefix="/antrian")
@@ -69,7 +70,8 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
                                          *directory.history_opds(view.history)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
                "suggested_opd": suggested, "desa": actions.desa_choices(report),
-               "may_reopen": report.status in triage_queue.REOPENABLE}
+               "may_reopen": report.status in triage_queue.REOPENABLE,
+               "may_split_issue": may_split(report)}
     return render(request, template, context, status_code=status_code)
 
 
