@@ -172,7 +172,8 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
     def reasons_many(self, X: Iterable[str], batch: Batch | None = None) -> list[tuple[str, ...]]:
         """The reason codes of :meth:`assess_many`'s verdicts, and only them (empty: the post is clear);
         what a batch of posts needs, without the cost of a verdict object per post. ``batch``: the
-        posts' :class:`Batch` when the caller has it already."""
+        posts' :class:`Batch` when the caller has it already, or has read them for another kabupaten
+        than the default (:meth:`Batch.of`): the tagger reads hashtags with the office's place names."""
         ruled, _, guessed = self._judged(_texts(X), batch)
         for i, reason in guessed.items():
             ruled[i] = (reason,)
@@ -199,7 +200,7 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         model = None if self.reason_model_ is None else self.reason_model_.named_steps["model"]
         allowed = [] if model is None else [i for i, c in enumerate(model.classes_) if c in MODEL_REASONS]
         if not allowed:
-            guessed = ["no_complaint" if cue_counts(words_of(t))[2] else "off_topic" for t in texts]
+            guessed = ["no_complaint" if topic else "off_topic" for topic in batch.count(TOPIC_FLAG).tolist()]
         else:
             proba = model.predict_proba(self._features(self.reason_model_, texts, batch))[:, allowed]
             guessed = [str(model.classes_[allowed[i]]) for i in proba.argmax(axis=1)]

@@ -37,7 +37,7 @@ from classify.clarity_lexicon import (
     flags,
 )
 from classify.lookalikes import fold
-from classify.text import normalizer_for
+from classify.text import DEFAULT_KABUPATEN, Normaliser, normalizer_for
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"[@#]\w+")
@@ -57,16 +57,18 @@ class Words:
 
 
 @lru_cache(maxsize=16384)
-def words_of(text: str) -> Words:
+def words_of(text: str, kabupaten: str = DEFAULT_KABUPATEN) -> Words:
     """The rules' view of a post; cached because the model's features and the rules both ask for it.
 
     Links, handles, phone numbers and words never span whitespace, so each distinct
     whitespace-separated chunk is read once (:class:`_Chunks`) and a post is its chunks put together.
+    ``kabupaten``: whose place names a hashtag may be split into (:func:`problem_hashtag_words`).
     """
     chunks = text.split()
-    _CHUNKS.forget_if_full()
-    words = tuple(chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
-    special = [found for found in map(_CHUNKS.special.get, chunks) if found]
+    known = _chunks_of(kabupaten)
+    known.forget_if_full()
+    words = tuple(chain.from_iterable(map(known.__getitem__, chunks)))
+    special = [found for found in map(known.special.get, chunks) if found]
     if not special:
         return Words(words, 0, 0, False)
     handles, links, contact = zip(*map(_unpacked, special), strict=True)
@@ -82,8 +84,9 @@ class _Chunks(dict):
     """chunk → its words; a chunk with handles, links or a phone number also gets ``special[chunk]``,
     those three counts packed in one int (:func:`_unpacked`) so that a batch reads them with one ``map``."""
 
-    def __init__(self) -> None:
+    def __init__(self, normaliser: Normaliser) -> None:
         super().__init__()
+        self.normaliser = normaliser
         self.special: dict[str, int] = {}
 
     def forget_if_full(self) -> None:
@@ -93,34 +96,36 @@ class _Chunks(dict):
             self.special.clear()
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
-        words, packed = _read(chunk)
+        words, packed = _read(chunk, self.normaliser)
         if packed:
             self.special[chunk] = packed
         self[chunk] = words
         return words
 
 
-def _read(chunk: str) -> tuple[tuple[str, ...], int]:
+def _read(chunk: str, normaliser: Normaliser) -> tuple[tuple[str, ...], int]:
     """(words, handles/links/contact packed in one int) of one whitespace-free chunk."""
     text, links, handles, named = fold(chunk), 0, 0, ()
     if "://" in text or "www." in text.lower():
         text, links = _URL.subn(" ", text)
     if "#" in text:
-        named = tuple(chain.from_iterable(map(problem_hashtag_words, _HASHTAG.findall(text))))
+        named = tuple(w for body in _HASHTAG.findall(text) for w in problem_hashtag_words(body, normaliser))
     if "@" in text or "#" in text:
         text, handles = _HANDLE.subn(" ", text)
     contact = ("8" in text or "wa.me" in text.lower()) and bool(_PHONE_OR_WA.search(text))
     return tuple(_WORD.findall(text.lower())) + named, (handles << _HANDLE_SHIFT) | (links << 1) | contact
 
 
-def problem_hashtag_words(body: str) -> tuple[str, ...]:
+def problem_hashtag_words(body: str, normaliser: Normaliser | None = None) -> tuple[str, ...]:
     """The words of a hashtag that names a problem (#jalanrusak, #pupuklangka), else nothing.
 
     Such a tag is how many citizens state the complaint itself ("Cukup ngga ya? #jalanrusak"), so its
     words are the post's words. Other tags (#LampungSelatan, #LaporBupati) stay mere tags: a greeting
-    with one is still a greeting.
+    with one is still a greeting. A tag is split only where ``normaliser``'s lexicon knows every part,
+    so whose place names it knows decides whether "#banjirkejobong" names a problem (default: the
+    default kabupaten's).
     """
-    words = normalizer_for().hashtag_words(body.lower())
+    words = (normaliser or normalizer_for()).hashtag_words(body.lower())
     return words if any(flags(w) & PROBLEM_FLAG and w not in UNSPECIFIC for w in words) else ()
 
 
@@ -129,7 +134,14 @@ def _unpacked(packed: Any) -> tuple[Any, Any, Any]:
     return packed >> _HANDLE_SHIFT, (packed >> 1) & ((1 << (_HANDLE_SHIFT - 1)) - 1), packed & 1
 
 
-_CHUNKS = _Chunks()
+_CHUNKS: dict[str, _Chunks] = {}
+
+
+def _chunks_of(kabupaten: str) -> _Chunks:
+    known = _CHUNKS.get(kabupaten)
+    if known is None:
+        known = _CHUNKS[kabupaten] = _Chunks(normalizer_for(kabupaten))
+    return known
 
 
 def rule_reasons(seen: Words, min_words: int) -> tuple[str, ...]:
@@ -204,11 +216,13 @@ class ChunkTable(dict):
     number the word and its bits. A batch is then one ``map`` over its chunks and numpy gathers.
 
     Numbers only grow; a full table is replaced by a new one (see :meth:`current`), never cleared,
-    so a :class:`Batch` made earlier keeps valid numbers.
+    so a :class:`Batch` made earlier keeps valid numbers. ``kabupaten``: as in :func:`words_of`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kabupaten: str = DEFAULT_KABUPATEN) -> None:
         super().__init__()
+        self.kabupaten = kabupaten
+        self.normaliser = normalizer_for(kabupaten)
         self.word_numbers: dict[str, int] = {}
         self.words: list[str] = []
         self.word_bits: list[int] = []
@@ -218,7 +232,7 @@ class ChunkTable(dict):
         self._arrays: tuple[np.ndarray, ...] | None = None
 
     def __missing__(self, chunk: str) -> int:
-        words, packed = _read(chunk)
+        words, packed = _read(chunk, self.normaliser)
         numbers = self.word_numbers
         for word in words:
             if word not in numbers:
@@ -261,15 +275,16 @@ class ChunkTable(dict):
         return columns
 
     @classmethod
-    def current(cls) -> ChunkTable:
-        """The table in use, a new one when the last grew past :data:`CHUNK_CACHE_SIZE` (bounded memory)."""
-        global _TABLE
-        if len(_TABLE) >= CHUNK_CACHE_SIZE or len(_TABLE.words) >= CHUNK_CACHE_SIZE:
-            _TABLE = cls()
-        return _TABLE
+    def current(cls, kabupaten: str = DEFAULT_KABUPATEN) -> ChunkTable:
+        """The kabupaten's table in use, a new one when the last grew past :data:`CHUNK_CACHE_SIZE`
+        (bounded memory)."""
+        table = _TABLES.get(kabupaten)
+        if table is None or len(table) >= CHUNK_CACHE_SIZE or len(table.words) >= CHUNK_CACHE_SIZE:
+            table = _TABLES[kabupaten] = cls(kabupaten)
+        return table
 
 
-_TABLE = ChunkTable()
+_TABLES: dict[str, ChunkTable] = {}
 
 
 @dataclass(frozen=True)
@@ -302,8 +317,9 @@ class Batch:
         return self.table.column_of(vocabulary)[self.words]
 
     @classmethod
-    def of(cls, texts: Sequence[str]) -> Batch:
-        table = ChunkTable.current()
+    def of(cls, texts: Sequence[str], kabupaten: str = DEFAULT_KABUPATEN) -> Batch:
+        """The batch of ``texts`` read as :func:`words_of` reads them for ``kabupaten``."""
+        table = ChunkTable.current(kabupaten)
         split = list(map(str.split, texts))
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(texts))
         chunks = np.fromiter(map(table.__getitem__, chain.from_iterable(split)), dtype=np.int64,

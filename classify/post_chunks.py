@@ -19,7 +19,7 @@ from itertools import chain
 import numpy as np
 
 from classify.clarity_rules import Batch, ChunkTable
-from classify.text import Normaliser
+from classify.text import DEFAULT_KABUPATEN, Normaliser
 from classify.text_features import TokenTable, TokenVectorizer
 
 
@@ -45,13 +45,16 @@ class PostChunks(dict):
 
     The table keeps the token and chunk tables it numbered against, so its numbers stay valid
     whatever else uses the models. It only grows; :meth:`full` tells the owner to start a new one.
+    ``rules_kabupaten``: whose place names the unclear rules split hashtags into (the office's,
+    which need not be the one the category model was trained for and ``normaliser`` reads with).
     """
 
-    def __init__(self, normaliser: Normaliser, vectorizer: TokenVectorizer) -> None:
+    def __init__(self, normaliser: Normaliser, vectorizer: TokenVectorizer,
+                 rules_kabupaten: str = DEFAULT_KABUPATEN) -> None:
         super().__init__()
         self.normaliser = normaliser
         self.tokens = vectorizer.token_table()
-        self.rules = ChunkTable()
+        self.rules = ChunkTable(rules_kabupaten)
         # Number 0 is no chunk: it stands between posts when a batch's normalised chunks are joined
         # in one go (:meth:`_normalized`), as "\n", which no normalised text holds.
         self.normals: list[str] = ["\n"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from classify.category import CategoryClassifier, explain_rows
 from classify.clarity import ClarityDetector
+from classify.clarity_rules import Batch
 from classify.location import LocationTagger
 from classify.pii import find_pii_many, mask_pii
 from classify.post_chunks import PostChunks
@@ -125,7 +126,8 @@ class Tagger:
             return []
         chunks = self._post_chunks()
         if chunks is None:
-            normalized, rules, words = self.category.pipeline_.named_steps["normalize"].transform(texts), None, None
+            normalized, words = self.category.pipeline_.named_steps["normalize"].transform(texts), None
+            rules = Batch.of(texts, self.location.kabupaten)
             features = self.category.features_of_normalized(normalized)
         else:
             read = chunks.read(texts)
@@ -184,7 +186,7 @@ class Tagger:
             return None
         if self._chunks is None or self._chunks.full():
             kabupaten = self.category.pipeline_.named_steps["normalize"].kabupaten
-            self._chunks = PostChunks(normalizer_for(kabupaten), self.category.vectorizer())
+            self._chunks = PostChunks(normalizer_for(kabupaten), self.category.vectorizer(), self.location.kabupaten)
         return self._chunks
 
 

@@ -344,3 +344,16 @@ def test_a_hashtag_naming_a_problem_is_part_of_the_complaint(text: str, words: t
                                   "selamat pagi #GakBisaTidur"])
 def test_a_hashtag_naming_a_place_or_a_request_stays_a_tag(text: str) -> None:
     assert rule_reasons(words_of(text), 3) in {("greeting_only",), ("mentions_only",)}
+
+
+def test_a_hashtag_is_split_into_the_given_kabupatens_place_names() -> None:
+    """Kejobong is a kecamatan of Purbalingga (33.03): only its lexicon splits "#banjirkejobong"."""
+    text = "Min #banjirkejobong"
+    assert rule_reasons(words_of(text), 3) == ("greeting_only",)
+    seen = words_of(text, "33.03")
+    assert seen.words == ("min", "banjir", "kejobong")
+    assert rule_reasons(seen, 3) == ()
+    batch = Batch.of([text, "selamat pagi #LampungSelatan"], "33.03")
+    assert batch.flat == ["min", "banjir", "kejobong", "selamat", "pagi"]
+    assert batch.rule_reasons(3) == [(), ("greeting_only",)]
+    assert Batch.of([text]).rule_reasons(3) == [("greeting_only",)]

@@ -90,3 +90,12 @@ def test_the_tagger_starts_a_new_table_when_one_is_full(
     assert tagger.tag_many(varied_posts[:400]) == want
     assert tagger._chunks is not table
     assert first == want[:5]
+
+
+def test_the_rules_read_with_their_own_kabupaten(tagger: Tagger, varied_posts: list[str]) -> None:
+    texts = [*varied_posts[:300], "Min #banjirkejobong", "#JalanRusakKejobong tolong"]
+    chunks = PostChunks(normalizer_for(), tagger.category.vectorizer(), rules_kabupaten="33.03")
+    read = chunks.read(texts)
+    _same_rules(read.rules, Batch.of(texts, "33.03"))
+    assert read.rules.flat[-7:] == ["min", "banjir", "kejobong", "jalan", "rusak", "kejobong", "tolong"]
+    assert read.normalized == tagger.category.pipeline_.named_steps["normalize"].transform(texts)

@@ -100,3 +100,21 @@ def test_a_model_with_a_prior_is_read_stage_by_stage(tagger: Tagger, tiny_model:
     assert [t.category for t in got] == [*with_prior.predict(posts[:2]), None]
     assert got[0].normalized_text == "jalan rusak berlubang di natar" and got[0].kecamatan_name == "Natar"
     assert got[2].unclear_reasons == ("greeting_only",)
+
+
+@pytest.mark.parametrize("with_prior", [False, True])
+def test_the_unclear_rules_read_hashtags_with_the_offices_place_names(
+        tiny_version: Path, tiny_model: CategoryClassifier, tiny_rows: tuple[list[str], list[str]],
+        with_prior: bool) -> None:
+    """A Purbalingga office's "#banjirkejobong" names a flood in its kecamatan Kejobong, whichever
+    kabupaten the category model was trained for and whichever path the tagger reads the post by."""
+    post = "Min #banjirkejobong"
+    lampung_selatan = Tagger.load(tiny_version)
+    purbalingga = Tagger.load(tiny_version, kabupaten="33.03")
+    if with_prior:
+        texts, labels = tiny_rows
+        model = CategoryClassifier(prior=FrozenEstimator(tiny_model)).fit(texts, labels)
+        lampung_selatan, purbalingga = (Tagger(model, t.clarity, t.location) for t in (lampung_selatan, purbalingga))
+    assert (purbalingga._post_chunks() is None) == with_prior
+    assert lampung_selatan.tag(post).unclear_reasons == ("greeting_only",)
+    assert purbalingga.tag(post).unclear_reasons == ()
