@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,17 @@ from sklearn.model_selection import StratifiedKFold
 from classify.errors import TrainingDataInvalid
 
 FOLD_SEED = 20261123
+#: Confidence levels the evaluation reports coverage and accuracy at: the choices for ``abstain_below``.
+CONFIDENCE_LEVELS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Figures of one evaluation; ``per_class`` maps label → precision, recall, f1, support."""
+    """Figures of one evaluation; ``per_class`` maps label → precision, recall, f1, support.
+
+    ``confidence`` (:func:`confidence_table`) says, per level of the model's confidence, how many posts
+    reach it and how many of those it got right: what an office gives up and gains by setting
+    ``abstain_below`` there. Empty when the predictions came without probabilities."""
 
     labels: list[str]
     per_class: dict[str, dict[str, float]]
@@ -36,6 +42,7 @@ class Evaluation:
     folds: int
     rows: int
     evaluation_set: str
+    confidence: list[dict[str, float | None]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,7 +57,17 @@ class Evaluation:
                          f"{int(s['support']):7d}")
         lines.append(f"{'macro-F1':{width}}  {self.macro_f1:.3f}   accuracy {self.accuracy:.3f}   "
                      f"({self.folds}-fold, {self.rows} rows)")
-        return "\n".join(lines)
+        return "\n".join([*lines, *confidence_lines(self.confidence)])
+
+
+def confidence_lines(table: Sequence[dict[str, float | None]]) -> list[str]:
+    """:attr:`Evaluation.confidence` as three lines: level, share of posts reaching it, share of those right."""
+    if not table:
+        return []
+    cells = [(f"{row['at_least']:.1f}", f"{row['share']:.0%}",
+              "-" if row["accuracy"] is None else f"{row['accuracy']:.0%}") for row in table]
+    names = ("keyakinan minimal / confidence at least", "  bagian pos / share of posts", "  yang benar / of them right")
+    return [f"{name:40}" + "".join(f"{cell[i]:>6}" for cell in cells) for i, name in enumerate(names)]
 
 
 def usable_folds(labels: Sequence[str], folds: int) -> int:
@@ -82,19 +99,28 @@ def cross_validate(
     texts, truth = list(texts), np.asarray(labels, dtype=str)
     folds = usable_folds(truth, folds)
     predicted = np.empty(len(truth), dtype=object)
+    confidence: np.ndarray | None = np.zeros(len(truth))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(texts, truth):
         model = clone(estimator).fit([texts[i] for i in train], truth[train])
-        predicted[test] = model.predict([texts[i] for i in test])
+        held_out = [texts[i] for i in test]
+        predicted[test] = model.predict(held_out)
+        if confidence is not None and hasattr(model, "predict_proba"):
+            confidence[test] = model.predict_proba(held_out).max(axis=1)
+        else:
+            confidence = None
         if progress:
             progress(1)
     predicted = predicted.astype(str)
     identity = evaluation_set_id(texts, truth, folds, seed)
-    return evaluate_predictions(truth, predicted, folds=folds, evaluation_set=identity), predicted
+    evaluation = evaluate_predictions(truth, predicted, folds=folds, evaluation_set=identity, confidence=confidence)
+    return evaluation, predicted
 
 
 def evaluate_predictions(truth: Sequence[str], predicted: Sequence[str], *, folds: int = 0,
-                         evaluation_set: str = "") -> Evaluation:
+                         evaluation_set: str = "", confidence: Sequence[float] | None = None) -> Evaluation:
+    """The figures of predictions against the truth; ``confidence``: the model's probability of each
+    prediction, for :func:`confidence_table`."""
     truth, predicted = np.asarray(truth, dtype=str), np.asarray(predicted, dtype=str)
     labels = sorted(set(truth.tolist()))
     p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
@@ -109,7 +135,27 @@ def evaluate_predictions(truth: Sequence[str], predicted: Sequence[str], *, fold
         folds=folds,
         rows=len(truth),
         evaluation_set=evaluation_set,
+        confidence=[] if confidence is None else confidence_table(truth, predicted, confidence),
     )
+
+
+def confidence_table(truth: Sequence[str], predicted: Sequence[str],
+                     confidence: Sequence[float]) -> list[dict[str, float | None]]:
+    """Per level of :data:`CONFIDENCE_LEVELS`: the share of posts predicted with at least that
+    confidence (with ``abstain_below`` there, the tagger suggests their category without asking for
+    a review) and the share of those predicted right (None when no post reaches it)."""
+    truth, predicted = np.asarray(truth, dtype=str), np.asarray(predicted, dtype=str)
+    confidence = np.asarray(confidence, dtype=float)
+    if not (len(truth) == len(predicted) == len(confidence)) or not len(truth):
+        raise ValueError("truth, predictions and confidences must be non-empty and of one length")
+    right = truth == predicted
+    table = []
+    for level in CONFIDENCE_LEVELS:
+        sure = confidence >= level
+        reached = int(sure.sum())
+        table.append({"at_least": level, "share": round(reached / len(truth), 4),
+                      "accuracy": round(float(right[sure].mean()), 4) if reached else None})
+    return table
 
 
 def evaluation_set_id(texts: Sequence[str], labels: Sequence[str], folds: int, seed: int = FOLD_SEED) -> str:

@@ -452,7 +452,7 @@ def model_card(model: CategoryClassifier, evaluation: Evaluation, *, source: str
         "classes": [str(c) for c in model.classes_],
         "metrics": {"macro_f1": evaluation.macro_f1, "accuracy": evaluation.accuracy, "folds": evaluation.folds,
                     "rows": evaluation.rows, "evaluation_set": evaluation.evaluation_set,
-                    "per_class": evaluation.per_class},
+                    "per_class": evaluation.per_class, "confidence": evaluation.confidence},
         "confusion": {"labels": evaluation.labels, "matrix": evaluation.confusion},
         "taxonomy": None if taxonomy is None else {"version": taxonomy.version, "sha256": taxonomy.digest,
                                                    "slugs": taxonomy.slugs()},

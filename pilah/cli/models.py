@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from classify.evaluate import compare_cards, score
+from classify.evaluate import compare_cards, confidence_lines, score
 from classify.registry import (
     active_version,
     get_version,
@@ -65,6 +65,8 @@ def show(settings: object, version: str | None) -> None:
                    f"n {row['support']}")
     click.echo(f"  macro-F1 {_number(metrics.get('macro_f1'))}  ({metrics.get('folds')}-fold, "
                f"set {metrics.get('evaluation_set')})")
+    for line in confidence_lines(metrics.get("confidence") or []):
+        click.echo(f"  {line}")
 
 
 @models.command("compare")

@@ -9,7 +9,9 @@ import pytest
 from classify.category import CategoryClassifier
 from classify.errors import TrainingDataInvalid
 from classify.evaluate import (
+    CONFIDENCE_LEVELS,
     compare_cards,
+    confidence_table,
     cross_validate,
     evaluate_predictions,
     evaluation_set_id,
@@ -61,3 +63,28 @@ def test_compare_cards_lines_up_classes() -> None:
     a = {"metrics": {"macro_f1": 0.8, "per_class": {"x": {"f1": 0.7}}}}
     b = {"metrics": {"macro_f1": 0.9, "per_class": {"x": {"f1": 0.9}, "y": {"f1": 0.5}}}}
     assert compare_cards(a, b) == [("x", 0.7, 0.9), ("y", None, 0.5), ("macro-F1", 0.8, 0.9)]
+
+
+def test_the_confidence_table_says_what_each_abstain_threshold_keeps() -> None:
+    evaluation = evaluate_predictions(["a", "a", "b", "b"], ["a", "b", "b", "b"], confidence=[0.95, 0.45, 0.65, 0.31])
+    by_level = {row["at_least"]: (row["share"], row["accuracy"]) for row in evaluation.confidence}
+    assert by_level[0.3] == (1.0, 0.75)  # every post, one wrong
+    assert by_level[0.4] == (0.75, 0.6667)
+    assert by_level[0.5] == (0.5, 1.0)  # the wrong one (0.45) would go to review
+    assert by_level[0.9] == (0.25, 1.0)
+    assert "yang benar / of them right" in evaluation.report()
+    assert evaluate_predictions(["a", "b"], ["a", "b"]).confidence == []
+    assert "keyakinan" not in evaluate_predictions(["a", "b"], ["a", "b"]).report()
+    nobody = confidence_table(["a", "b"], ["a", "a"], [0.2, 0.1])
+    assert [row["share"] for row in nobody] == [0.0] * 7 and {row["accuracy"] for row in nobody} == {None}
+    with pytest.raises(ValueError):
+        confidence_table(["a", "b"], ["a", "b"], [0.5])
+
+
+def test_cross_validation_measures_the_held_out_confidence(tiny_rows: tuple[list[str], list[str]]) -> None:
+    texts, labels = tiny_rows
+    evaluation, _ = cross_validate(CategoryClassifier(), texts, labels, folds=2)
+    shares = [row["share"] for row in evaluation.confidence]
+    assert [row["at_least"] for row in evaluation.confidence] == list(CONFIDENCE_LEVELS)
+    assert shares == sorted(shares, reverse=True) and shares[0] > 0
+    assert all(row["accuracy"] is None or 0 <= row["accuracy"] <= 1 for row in evaluation.confidence)
