@@ -114,3 +114,19 @@ def test_promote_without_csrf_token_is_refused(login, registry) -> None:
     del values["csrf_token"]
     assert client.post(action, data=values).status_code == 403
     assert _active(registry) == "v1"
+
+
+def test_a_versions_confidence_table_marks_the_offices_threshold(login, models_dir: Path) -> None:
+    """The table is how an analyst chooses abstain_below (0.5 in the test settings): its row is bold."""
+    levels = [{"at_least": 0.3, "share": 1.0, "accuracy": 0.75}, {"at_least": 0.5, "share": 0.91, "accuracy": 0.78},
+              {"at_least": 0.9, "share": 0.0, "accuracy": None}]
+    card = {"created_at": "2026-03-01T00:00:00+00:00",
+            "metrics": {"macro_f1": 0.73, "accuracy": 0.75, "evaluation_set": "x", "confidence": levels}}
+    save_model(models_dir / "purbalingga-1", DummyClassifier(), card)
+    _version(models_dir, "older", 0.7)
+    page = html(login("analis").get("/model"))
+    rows = page.select("tr[data-version='purbalingga-1'] table.confidence tr")
+    cells = [[cell.get_text() for cell in row.find_all("td")] for row in rows[1:]]
+    assert cells == [["0.3", "100 %", "75 %"], ["0.5", "91 %", "78 %"], ["0.9", "0 %", "–"]]
+    assert [row.get("class") for row in rows[1:]] == [None, ["current"], None]
+    assert page.select("tr[data-version='older'] table.confidence") == []

@@ -53,7 +53,8 @@ def _page(request: Request, db: Session, user: User, *, errors: dict | None = No
                "label_counts": queries.label_counts_by_category(db, since), "errors": errors or {},
                "registry_problem": problem, "may_force": roles.may_force_promotion(user),
                "tolerance": PROMOTION_TOLERANCE, "can_rollback": (_root(request) / "HISTORY").is_file(),
-               "trained_at": {v.name: _trained_at(v) for v in versions}}
+               "trained_at": {v.name: _trained_at(v) for v in versions},
+               "abstain_below": request.app.state.settings.abstain_below}
     return render(request, "models/list.html", context, status_code=status)
 
 
