@@ -259,3 +259,21 @@ def test_opd_kinds_read_as_words(login) -> None:
     client.cookies.set("pilah_lang", "en")
     assert html(client.get("/admin/opd/dpupr")).select_one(
         "#form-opd-edit select[name=kind] option[selected]").get_text() == "Agency (dinas)"
+
+
+def test_an_edit_of_the_taxonomy_file_is_named_until_restart_and_never_shown_half_applied(app, login, tmp_path,
+                                                                                          monkeypatch) -> None:
+    """The page shows the taxonomy staff choose from and labels are versioned by, all of one reading."""
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(_TAXONOMY_WITH_TWO_CHANGES, encoding="utf-8")
+    monkeypatch.setattr(app.state, "settings", app.state.settings.model_copy(update={"data_dir": tmp_path}))
+    client = login("admin")
+    assert html(client.get("/admin/taksonomi")).select_one("#taxonomy-edited") is None
+    path.write_text(_TAXONOMY_WITH_TWO_CHANGES.replace('slug = "air"', 'slug = "air_minum"')
+                    .replace('version = "2027.1"\n\n[[category]]', 'version = "2027.2"\n\n[[category]]', 1),
+                    encoding="utf-8")
+    page = html(client.get("/admin/taksonomi"))
+    assert "versi 2027.1" in page.select_one("#taxonomy-edited").get_text()
+    assert page.select_one("h1 small").get_text() == "2027.1"
+    assert page.select_one("tr[data-category=air]") is not None and page.select_one("tr[data-category=air_minum]") is None
+    assert [version for version, _, _ in _declared_changes(page)] == ["2026.2", "2027.1"]

@@ -7,8 +7,9 @@ the RoutingRuleChange and AuditEvent rows.
 
 from __future__ import annotations
 
+import hashlib
 import re
-import tomllib
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
@@ -226,9 +227,18 @@ def _check_opd(db: Session, opd_code: str, errors: FieldErrors) -> None:
 @router.get("/taksonomi", name="admin.taxonomy")
 def taxonomy_page(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
     data_dir = request.app.state.settings.data_dir
-    raw = tomllib.loads((data_dir / "taxonomy.toml").read_text(encoding="utf-8"))
+    # The taxonomy in effect (the reading staff choose categories from and labels take their version from),
+    # all of it from that one reading; an edit of the file since then is named, not shown half-applied.
+    in_effect = directory.taxonomy(data_dir)
     opds = {opd.code: opd for opd in q.all_opds(db)}
-    # The declared [[change]]s as `classify.taxonomy` validated them, from the reading labels take their version from.
-    context = {"taxonomy": raw.get("category", []), "taxonomy_version": raw.get("version"), "opd_names": opds,
-               "path": "data/taxonomy.toml", "changes": directory.taxonomy(data_dir).changes}
+    context = {"taxonomy": in_effect.categories, "taxonomy_version": in_effect.version, "opd_names": opds,
+               "path": "data/taxonomy.toml", "changes": in_effect.changes,
+               "edited_since_start": _file_digest(data_dir / "taxonomy.toml") != in_effect.digest}
     return render(request, "admin/taxonomy.html", context)
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
