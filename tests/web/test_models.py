@@ -128,5 +128,5 @@ def test_a_versions_confidence_table_marks_the_offices_threshold(login, models_d
     rows = page.select("tr[data-version='purbalingga-1'] table.confidence tr")
     cells = [[cell.get_text() for cell in row.find_all("td")] for row in rows[1:]]
     assert cells == [["0.3", "100 %", "75 %"], ["0.5", "91 %", "78 %"], ["0.9", "0 %", "–"]]
-    assert [row.get("class") for row in rows[1:]] == [None, ["current"], None]
+    assert [row.get("class") for row in rows[1:]] == [None, ["threshold"], None]
     assert page.select("tr[data-version='older'] table.confidence") == []
