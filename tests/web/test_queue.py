@@ -566,3 +566,22 @@ def test_a_rejected_report_is_found_through_the_status_filter(login, make_report
     assert [row["data-report-id"] for row in rows] == [str(rejected.id)]
     link = rows[0].find("a")["href"]
     assert html(client.get(link)).find("form", id="form-reopen") is not None
+
+
+def test_verifying_a_report_without_a_category_never_picks_the_first_one(login, make_report, directory) -> None:
+    """An unclear post has no category: the form must not offer the list's first category as chosen,
+    or an unchanged submit (the "v" key) would label it Administrasi Kependudukan and train on that."""
+    report = make_report("Info lowongan kerja di pemkab pak?", category=None, kecamatan_code=None)
+    client = login("verifikator")
+    page = html(client.get(f"/antrian/{report.id}"))
+    chosen = page.select_one("#form-verify select[name=category] option[selected]")
+    assert (chosen["value"], chosen.get_text()) == ("", "– pilih kategori –")
+    facts = page.select_one("#report-category").get_text()
+    assert "keyakinan" not in facts and "Kata kunci" not in facts  # the confidence of a guess not kept
+    assert _post_form(client, report.id, "form-verify").status_code == 303
+    with directory() as session:
+        assert session.get(Report, report.id).category is None
+        assert session.scalars(select(Label.category).where(Label.report_id == report.id)).one() is None
+    categorised = html(client.get(f"/antrian/{make_report().id}"))
+    assert categorised.select_one("#form-verify select[name=category] option[selected]")["value"] == "infrastruktur"
+    assert "keyakinan 82%" in categorised.select_one("#report-category").get_text()
