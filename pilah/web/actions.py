@@ -96,6 +96,14 @@ def suggested_opd(report: Report, choices: queries.PageChoices, refused: frozens
     return None if decided in refused else decided
 
 
+def suggested_reject_reason(report: Report) -> str | None:
+    """The rejection reason the form preselects: the one triage flagged the post unclear for (the
+    first, in code order), else none, so that a rejection names a reason someone chose."""
+    prefix = triage_flags.UNCLEAR_PREFIX
+    flagged = sorted(flag.code.removeprefix(prefix) for flag in report.flags if flag.code.startswith(prefix))
+    return next((code for code in flagged if code in directory.UNCLEAR_REASONS), None)
+
+
 def working_calendar(request: Request) -> WorkingCalendar:
     """The holiday calendar, loaded once per app (the same one the queue's disposition uses)."""
     state = request.app.state

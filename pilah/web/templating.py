@@ -222,9 +222,9 @@ def _options(choices: dict[str, Any] | tuple[Any, ...], selected: str | None = N
     return html
 
 
-def _reason_options() -> Markup:
+def _reason_options(selected: str | None = None) -> Markup:
     """The reasons for rejecting a report, as <option>s in the reader's language."""
-    return _options(_reason_labels(current_language()))
+    return _options(_reason_labels(current_language()), selected)
 
 
 @cache

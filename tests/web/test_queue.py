@@ -585,3 +585,24 @@ def test_verifying_a_report_without_a_category_never_picks_the_first_one(login, 
     categorised = html(client.get(f"/antrian/{make_report().id}"))
     assert categorised.select_one("#form-verify select[name=category] option[selected]")["value"] == "infrastruktur"
     assert "keyakinan 82%" in categorised.select_one("#report-category").get_text()
+
+
+def test_the_reject_form_offers_the_flagged_reason_or_makes_the_verifikator_choose(login, make_report,
+                                                                                   directory) -> None:
+    asking, plain = make_report("Info lowongan kerja di pemkab pak?", category=None), make_report()
+    with directory.begin() as session:
+        session.add_all([ReportFlag(report_id=asking.id, code="unclear:question", reason="uji", source="model"),
+                         ReportFlag(report_id=asking.id, code="low_confidence", reason="uji", source="model")])
+    client = login("verifikator")
+    chosen = html(client.get(f"/antrian/{asking.id}")).select_one("#form-reject select[name=reason] option[selected]")
+    assert chosen["value"] == "question"
+    assert _post_form(client, asking.id, "form-reject").status_code == 303
+    unchosen = _post_form(client, plain.id, "form-reject")  # nothing flagged: no reason is chosen for the person
+    assert unchosen.status_code == 400
+    assert html(unchosen).select_one("#form-reject .error-text").get_text() == "Pilih alasan penolakan."
+    with directory() as session:
+        assert session.get(Report, asking.id).status == "ditolak"
+        assert session.get(Report, plain.id).status == "perlu_verifikasi"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                         AuditEvent.entity_id == str(asking.id))).one()
+    assert event.reason == "question"

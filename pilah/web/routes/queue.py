@@ -69,7 +69,8 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
     named = opd_names(db, choices.opds, (report.opd_code, suggested, *(d.opd_code for d in view.dispositions),
                                          *directory.history_opds(view.history)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
-               "suggested_opd": suggested, "desa": actions.desa_choices(report),
+               "suggested_opd": suggested, "reject_reason": actions.suggested_reject_reason(report),
+               "desa": actions.desa_choices(report),
                "may_reopen": report.status in triage_queue.REOPENABLE,
                "may_split_issue": may_split(report)}
     return render(request, template, context, status_code=status_code)
