@@ -195,7 +195,7 @@ def test_the_suggested_opd_follows_the_verifikators_correction_and_skips_an_opd_
         session.add(Disposition(report_id=report.id, opd_code="kec-natar", due_at=report.verify_due,
                                 created_by="uji", delivery_state=RETURNED, returned_reason="bukan wewenang"))
     page = html(client.get(f"/antrian/{report.id}"))
-    assert page.select_one("#form-disposition option[selected]") is None
+    assert page.select_one("#form-disposition option[selected]")["value"] == ""  # "– pilih OPD –", not the first
 
 
 def test_bulk_disposition_never_routes_a_report_back_to_the_opd_that_returned_it(login, make_report,
@@ -292,6 +292,22 @@ def test_without_an_active_default_route_the_page_opens_and_suggests_what_triage
     page = html(response)
     assert page.select_one("#suggested-opd .opd")["title"] == "dpmd"
     assert page.select_one("#form-disposition option[selected]")["value"] == "dpmd"
+
+
+def test_with_nothing_to_suggest_the_disposition_form_makes_the_verifikator_choose(login, make_report,
+                                                                                   directory) -> None:
+    """No active default route and no flag: the list's first OPD must not be sent unchosen."""
+    report = make_report(status="terverifikasi", category=None)
+    with directory.begin() as session:
+        for rule in session.scalars(select(RoutingRule).where(RoutingRule.category == DEFAULT_CATEGORY)):
+            rule.active = False
+    client = login("verifikator")
+    assert html(client.get(f"/antrian/{report.id}")).select_one("#form-disposition option[selected]")["value"] == ""
+    response = _post_form(client, report.id, "form-disposition")
+    assert response.status_code == 400
+    assert html(response).select_one("#form-disposition .error-text").get_text() == "Pilih OPD tujuan."
+    with directory() as session:
+        assert session.get(Report, report.id).status == "terverifikasi"
 
 
 def _low_confidence_reason() -> str:
