@@ -601,6 +601,7 @@ def test_verifying_a_report_without_a_category_never_picks_the_first_one(login, 
     categorised = html(client.get(f"/antrian/{make_report().id}"))
     assert categorised.select_one("#form-verify select[name=category] option[selected]")["value"] == "infrastruktur"
     assert "keyakinan 82%" in categorised.select_one("#report-category").get_text()
+    assert "Kata kunci: jalan, rusak" in categorised.select_one("#report-category").get_text()  # "jalan desa" is one
 
 
 def test_the_reject_form_offers_the_flagged_reason_or_makes_the_verifikator_choose(login, make_report,
