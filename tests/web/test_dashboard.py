@@ -78,3 +78,8 @@ def test_an_opd_that_has_followed_up_nothing_still_shows_in_the_opd_table(login,
     rows = {row.select("td")[0].get_text(): row for row in page.select("table.opd-stats tbody tr")}
     assert sum(int(row.select("td")[1].get_text()) for row in rows.values()) == 2
     assert "none-followed" in rows["Dinas PUPR"].get("class", [])
+
+
+def test_a_period_without_dispositions_says_so_in_the_opd_table(login) -> None:
+    rows = html(login("pimpinan").get("/dasbor")).select("table.opd-stats tbody tr")
+    assert [row.get_text(strip=True) for row in rows] == ["Belum ada disposisi dalam periode ini."]
