@@ -9,12 +9,16 @@ one CPU with single-threaded BLAS, and times
 - a naive pipeline on the same posts: every token stemmed by an uncached Sastrawi stemmer,
   scikit-learn TF-IDF, LinearSVC (category only).
 
+With ``--real`` it also tags the real complaints in ``../shared/data`` (when present) twice, with
+fresh word caches and then warm: every post of a real export is new and brings words the caches
+have not seen, each stemmed once by Sastrawi, so the first pass is what importing an export costs.
+
 The tagger is the active model in models/ (or one trained on the seed corpus when there is none).
 Every figure is given in wall-clock time and in the process's CPU time: on a shared machine the
 wall clock also counts the time other processes held the core, the CPU time does not.
 Prints numbers; never run by the test suite.
 
-    python bench/bench_tagging.py [--posts 50000] [--naive-posts 50000] [--batch 2048]
+    python bench/bench_tagging.py [--posts 50000] [--naive-posts 50000] [--batch 2048] [--real]
 """
 
 from __future__ import annotations
@@ -125,6 +129,24 @@ def time_components(tagger, posts: list[str], batch: int) -> dict[str, float]:
     return times
 
 
+def time_real_exports(batch: int) -> None:
+    """Cold, then warm, tagging of the real complaints in ../shared/data: run first in the process, so
+    that the word caches (shared by every tagger in it) start empty."""
+    import csv
+
+    shared = ROOT.parent / "shared" / "data"
+    texts = [row["text"] for path in sorted(shared.glob("*.csv")) if path.exists()
+             for row in csv.DictReader(path.open(encoding="utf-8", newline=""))]
+    if not texts:
+        print(f"real exports: skipped, nothing in {shared}")
+        return
+    tagger, _ = load_tagger()
+    for name in ("first pass (new words stemmed)", "second pass (warm)"):
+        _, cpu = time_tagger(tagger, texts, batch)
+        print(f"real exports, {len(texts)} posts, mean {sum(map(len, texts)) / len(texts):.0f} characters, {name}: "
+              f"{len(texts) / cpu:,.0f} posts/s CPU")
+
+
 def naive_pipeline(train_texts: list[str], train_labels: list[str]):
     """Stem every token with an uncached Sastrawi stemmer, TF-IDF, LinearSVC: the baseline of issue 3."""
     from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
@@ -147,8 +169,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--naive-posts", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=2048)
+    parser.add_argument("--real", action="store_true", help="also time the real complaints in ../shared/data, "
+                        "cold and warm")
     args = parser.parse_args()
     print(pin_to_one_core())
+    if args.real:
+        time_real_exports(args.batch)
     if hasattr(os, "getloadavg"):
         print("load average at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     seed = seed_texts()
