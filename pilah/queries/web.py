@@ -171,9 +171,9 @@ class QueueRow:
 #: What a queue row shows (the queue, the OPD list, the API and Open311 summaries). A row's `report` is a
 #: result row holding `id` and these columns, not a Report (loading entities costs more than the whole
 #: query on a 50-row page), so any other column must be added here before a list can show it.
-QUEUE_ROW_COLUMNS = (Report.status, Report.category, Report.category_confidence, Report.kecamatan_code,
-                     Report.desa_code, Report.opd_code, Report.masked_text, Report.verify_due, Report.followup_due,
-                     Report.next_due_at, Report.updated_at, Report.version)
+QUEUE_ROW_COLUMNS = (Report.status, Report.category, Report.category_confidence, Report.category_source,
+                     Report.kecamatan_code, Report.desa_code, Report.opd_code, Report.masked_text, Report.verify_due,
+                     Report.followup_due, Report.next_due_at, Report.updated_at, Report.version)
 
 #: A row's flag codes (each one line), in the row's own query: a query of their own cost a page a round trip
 #: to the database, about as much as finding the page's rows.

@@ -40,6 +40,7 @@ RULES: dict[str, frozenset[str]] = {
     "queue.report:verify": REVIEWERS,
     "queue.report:reject": REVIEWERS,
     "queue.report:reopen": REVIEWERS,
+    "queue.report:resume": REVIEWERS,
     "queue.report:pending": REVIEWERS,
     "queue.report:disposition": REVIEWERS,
     "queue.report:duplicate": REVIEWERS,

@@ -623,3 +623,55 @@ def test_the_reject_form_offers_the_flagged_reason_or_makes_the_verifikator_choo
         event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
                                                          AuditEvent.entity_id == str(asking.id))).one()
     assert event.reason == "question"
+
+
+def test_a_preselection_the_form_cannot_offer_becomes_the_empty_choice(login, make_report, directory) -> None:
+    """A select whose value is not among its options submits its first option: a report routed to an OPD
+    deactivated since, or carrying a category the taxonomy no longer has, gets "– pilih … –" instead."""
+    routed = make_report(status="terverifikasi", opd_code="distan")
+    retired = make_report(category="kategori_lama")
+    with directory.begin() as session:
+        session.get(Opd, "distan").active = False
+    client = login("verifikator")
+    dispose = html(client.get(f"/antrian/{routed.id}")).select_one("#form-disposition option[selected]")
+    assert dispose["value"] == ""
+    verify = html(client.get(f"/antrian/{retired.id}")).select_one("#form-verify select[name=category] "
+                                                                    "option[selected]")
+    assert verify["value"] == ""
+    assert _post_form(client, routed.id, "form-disposition").status_code == 400
+    with directory() as session:
+        assert session.get(Report, routed.id).status == "terverifikasi"
+
+
+def test_a_corrected_category_shows_no_confidence_or_terms_of_the_machines_guess(login, make_report) -> None:
+    report = make_report(category="infrastruktur")
+    client = login("verifikator")
+    assert _post_form(client, report.id, "form-verify", category="kesehatan").status_code == 303
+    facts = html(client.get(f"/antrian/{report.id}")).select_one("#report-category").get_text(" ", strip=True)
+    assert facts.startswith("Kesehatan") and "petugas" in facts
+    assert "82%" not in facts and "Kata kunci" not in facts
+    row = html(client.get("/antrian?status=terverifikasi")).select_one(f"tr[data-report-id='{report.id}']")
+    assert "82%" not in row.get_text()
+    kept = make_report(category="infrastruktur")
+    assert _post_form(client, kept.id, "form-verify").status_code == 303  # the machine's category confirmed
+    assert "keyakinan 82%" in html(client.get(f"/antrian/{kept.id}")).select_one("#report-category").get_text()
+
+
+def test_a_pending_report_goes_back_to_verification_when_the_reporter_answers(login, make_report,
+                                                                               directory) -> None:
+    report = make_report()
+    client = login("verifikator")
+    assert _post_form(client, report.id, "form-pending", message="Mohon sebutkan desanya").status_code == 303
+    page = html(client.get(f"/antrian/{report.id}"))
+    assert page.select_one("#form-resume") is not None and page.select_one("#form-verify") is None
+    assert _post_form(client, report.id, "form-resume", note="desa Sidoharjo, kata pelapor").status_code == 303
+    with directory() as session:
+        assert session.get(Report, report.id).status == "perlu_verifikasi"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "report",
+                                                         AuditEvent.entity_id == str(report.id))
+                                .order_by(AuditEvent.id.desc())).first()
+    assert (event.from_status, event.to_status, event.reason) == ("tertunda", "perlu_verifikasi",
+                                                                   "desa Sidoharjo, kata pelapor")
+    page = html(client.get(f"/antrian/{report.id}"))
+    assert page.select_one("#form-resume") is None and page.select_one("#form-verify") is not None
+    assert login("opd").post(f"/antrian/{report.id}/lanjutkan", data={}).status_code in (403, 404)

@@ -70,6 +70,12 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
                                          *directory.history_opds(view.history)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
                "suggested_opd": suggested, "reject_reason": actions.suggested_reject_reason(report),
+               # What the forms preselect, only when it is among their options: a select whose value is
+               # missing submits its first option, so an OPD deactivated since or a category no longer in
+               # the taxonomy gets the empty choice instead.
+               "form_opd": suggested if suggested in {opd.code for opd in choices.opds} else None,
+               "form_category": report.category if report.category in directory.categories(
+                   request.app.state.settings.data_dir) else None,
                "desa": actions.desa_choices(report),
                "may_reopen": report.status in triage_queue.REOPENABLE,
                "may_split_issue": may_split(report)}
@@ -138,6 +144,19 @@ def pending(request: Request, report_id: int, version: str = Form(""), message: 
     return actions.perform(request, db, user, report_id, lambda r: triage_queue.set_pending(
         db, r, actor=user.username, message=message.strip()[:1000], expected_version=expected, at=now(request)),
         done=N_("Laporan ditunda; pertanyaan menunggu dikirim ke pelapor."))
+
+
+@router.post("/{report_id}/lanjutkan", name="queue.report:resume")
+def resume(request: Request, report_id: int, version: str = Form(""), note: str = Form(""),
+           db: Session = Depends(get_db), user: User = Depends(current_user)):
+    """Back to verification from tertunda once the reporter has answered (the clock runs on from where it stopped)."""
+    expected, error = _checked(request, db, user, report_id, version)
+    if error:
+        return error
+    return actions.perform(request, db, user, report_id, lambda r: triage_queue.resume(
+        db, r, actor=user.username, calendar=actions.working_calendar(request), now=now(request),
+        reason=note.strip()[:500] or None, expected_version=expected),
+        done=N_("Laporan kembali ke antrian verifikasi."))
 
 
 @router.post("/{report_id}/buka-kembali", name="queue.report:reopen")
