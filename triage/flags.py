@@ -116,6 +116,13 @@ def clear_flags(session: Session, report: Report, *, prefix: str) -> None:
         session.delete(row)
 
 
+def clear_flag(session: Session, report: Report, code: str) -> None:
+    """Remove this report's flag ``code`` (only that one: codes may be prefixes of others)."""
+    for row in q.flags_with_prefix(session, report.id, code):
+        if row.code == code:
+            session.delete(row)
+
+
 def flag_codes(session: Session, report: Report) -> list[str]:
     return [row.code for row in q.flags_of(session, report.id)]
 

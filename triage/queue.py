@@ -19,7 +19,7 @@ from pilah.queries import reports as rq
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Post, Report, utcnow
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
-from triage.flags import SUGGESTED_OPD_PREFIX, UNCLEAR_PREFIX, clear_flags
+from triage.flags import LOW_CONFIDENCE, SUGGESTED_OPD_PREFIX, UNCLEAR_PREFIX, clear_flags
 from triage.sla import FOLLOW_UP_WORKING_DAYS, WorkingCalendar
 
 #: from status → the statuses it may move to.
@@ -95,8 +95,10 @@ def verify(session: Session, report: Report, *, actor: str, taxonomy_version: st
     corrected = _apply_corrections(report, category, kecamatan_code, desa_code)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=reason, expected_version=expected_version,
                at=at, details={"corrected": corrected})
-    # A person found a complaint in it: the machine's "unclear" no longer counts it as unclear anywhere.
+    # A person found a complaint in it and decided its category: the machine's "unclear" and "low
+    # confidence" no longer count anywhere.
     clear_flags(session, report, prefix=UNCLEAR_PREFIX)
+    clear_flags(session, report, prefix=LOW_CONFIDENCE)
     if corrected.keys() & {"category", "kecamatan_code"}:
         # Triage's suggestion came from the tags just corrected; the report page decides again from the rules.
         clear_flags(session, report, prefix=SUGGESTED_OPD_PREFIX)

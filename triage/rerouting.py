@@ -18,6 +18,7 @@ from pilah.queries.learning import newest_label_taxonomy_version
 from pilah.schema import Disposition, Label, Report
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition
+from triage.flags import clear_flag, suggested_opd_code
 from triage.queue import transition
 from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
 
@@ -43,6 +44,8 @@ def return_not_our_authority(session: Session, report: Report, *, actor: str, re
     if disposition is not None:
         disposition.delivery_state, disposition.returned_reason = RETURNED, reason
     report.opd_code, report.followup_due = None, None
+    # Triage's suggestion of the refusing OPD must not send the report back there from the queue's lists.
+    clear_flag(session, report, suggested_opd_code(opd_code))
     report.verify_due = calendar.add_working_days(now, VERIFY_WORKING_DAYS)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=f"Bukan wewenang {opd_code}: {reason}",
                expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code}, procedure="return")

@@ -80,9 +80,12 @@ def test_bukan_wewenang_returns_the_report_to_kominfo(directory: Session, make_p
         report = make_report(session, make_post("lampu jalan mati"), status="terdisposisi", opd_code="dpupr",
                              category="infrastruktur", masked_text="lampu jalan mati")
         session.add(Disposition(report_id=report.id, opd_code="dpupr", due_at=wib(2026, 11, 27), created_by="v"))
+        f.set_flag(session, report, f.suggested_opd_code("dpupr"), "Usulan disposisi ke dpupr")
+        f.set_flag(session, report, f.suggested_opd_code("dpupr-bm"), "a code the refused one is a prefix of")
     disposition = return_not_our_authority(session, report, actor="opd:dpupr", reason="PJU urusan Dishub",
                                            calendar=calendar, now=NOW)
     session.commit()
+    assert f.flag_codes(session, report) == [f.suggested_opd_code("dpupr-bm")]  # no list suggests dpupr again
     assert (report.status, report.opd_code, disposition.delivery_state, disposition.returned_reason) == (
         "terverifikasi", None, "dikembalikan", "PJU urusan Dishub")
     assert report.verify_due == calendar.add_working_days(NOW, 3)

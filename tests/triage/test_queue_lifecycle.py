@@ -16,7 +16,7 @@ from pilah.queries.learning import newest_category_labels
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Report, ReportStatus
 from triage import queue
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
-from triage.flags import UNCLEAR_PREFIX, flag_codes, set_flag, unclear_code
+from triage.flags import LOW_CONFIDENCE, NO_LOCATION, flag_codes, set_flag, unclear_code
 from triage.queue import TRANSITIONS
 from triage.sla import WorkingCalendar
 
@@ -266,8 +266,11 @@ def test_verifying_clears_the_machines_unclear_flag(session: Session, make_post)
     with session.begin():
         report = make_report(session, make_post("jalan rusak"), status="perlu_verifikasi")
         set_flag(session, report, unclear_code("too_short"), "terlalu pendek")
+        set_flag(session, report, LOW_CONFIDENCE, "keyakinan rendah")
+        set_flag(session, report, NO_LOCATION, "tanpa lokasi")
         queue.verify(session, report, actor="verifikator:ani", taxonomy_version=TAXONOMY_VERSION)
-    assert not [code for code in flag_codes(session, report) if code.startswith(UNCLEAR_PREFIX)]
+    # A person decided the category: "low confidence" no longer holds either; a missing place still does.
+    assert flag_codes(session, report) == [NO_LOCATION]
 
 
 @pytest.mark.parametrize(("correction", "kept"), [
