@@ -44,11 +44,12 @@ def return_not_our_authority(session: Session, report: Report, *, actor: str, re
     if disposition is not None:
         disposition.delivery_state, disposition.returned_reason = RETURNED, reason
     report.opd_code, report.followup_due = None, None
-    # Triage's suggestion of the refusing OPD must not send the report back there from the queue's lists.
-    clear_flag(session, report, suggested_opd_code(opd_code))
     report.verify_due = calendar.add_working_days(now, VERIFY_WORKING_DAYS)
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=f"Bukan wewenang {opd_code}: {reason}",
                expected_version=expected_version, at=now, details={"bukan_wewenang": opd_code}, procedure="return")
+    # After the transition, whose version check a flush of the flag query would otherwise upset: triage's
+    # suggestion of the refusing OPD must not send the report back there from the queue's lists.
+    clear_flag(session, report, suggested_opd_code(opd_code))
     session.add(Label(report_id=report.id, text=report.masked_text or "", category=report.category,
                       kecamatan_code=report.kecamatan_code, desa_code=report.desa_code, source=LABEL_SOURCE,
                       labeller=actor, created_at=now, taxonomy_version=confirmed_under))
