@@ -11,7 +11,9 @@ reason of a post the first one flags.
 Predictions run a batch at a time (:class:`classify.clarity_rules.Batch`): the rules, the lexicon
 counts and the word TF-IDF are computed for all posts at once from cached per-chunk and per-word
 look-ups, then handed to the fitted logistic regressions; the result equals the pipelines' own
-``predict_proba`` (tested), at a fraction of the cost.
+``predict_proba`` (tested), at a fraction of the cost. The pipelines read as the default kabupaten
+does; a detector with another ``kabupaten`` differs from them only where a hashtag splits into that
+kabupaten's place names.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from classify.clarity_lexicon import QUESTION_BIT, TOPIC_FLAG
 from classify.clarity_rules import Batch, cue_counts, rule_reasons, words_of
+from classify.text import DEFAULT_KABUPATEN
 
 #: Reasons only the rules give: rows labelled so teach the model nothing (an advert the spam rule lets
 #: through would teach it that "hub wa 0812…", which complaints write too, means unclear).
@@ -122,20 +125,28 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         Inverse regularisation strength of the logistic regression.
     char_ngrams : bool
         Add character 2-4-gram features: more robust to spelling, several times slower.
+    kabupaten : str
+        Kemendagri code whose place names a hashtag may be split into when posts are read
+        (:func:`classify.clarity_rules.words_of`): "#banjirkejobong" names a flood only to a reader
+        who knows Kejobong. :meth:`classify.tagger.Tagger.load` sets the office's. The model's own
+        word features are learnt as the default kabupaten reads its training posts.
     """
 
-    def __init__(self, threshold: float = 0.5, min_words: int = 3, C: float = 1.0, char_ngrams: bool = False) -> None:
+    def __init__(self, threshold: float = 0.5, min_words: int = 3, C: float = 1.0, char_ngrams: bool = False,
+                 kabupaten: str = DEFAULT_KABUPATEN) -> None:
         self.threshold = threshold
         self.min_words = min_words
         self.C = C
         self.char_ngrams = char_ngrams
+        self.kabupaten = kabupaten
 
     def fit(self, X: Iterable[str], y: Sequence[int], reasons: Sequence[str] | None = None) -> ClarityDetector:
         """Learns P(unclear); with ``reasons`` (a code per row, "" for clear ones) also no_complaint vs off_topic."""
         texts, labels = _checked(X, y)
         self.classes_ = np.array([0, 1])
         # The model learns only what the rules leave to it, so that "short" does not become its notion of unclear.
-        open_rows = [i for i, text in enumerate(texts) if not rule_reasons(words_of(text), self.min_words)
+        open_rows = [i for i, text in enumerate(texts) if not rule_reasons(words_of(text, self.kabupaten),
+                                                                          self.min_words)
                      and (reasons is None or reasons[i] not in RULE_ONLY_REASONS)]
         if len(set(labels[open_rows].tolist())) < 2:
             open_rows = list(range(len(texts)))
@@ -151,7 +162,7 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         """Columns P(clear), P(unclear); a post a rule flags gets at least :data:`RULE_SCORE`."""
         texts = _texts(X)
         check_is_fitted(self, "model_")
-        batch = Batch.of(texts)
+        batch = Batch.of(texts, self.kabupaten)
         unclear = self._proba(self.model_, texts, batch)[:, 1]
         ruled = np.array([bool(r) for r in batch.rule_reasons(self.min_words)], dtype=bool)
         unclear = np.where(ruled, np.maximum(unclear, RULE_SCORE), unclear)
@@ -172,8 +183,7 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
     def reasons_many(self, X: Iterable[str], batch: Batch | None = None) -> list[tuple[str, ...]]:
         """The reason codes of :meth:`assess_many`'s verdicts, and only them (empty: the post is clear);
         what a batch of posts needs, without the cost of a verdict object per post. ``batch``: the
-        posts' :class:`Batch` when the caller has it already, or has read them for another kabupaten
-        than the default (:meth:`Batch.of`): the tagger reads hashtags with the office's place names."""
+        posts' :class:`Batch` (read for :attr:`kabupaten`) when the caller has it already."""
         ruled, _, guessed = self._judged(_texts(X), batch)
         for i, reason in guessed.items():
             ruled[i] = (reason,)
@@ -184,7 +194,7 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         """(rule reasons, P(unclear) of the model, the model's reason for each post it flagged by index)."""
         check_is_fitted(self, "model_")
         if batch is None:
-            batch = Batch.of(texts)
+            batch = Batch.of(texts, self.kabupaten)
         elif batch.n != len(texts):
             raise ValueError(f"a batch of {batch.n} posts for {len(texts)} texts")
         scores = self._proba(self.model_, texts, batch)[:, 1].tolist()
@@ -245,6 +255,10 @@ class ClarityDetector(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())
         state.pop("_lookups", None)
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Detectors saved before ``kabupaten`` existed read as the default kabupaten, as they did."""
+        super().__setstate__({"kabupaten": DEFAULT_KABUPATEN, **state})
 
     def _pipeline(self) -> Pipeline:
         parts = [("words", TfidfVectorizer(analyzer=word_tokens, sublinear_tf=True)), ("cues", CueFeatures())]

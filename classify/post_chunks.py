@@ -45,7 +45,7 @@ class PostChunks(dict):
 
     The table keeps the token and chunk tables it numbered against, so its numbers stay valid
     whatever else uses the models. It only grows; :meth:`full` tells the owner to start a new one.
-    ``rules_kabupaten``: whose place names the unclear rules split hashtags into (the office's,
+    ``rules_kabupaten``: whose place names the unclear detector splits hashtags into (the office's,
     which need not be the one the category model was trained for and ``normaliser`` reads with).
     """
 

@@ -70,7 +70,8 @@ class Tagger:
     category : CategoryClassifier
         A fitted category model.
     clarity : ClarityDetector
-        A fitted unclear detector.
+        A fitted unclear detector; it reads hashtags with its own ``kabupaten``'s place names, which
+        :meth:`load` sets to the office's.
     location : LocationTagger
         A fitted location tagger for the office's kabupaten.
     abstain_below : float
@@ -94,7 +95,7 @@ class Tagger:
         """The tagger of a model version directory (see :mod:`classify.registry` for the checks)."""
         model_dir = Path(model_dir)
         category, card = load_model(model_dir)
-        clarity = load_object(model_dir / CLARITY_FILE, card)
+        clarity = load_object(model_dir / CLARITY_FILE, card).set_params(kabupaten=kabupaten)
         location = LocationTagger(kabupaten=kabupaten).fit()
         tagger = cls(category, clarity, location, abstain_below=abstain_below, model_version=model_dir.name)
         # The model's hundreds of thousands of objects live as long as the process: left in the
@@ -127,7 +128,7 @@ class Tagger:
         chunks = self._post_chunks()
         if chunks is None:
             normalized, words = self.category.pipeline_.named_steps["normalize"].transform(texts), None
-            rules = Batch.of(texts, self.location.kabupaten)
+            rules = Batch.of(texts, self.clarity.kabupaten)
             features = self.category.features_of_normalized(normalized)
         else:
             read = chunks.read(texts)
@@ -184,9 +185,9 @@ class Tagger:
         the token TF-IDF alone (a prior's scores): those posts are read stage by stage."""
         if not isinstance(self.category.pipeline_.named_steps["features"], TokenVectorizer):
             return None
-        if self._chunks is None or self._chunks.full():
+        if self._chunks is None or self._chunks.full() or self._chunks.rules.kabupaten != self.clarity.kabupaten:
             kabupaten = self.category.pipeline_.named_steps["normalize"].kabupaten
-            self._chunks = PostChunks(normalizer_for(kabupaten), self.category.vectorizer(), self.location.kabupaten)
+            self._chunks = PostChunks(normalizer_for(kabupaten), self.category.vectorizer(), self.clarity.kabupaten)
         return self._chunks
 
 

@@ -39,9 +39,15 @@ def lexicon_lines(name: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+_KABUPATEN_CODE = re.compile(r"\d{2}\.\d{2}")
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(kabupaten: str = "18.01") -> Lexicon:
-    """The lexicon with the place names of ``kabupaten`` protected."""
+    """The lexicon with the place names of ``kabupaten`` protected; a code not shaped like one
+    ("18.01") is an error, not a lexicon that silently protects no place of the office."""
+    if not isinstance(kabupaten, str) or not _KABUPATEN_CODE.fullmatch(kabupaten):
+        raise ValueError(f"kabupaten must be a Kemendagri kabupaten/kota code like '18.01', not {kabupaten!r}")
     places = place_words(kabupaten)
     replacements = _replacements(places)
     known = root_words() | set(replacements) | {w for words in replacements.values() for w in words} | places

@@ -105,6 +105,19 @@ def test_tag_many_gives_what_the_per_post_path_gives(tagger: Tagger, varied_post
         assert [{key: getattr(t, key) for key in w} for t, w in zip(got, want, strict=True)] == want
 
 
+def test_an_office_elsewhere_gets_what_its_per_post_path_gives(tiny_version: Path, varied_posts: list[str]) -> None:
+    """Purbalingga (33.03): hashtags split into its place names on the batch path as on assess_many's."""
+    tagger = Tagger.load(tiny_version, kabupaten="33.03")
+    rng = random.Random(10)
+    tags = ["#banjirkejobong", "#JalanRusakBukateja", "#sampahkutasari", "#LampungSelatan", "#jalanrusak"]
+    texts = [f"{post} {rng.choice(tags)}" for post in varied_posts[:600]] + ["Min #banjirkejobong"]
+    assert tagger.clarity.kabupaten == "33.03"
+    got = tagger.tag_many(texts)
+    want = _reference(tagger, texts, [None] * len(texts))
+    assert [{key: getattr(t, key) for key in w} for t, w in zip(got, want, strict=True)] == want
+    assert got[-1].unclear_reasons != ("greeting_only",)
+
+
 def test_a_posts_explanation_does_not_depend_on_its_batch(tagger: Tagger, varied_posts: list[str]) -> None:
     """Terms of equal weight are common (word pairs seen once); their order must be the post's own."""
     shuffled = random.Random(9).sample(varied_posts[:600], 600)

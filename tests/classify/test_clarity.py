@@ -357,3 +357,21 @@ def test_a_hashtag_is_split_into_the_given_kabupatens_place_names() -> None:
     assert batch.flat == ["min", "banjir", "kejobong", "selamat", "pagi"]
     assert batch.rule_reasons(3) == [(), ("greeting_only",)]
     assert Batch.of([text]).rule_reasons(3) == [("greeting_only",)]
+
+
+def test_a_detector_reads_hashtags_with_its_kabupaten_and_old_ones_load_as_the_default(
+        detector: ClarityDetector) -> None:
+    post = "Min #banjirkejobong"
+    assert detector.kabupaten == "18.01" and detector.assess(post).reasons == ("greeting_only",)
+    purbalingga = clone(detector).set_params(kabupaten="33.03")
+    assert purbalingga.get_params()["kabupaten"] == "33.03"
+    elsewhere = skops.io.loads(skops.io.dumps(detector), trusted=skops.io.get_untrusted_types(
+        data=skops.io.dumps(detector))).set_params(kabupaten="33.03")
+    assert elsewhere.assess(post).reasons != ("greeting_only",)
+    old = dict(detector.__getstate__())
+    old.pop("kabupaten")
+    restored = ClarityDetector.__new__(ClarityDetector)
+    restored.__setstate__(old)
+    assert restored.kabupaten == "18.01" and restored.assess(post).reasons == ("greeting_only",)
+    with pytest.raises(ValueError, match="Kemendagri"):
+        elsewhere.set_params(kabupaten="Purbalingga").assess(post)
