@@ -21,7 +21,7 @@ from pilah.db import engine_of, make_engine, read_session_factory, statement_sna
 from pilah.errors import ConfigError
 from pilah.schema import utcnow
 from pilah.settings import Settings
-from pilah.web import roles
+from pilah.web import directory, roles
 from pilah.web.deps import guard
 from pilah.web.handlers import install_error_handlers
 from pilah.web.headers import SecurityHeadersMiddleware
@@ -43,6 +43,9 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
                   dependencies=[Depends(guard)])
     app.state.settings, app.state.clock, app.state.templates = settings, clock, make_templates()
     app.state.secret = secret
+    # Read once when the app starts, in every worker alike: the categories staff choose from and the version
+    # their labels are written under stay those of the start until a restart (the taxonomy page says so).
+    directory.taxonomy(settings.data_dir)
     app.state.factory = factory or _open(settings)
     engine = engine_of(app.state.factory)
     app.state.read_factory = read_session_factory(engine)

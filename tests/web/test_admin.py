@@ -9,6 +9,8 @@ from web_helpers import csrf_of, form_values, html
 from classify.taxonomy import load_taxonomy
 from pilah import PROJECT_ROOT
 from pilah.schema import AuditEvent, Opd, RoutingRule, RoutingRuleChange
+from pilah.web import directory as web_directory
+from pilah.web.app import create_app
 from triage.routing import route
 
 
@@ -278,3 +280,13 @@ def test_an_edit_of_the_taxonomy_file_is_named_until_restart_and_never_shown_hal
     assert page.select_one("tr[data-category=air]") is not None
     assert page.select_one("tr[data-category=air_minum]") is None
     assert [version for version, _, _ in _declared_changes(page)] == ["2026.2", "2027.1"]
+
+
+def test_the_app_reads_the_taxonomy_when_it_starts_not_at_its_first_page(settings, directory, tmp_path) -> None:
+    """Every worker starts with the same taxonomy, whatever the file says by the time it serves a page."""
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(_TAXONOMY_WITH_TWO_CHANGES, encoding="utf-8")
+    create_app(settings.model_copy(update={"data_dir": tmp_path}), directory)
+    path.write_text(_TAXONOMY_WITH_TWO_CHANGES.replace('version = "2027.1"\n\n[[category]]',
+                                                       'version = "2027.2"\n\n[[category]]', 1), encoding="utf-8")
+    assert web_directory.taxonomy(tmp_path).version == "2027.1"
