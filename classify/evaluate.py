@@ -64,10 +64,10 @@ def confidence_lines(table: Sequence[dict[str, float | None]]) -> list[str]:
     """:attr:`Evaluation.confidence` as three lines: level, share of posts reaching it, share of those right."""
     if not table:
         return []
-    cells = [(f"{row['at_least']:.1f}", f"{row['share']:.0%}",
-              "-" if row["accuracy"] is None else f"{row['accuracy']:.0%}") for row in table]
+    cells = [(f"{row['at_least']:.1f}", f"{row['share']:.1%}",
+              "-" if row["accuracy"] is None else f"{row['accuracy']:.1%}") for row in table]
     names = ("keyakinan minimal / confidence at least", "  bagian pos / share of posts", "  yang benar / of them right")
-    return [f"{name:40}" + "".join(f"{cell[i]:>6}" for cell in cells) for i, name in enumerate(names)]
+    return [f"{name:40}" + "".join(f"{cell[i]:>8}" for cell in cells) for i, name in enumerate(names)]
 
 
 def usable_folds(labels: Sequence[str], folds: int) -> int:

@@ -96,7 +96,9 @@ def test_models_list_show_compare(settings: types.SimpleNamespace, trained: type
     shown = runner.invoke(models, ["show"], obj=settings)
     assert shown.exit_code == 0 and "(aktif/active)" in shown.output and "kesehatan" in shown.output
     assert "{" not in shown.output  # read by staff: no Python dicts
-    assert "keyakinan minimal / confidence at least    0.3   0.4   0.5" in shown.output
+    assert "keyakinan minimal / confidence at least      0.3     0.4     0.5" in shown.output
+    shares = next(line for line in shown.output.splitlines() if "share of posts" in line).split()[-7:]
+    assert len(shares) == 7 and all(share.endswith("%") and "." in share for share in shares)
     compared = runner.invoke(models, ["compare", active_version(settings.models_dir), "lapor-1"], obj=settings)
     assert compared.exit_code == 0 and "macro-F1" in compared.output and "berbeda" in compared.output
     missing = runner.invoke(models, ["show", "no-such-version"], obj=settings)

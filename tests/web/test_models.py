@@ -127,6 +127,20 @@ def test_a_versions_confidence_table_marks_the_offices_threshold(login, models_d
     page = html(login("analis").get("/model"))
     rows = page.select("tr[data-version='purbalingga-1'] table.confidence tr")
     cells = [[cell.get_text() for cell in row.find_all("td")] for row in rows[1:]]
-    assert cells == [["0.3", "100 %", "75 %"], ["0.5", "91 %", "78 %"], ["0.9", "0 %", "–"]]
+    assert cells == [["0.3", "100.0 %", "75.0 %"], ["0.5", "91.0 %", "78.0 %"], ["0.9", "0.0 %", "–"]]
     assert [row.get("class") for row in rows[1:]] == [None, ["threshold"], None]
     assert page.select("tr[data-version='older'] table.confidence") == []
+
+
+@pytest.mark.parametrize(("abstain_below", "bold"), [(0.9, "0.9"), (0.55, "0.5"), (0.2, None)])
+def test_the_bold_row_is_the_offices_threshold_or_the_level_below_it(app, login, models_dir: Path,
+                                                                      abstain_below: float, bold: str | None) -> None:
+    levels = [{"at_least": level, "share": 0.5, "accuracy": 0.9} for level in (0.3, 0.5, 0.9)]
+    card = {"created_at": "2026-03-01T00:00:00+00:00",
+            "metrics": {"macro_f1": 0.73, "accuracy": 0.75, "evaluation_set": "x", "confidence": levels}}
+    save_model(models_dir / "v1", DummyClassifier(), card)
+    app.state.settings = app.state.settings.model_copy(update={"abstain_below": abstain_below})
+    page = html(login("analis").get("/model"))
+    bolded = [row.find("td").get_text() for row in page.select("table.confidence tr.threshold")]
+    assert bolded == ([bold] if bold else [])
+    assert f"abstain_below ({abstain_below})" in page.select_one("details.confidence small").get_text()

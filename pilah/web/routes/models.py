@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 
 from classify.errors import ClassifyError
+from classify.evaluate import CONFIDENCE_LEVELS
 from classify.registry import PROMOTION_TOLERANCE, ModelVersion, active_version, list_versions, promote, rollback
 from pilah.queries import audit
 from pilah.queries import web as queries
@@ -42,6 +43,11 @@ def _trained_at(version: ModelVersion | None) -> datetime | None:
     return trained.replace(tzinfo=UTC) if trained and trained.tzinfo is None else trained
 
 
+def threshold_level(abstain_below: float) -> float | None:
+    """The confidence table's row an office's threshold falls in: its own level, or the nearest below it."""
+    return max((level for level in CONFIDENCE_LEVELS if level <= abstain_below + 1e-9), default=None)
+
+
 def _page(request: Request, db: Session, user: User, *, errors: dict | None = None, status: int = 200):
     try:
         versions, problem = list(reversed(list_versions(_root(request)))), None
@@ -49,12 +55,13 @@ def _page(request: Request, db: Session, user: User, *, errors: dict | None = No
         versions, problem = [], exc.message
     active = next((v for v in versions if v.active), None)
     since = _trained_at(active)
+    abstain_below = request.app.state.settings.abstain_below
     context = {"versions": versions, "active": active, "new_labels": queries.labels_since(db, since),
                "label_counts": queries.label_counts_by_category(db, since), "errors": errors or {},
                "registry_problem": problem, "may_force": roles.may_force_promotion(user),
                "tolerance": PROMOTION_TOLERANCE, "can_rollback": (_root(request) / "HISTORY").is_file(),
                "trained_at": {v.name: _trained_at(v) for v in versions},
-               "abstain_below": request.app.state.settings.abstain_below}
+               "abstain_below": abstain_below, "threshold_level": threshold_level(abstain_below)}
     return render(request, "models/list.html", context, status_code=status)
 
 
