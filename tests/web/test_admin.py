@@ -96,6 +96,27 @@ def test_rule_edit_is_recorded_with_editor_time_and_note(login, directory) -> No
     assert "jalan desa ke DPMD" in history[0].get_text()
 
 
+def test_a_rule_whose_opd_was_deactivated_keeps_it_unless_the_admin_chooses_another(login, directory) -> None:
+    """The form lists active OPDs only: the rule's own, deactivated since, stays chosen (marked), so that
+    switching the rule off or editing its note never moves it to the list's first office."""
+    rule_id = _rule_id(directory, "infrastruktur")
+    with directory.begin() as session:
+        session.get(Opd, "dpupr").active = False
+    client = login("admin")
+    chosen = html(client.get(f"/admin/aturan/{rule_id}")).select_one("#form-rule-edit option[selected]")
+    assert chosen["value"] == "dpupr" and "nonaktif" in chosen.get_text()
+    response = _submit(client, f"/admin/aturan/{rule_id}", "form-rule-edit", active="", change_note="PUPR dilebur")
+    assert response.status_code == 303
+    with directory() as session:
+        rule = session.get(RoutingRule, rule_id)
+        assert (rule.opd_code, rule.active) == ("dpupr", False)
+    added = html(client.get("/admin/aturan"))
+    assert [o["value"] for o in added.select("#form-rule option[selected]")] == ["", ""]
+    unchosen = _submit(client, "/admin/aturan", "form-rule", note="uji")
+    assert [e.get_text() for e in html(unchosen).select("#form-rule .error-text")] == [
+        "Kategori tidak dikenal.", "Pilih OPD yang aktif."]
+
+
 def test_admin_adds_a_kecamatan_rule_and_a_duplicate_key_is_refused(login, directory) -> None:
     client = login("admin")
     response = _submit(client, "/admin/aturan", "form-rule", category="kesehatan", kecamatan_code="18.01.04",

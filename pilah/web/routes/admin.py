@@ -202,7 +202,7 @@ def rule_update(request: Request, rule_id: int, opd_code: str = Form(""), note: 
     """Every edit needs a note saying why; the default route ("*") cannot be switched off."""
     found = _rule_or_404(db, rule_id)
     errors = FieldErrors()
-    _check_opd(db, opd_code, errors)
+    _check_opd(db, opd_code, errors, kept=found.opd_code)
     keep_active = active in ("1", "on", "true") or found.category == DEFAULT_CATEGORY
     if not change_note.strip():
         errors.add("change_note", N_("Tulis alasan perubahan."))
@@ -216,9 +216,11 @@ def rule_update(request: Request, rule_id: int, opd_code: str = Form(""), note: 
     return redirect_to(request, "admin.rule", rule_id=rule_id)
 
 
-def _check_opd(db: Session, opd_code: str, errors: FieldErrors) -> None:
+def _check_opd(db: Session, opd_code: str, errors: FieldErrors, kept: str | None = None) -> None:
+    """An active OPD, or the one the rule already names (``kept``): a rule whose OPD was deactivated
+    may be switched off or given a note without being moved to another office."""
     opd = db.get(Opd, opd_code) if opd_code else None
-    if opd is None or not opd.active:
+    if opd is None or not (opd.active or opd_code == kept):
         errors.add("opd_code", N_("Pilih OPD yang aktif."))
 
 
