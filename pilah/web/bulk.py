@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from pilah.queries import web as queries
+from pilah.web.actions import triage_message
+from pilah.web.i18n import N_, gettext
 from triage import queue as triage_queue
 from triage.errors import TriageError
 from triage.rerouting import RETURNED
@@ -29,19 +31,32 @@ def bulk_selection(values: list[str]) -> dict[int, int]:
 
 
 def apply_bulk(db: Session, selected: dict[int, int], action: str, *, actor: str, at: datetime, reason: str,
-               opd_code: str | None, calendar: WorkingCalendar, taxonomy_version: str) -> tuple[int, int]:
-    """``taxonomy_version``: the taxonomy the verified reports' labels are written under."""
-    done = 0
-    for report in queries.reports_by_ids(db, list(selected)):
+               opd_code: str | None, calendar: WorkingCalendar, taxonomy_version: str) -> tuple[int, dict[int, str]]:
+    """(reports done, why each skipped one was skipped, by id, in the reader's language).
+    ``taxonomy_version``: the taxonomy the verified reports' labels are written under."""
+    done, skipped = 0, {}
+    found = queries.reports_by_ids(db, list(selected))
+    for report in found:
         try:
             with db.begin_nested():
                 _one(db, report, action, selected[report.id], actor, at, reason, opd_code, calendar,
                      taxonomy_version=taxonomy_version)
             done += 1
-        except (TriageError, ValueError):
+        except TriageError as exc:
             db.expire(report)
+            skipped[report.id] = triage_message(exc)
+        except ReturnedByRuleOpd:
+            db.expire(report)
+            skipped[report.id] = gettext(N_("Laporan #{id}: aturan menunjuk OPD yang mengembalikannya (bukan "
+                                            "wewenang); pilih OPD tujuannya di halaman laporan.")).format(id=report.id)
+    for missing in sorted(set(selected) - {report.id for report in found}):
+        skipped[missing] = gettext(N_("Laporan #{id} tidak ditemukan.")).format(id=missing)
     db.commit()
-    return done, len(selected) - done
+    return done, skipped
+
+
+class ReturnedByRuleOpd(ValueError):
+    """The routing rules point a bulk disposition at the OPD that returned the report: a person decides."""
 
 
 def _one(db: Session, report, action: str, version: int, actor: str, at: datetime, reason: str,
@@ -54,7 +69,7 @@ def _one(db: Session, report, action: str, version: int, actor: str, at: datetim
     else:
         target = opd_code or route(db, report.category, report.kecamatan_code).opd_code
         refused = {d.opd_code for d in queries.report_dispositions(db, report.id) if d.delivery_state == RETURNED}
-        if not opd_code and target in refused:  # the rules point at the OPD that returned it: a person decides
-            raise ValueError(f"{target} returned report {report.id} as not its authority")
+        if not opd_code and target in refused:
+            raise ReturnedByRuleOpd(f"{target} returned report {report.id} as not its authority")
         triage_queue.disposition(db, report, target, actor=actor, calendar=calendar, now=at,
                                  expected_version=version)

@@ -156,6 +156,27 @@ def test_bulk_verify_applies_to_selection_and_skips_stale_versions(login, make_r
         assert session.get(Report, a.id).status == "terverifikasi"
         assert session.get(Report, b.id).status == "perlu_verifikasi"
         assert session.scalars(select(Label.taxonomy_version).where(Label.report_id == a.id)).one() == TAXONOMY_VERSION
+    flash = html(client.get("/antrian")).select_one(".flash").get_text()
+    assert flash.startswith("Berhasil: 1, dilewati: 1.") and f"Laporan #{b.id} sudah diubah oleh petugas lain" in flash
+
+
+def test_bulk_names_each_skipped_report_and_why_and_never_acts_unchosen(login, make_report, directory) -> None:
+    waiting = make_report("Menunggu jawaban pelapor", status="tertunda")
+    client = login("verifikator")
+    page = html(client.get("/antrian"))
+    assert page.select_one("#bulk select[name=action] option[selected]")["value"] == ""
+    token = csrf_of(client, "/antrian")
+    unchosen = client.post("/antrian/massal", data={"csrf_token": token, "ids": [f"{waiting.id}:1"]})
+    assert unchosen.status_code == 303
+    assert "Pilih laporan, tindakan" in html(client.get("/antrian")).select_one(".flash").get_text()
+    client.post("/antrian/massal", data={"csrf_token": token, "action": "verify",
+                                          "ids": [f"{waiting.id}:1", "987654:1"]})
+    flash = html(client.get("/antrian")).select_one(".flash").get_text()
+    assert flash.startswith("Berhasil: 0, dilewati: 2.")
+    assert f"Laporan #{waiting.id} tidak dapat diubah dari 'tertunda'" in flash
+    assert "Laporan #987654 tidak ditemukan." in flash
+    with directory() as session:
+        assert session.get(Report, waiting.id).status == "tertunda"
 
 
 def test_post_text_with_markup_is_rendered_as_inert_text(login, make_report) -> None:

@@ -193,6 +193,13 @@ def bulk(request: Request, ids: list[str] = Form(default_factory=list), action: 
     done, skipped = apply_bulk(db, selected, action, actor=user.username, at=now(request), reason=reason,
                                opd_code=opd_code or None, calendar=actions.working_calendar(request),
                                taxonomy_version=actions.taxonomy_version(request))
-    flash(request, gettext(N_("Berhasil: {done}, dilewati (diubah orang lain atau tidak sah): {skipped}.")).format(
-        done=done, skipped=skipped), "ok" if not skipped else "error")
+    message = gettext(N_("Berhasil: {done}, dilewati: {skipped}.")).format(done=done, skipped=len(skipped))
+    why = list(skipped.values())
+    if len(why) > SKIPPED_SHOWN:
+        why = [*why[:SKIPPED_SHOWN], gettext(N_("dan {n} lainnya.")).format(n=len(why) - SKIPPED_SHOWN)]
+    flash(request, " ".join([message, *why]), "ok" if not skipped else "error")
     return redirect_to(request, "queue.list")
+
+
+#: Skipped reports a bulk action names with their reason; the rest are counted.
+SKIPPED_SHOWN = 10
