@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.routing import APIRoute
@@ -54,6 +54,7 @@ def make_templates() -> Jinja2Templates:
                        opd_kind_label=directory.opd_kind_label, delivery_label=directory.delivery_label,
                        rule_change_label=directory.rule_change_label)
     env.globals["options"] = _options
+    env.globals["language_return"] = _language_return
     env.globals["reason_options"] = _reason_options
     # After install_gettext_callables: `_` and `gettext` answer from a table instead of through its wrapper.
     env.globals["_"] = env.globals["gettext"] = _translated
@@ -199,6 +200,17 @@ _OPTIONS: dict[tuple, tuple[Any, Markup]] = {}
 _OPTIONS_MAX = 1024
 _OPTION = Markup('<option value="{}"{}>{}</option>')
 _SELECTED = Markup(" selected")
+
+
+def _language_return(request: Request) -> str:
+    """Where the language switch brings the reader back: this page with its query (a filtered queue, a
+    dashboard period), or for a page drawn in answer to a form, the page the form was on."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
 
 
 def _options(choices: dict[str, Any] | tuple[Any, ...], selected: str | None = None,

@@ -39,6 +39,8 @@ def test_mark_duplicate_moves_the_report_into_the_other_group_with_an_audit_even
     assert _events(directory, repeat.id) == [("group_merge", "u-verifikator-x")]
     page = html(login("verifikator").get(f"/antrian/{original.id}"))
     assert "2 pelapor" in page.select_one("section.group h3").get_text()
+    history = html(login("verifikator").get(f"/antrian/{repeat.id}")).select_one("section.history").get_text()
+    assert "Grup duplikat digabung" in history and "→" not in history.split("Grup duplikat digabung")[1]
 
 
 def test_member_marked_duplicate_of_another_report_leaves_its_old_group_alone(login, make_report,

@@ -37,3 +37,23 @@ def test_dates_are_jakarta_time_with_indonesian_month_names() -> None:
     set_language("en")
     assert format_when(datetime(2026, 1, 5, 7, 30, tzinfo=UTC)) == "5 January 2026 14.30"
     set_language("id")
+
+
+def test_the_language_switch_returns_to_the_same_view_with_its_query(login, make_report) -> None:
+    client = login("verifikator")
+    link = html(client.get("/antrian?category=infrastruktur&status=semua")).select_one("a[lang=en]")["href"]
+    switched = client.get(link)
+    assert switched.headers["location"] == "/antrian?category=infrastruktur&status=semua"
+    report = make_report()
+    page = html(client.get(f"/antrian/{report.id}"))
+    form = page.find("form", id="form-disposition") or page.find("form", id="form-reject")
+    refused = client.post(form["action"], data={"csrf_token": page.select_one("input[name=csrf_token]")["value"],
+                                                "version": "1"},
+                          headers={"referer": f"http://testserver/antrian/{report.id}"})
+    assert refused.status_code == 400  # drawn in answer to the form, at the form's own address
+    back = client.get(html(refused).select_one("header a[lang]")["href"])  # now the switch back to Indonesian
+    assert back.headers["location"] == f"/antrian/{report.id}"
+    elsewhere = client.post(form["action"], data={"version": "1",
+                                                  "csrf_token": page.select_one("input[name=csrf_token]")["value"]},
+                            headers={"referer": "https://example.com/x"})
+    assert client.get(html(elsewhere).select_one("header a[lang]")["href"]).headers["location"] == "/"

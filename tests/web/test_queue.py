@@ -685,6 +685,9 @@ def test_a_pending_report_goes_back_to_verification_when_the_reporter_answers(lo
     assert _post_form(client, report.id, "form-pending", message="Mohon sebutkan desanya").status_code == 303
     page = html(client.get(f"/antrian/{report.id}"))
     assert page.select_one("#form-resume") is not None and page.select_one("#form-verify") is None
+    assert "dihentikan (menunggu pelapor)" in page.select_one("dl.facts").get_text()  # the clock stopped
+    row = html(client.get("/antrian")).select_one(f"tr[data-report-id='{report.id}'] td.due")
+    assert row.get_text(strip=True) == "dihentikan (menunggu pelapor)"
     assert _post_form(client, report.id, "form-resume", note="desa Sidoharjo, kata pelapor").status_code == 303
     with directory() as session:
         assert session.get(Report, report.id).status == "perlu_verifikasi"
