@@ -78,6 +78,19 @@ def test_an_opd_that_has_followed_up_nothing_still_shows_in_the_opd_table(login,
     rows = {row.select("td")[0].get_text(): row for row in page.select("table.opd-stats tbody tr")}
     assert sum(int(row.select("td")[1].get_text()) for row in rows.values()) == 2
     assert "none-followed" in rows["Dinas PUPR"].get("class", [])
+    assert "belum menindaklanjuti satu pun" in page.select_one("#none-followed-legend").get_text()
+
+
+def test_the_csv_lists_every_opd_with_dispositions_also_one_that_followed_up_none(login, make_report) -> None:
+    for opd_code in ("dpupr", "dinkes", "dinsos", "disdukcapil", "dpmd", "distan"):
+        make_report(status="terdisposisi", opd_code=opd_code)
+    make_report(status="selesai", opd_code="dinkes")
+    response = login("pimpinan").get("/dasbor/unduh.csv?from=2026-03-01&to=2026-03-31")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    received = {r["kode"]: r["jumlah"] for r in rows if r["bagian"] == "opd_diterima"}
+    followed = {r["kode"]: r["jumlah"] for r in rows if r["bagian"] == "opd_ditindaklanjuti"}
+    assert len(received) == 6 and received["dinkes"] == "2"  # more than the top five the rekap ranks
+    assert followed["dpupr"] == "0" and followed["dinkes"] == "1"
 
 
 def test_a_period_without_dispositions_says_so_in_the_opd_table(login) -> None:
