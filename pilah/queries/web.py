@@ -384,8 +384,10 @@ def labels_since(session: Session, since: datetime | None) -> int:
     return session.scalar(query) or 0
 
 
-def label_counts_by_category(session: Session, since: datetime | None) -> list[tuple[str, int]]:
+def label_counts_by_category(session: Session, since: datetime | None) -> list[tuple[str | None, int]]:
+    """(category, labels) since a time, most first; None for labels without a category (a report verified
+    without one, or a withdrawn verification)."""
     query = select(Label.category, func.count()).group_by(Label.category).order_by(func.count().desc())
     if since is not None:
         query = query.where(Label.created_at > since)
-    return [(category or "-", count) for category, count in session.execute(query)]
+    return [(category or None, count) for category, count in session.execute(query)]

@@ -60,7 +60,7 @@ FLAG_LABELS = {
     PII: N_("Data pribadi"),
     DUPLICATE: N_("Duplikat"),
     DUPLICATE_GROUP: N_("Grup duplikat"),
-    OVERDUE: N_("Lewat batas waktu"),
+    OVERDUE: N_("Lewat tenggat"),
     SPLIT_FLAG: N_("Pecahan laporan"),
 }
 

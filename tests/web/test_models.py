@@ -11,7 +11,7 @@ from sqlalchemy import select
 from web_helpers import html
 
 from classify.registry import save_model
-from pilah.schema import AuditEvent
+from pilah.schema import AuditEvent, Label
 
 
 def _version(root: Path, name: str, macro_f1: float, evaluation_set: str = "seed-2026.1") -> None:
@@ -144,3 +144,14 @@ def test_the_bold_row_is_the_offices_threshold_or_the_level_below_it(app, login,
     bolded = [row.find("td").get_text() for row in page.select("table.confidence tr.threshold")]
     assert bolded == ([bold] if bold else [])
     assert f"abstain_below ({abstain_below})" in page.select_one("details.confidence small").get_text()
+
+
+def test_labels_without_a_category_are_named_so_among_the_new_labels(login, registry, make_report,
+                                                                    directory) -> None:
+    report = make_report()
+    with directory.begin() as session:
+        session.add_all([Label(report_id=report.id, text="x", category=None, source="dibuka_kembali", labeller="v"),
+                         Label(report_id=report.id, text="x", category="kesehatan", source="verifikasi",
+                               labeller="v")])
+    text = html(login("analis").get("/model")).select_one("#new-labels").parent.get_text(" ", strip=True)
+    assert "tanpa kategori: 1" in text and "Kesehatan: 1" in text and "-: 1" not in text

@@ -34,6 +34,9 @@ def test_liaison_starts_and_completes_follow_up(login, make_report, directory) -
         notes = session.scalars(select(FollowUp.note).where(FollowUp.report_id == report.id)).all()
         assert session.get(Report, report.id).status == "selesai"
     assert notes == ["Tim survei berangkat", "Jalan sudah ditambal"]
+    done = html(client.get(f"/opd/laporan/{report.id}"))
+    assert done.select("aside.actions form") == []
+    assert done.select_one("#no-action").get_text() == "Laporan ini sudah selesai; tidak ada tindakan lagi."
 
 
 def test_follow_up_without_note_rerenders_with_field_error(login, make_report) -> None:
