@@ -32,6 +32,15 @@ def parse_day(value: str, name: str, errors: FieldErrors) -> date | None:
         return None
 
 
+def in_order(start: date | None, end: date | None, errors: FieldErrors) -> bool:
+    """Whether a period's days come in order; a reversed one is named on the "to" field (the page then
+    shows the period with its days swapped, and says so)."""
+    if start is None or end is None or start <= end:
+        return True
+    errors.add("to", N_("Tanggal 'Sampai' sebelum 'Dari'; periode ditampilkan dengan kedua tanggal ditukar."))
+    return False
+
+
 def queue_filter(params: dict[str, str], zone: ZoneInfo, errors: FieldErrors) -> QueueFilter:
     """The queue's filters from the query string; unknown choices become field errors, not 500s."""
     status = params.get("status", "")
@@ -43,6 +52,8 @@ def queue_filter(params: dict[str, str], zone: ZoneInfo, errors: FieldErrors) ->
         errors.add("channel", N_("Kanal tidak dikenal."))
         channel = ""
     start, end = parse_day(params.get("from", ""), "from", errors), parse_day(params.get("to", ""), "to", errors)
+    if not in_order(start, end, errors):
+        start, end = end, start
     return QueueFilter(
         status=status, channel=channel, category=params.get("category", "")[:40],
         kecamatan=params.get("kecamatan", "")[:13], flag=params.get("flag", "")[:40], opd=params.get("opd", "")[:40],

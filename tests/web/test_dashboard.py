@@ -96,3 +96,16 @@ def test_the_csv_lists_every_opd_with_dispositions_also_one_that_followed_up_non
 def test_a_period_without_dispositions_says_so_in_the_opd_table(login) -> None:
     rows = html(login("pimpinan").get("/dasbor")).select("table.opd-stats tbody tr")
     assert [row.get_text(strip=True) for row in rows] == ["Belum ada disposisi dalam periode ini."]
+
+
+def test_a_reversed_period_is_shown_swapped_and_said_so(login, make_report) -> None:
+    make_report(status="terdisposisi", opd_code="dpupr")
+    for path in ("/dasbor?from=2026-03-31&to=2026-03-01", "/antrian?status=semua&from=2026-03-31&to=2026-03-01"):
+        response = login("admin").get(path)
+        assert response.status_code == 400
+        page = html(response)
+        assert "ditukar" in page.select_one("input[name=to]").find_next("span", class_="error-text").get_text()
+    assert html(login("admin").get("/dasbor?from=2026-03-31&to=2026-03-01")).select_one(
+        '[data-stat="received"] strong').get_text() == "1"
+    assert len(html(login("admin").get("/antrian?status=semua&from=2026-03-31&to=2026-03-01")).select(
+        "tr[data-report-id]")) == 1

@@ -17,7 +17,7 @@ from pilah.web import directory
 from pilah.web.charts import bar_chart
 from pilah.web.deps import current_user, get_db, now
 from pilah.web.errors import NotFound
-from pilah.web.forms import FieldErrors, parse_day
+from pilah.web.forms import FieldErrors, in_order, parse_day
 from pilah.web.i18n import gettext
 from pilah.web.templating import render
 from triage.report_files import EXCEL_CSV_ENCODING, render_csv, render_xlsx, report_rows
@@ -30,7 +30,7 @@ def _period(request: Request, errors: FieldErrors) -> tuple[date, date]:
     today = now(request).astimezone(request.app.state.settings.zone).date()
     start = parse_day(request.query_params.get("from", ""), "from", errors) or today.replace(day=1)
     end = parse_day(request.query_params.get("to", ""), "to", errors) or today
-    return (start, end) if start <= end else (end, start)
+    return (start, end) if in_order(start, end, errors) else (end, start)
 
 
 def _statistics(request: Request, db: Session, start: date, end: date) -> Statistics:
