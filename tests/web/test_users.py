@@ -110,3 +110,15 @@ def test_the_users_page_names_roles_in_the_readers_language(login, users) -> Non
     row = next(tr for tr in html(client.get("/pengguna")).select("table.users tr")
                if users["analis"].username in tr.get_text())
     assert row.select_one(".role").get_text() == "Analyst"
+
+
+def test_the_active_column_says_each_accounts_state_beside_the_button_that_changes_it(login, users) -> None:
+    client = login("admin")
+    row = next(tr for tr in html(client.get("/pengguna")).select("table.users tr")
+               if users["opd"].username in tr.get_text())
+    assert row.select("td")[-1].get_text(" ", strip=True) == "ya Nonaktifkan"
+    token = row.select_one("input[name=csrf_token]")["value"]
+    assert client.post(f"/pengguna/{users['opd'].username}/aktif", data={"csrf_token": token}).status_code == 303
+    row = next(tr for tr in html(client.get("/pengguna")).select("table.users tr")
+               if users["opd"].username in tr.get_text())
+    assert row.select("td")[-1].get_text(" ", strip=True) == "tidak Aktifkan"
