@@ -19,8 +19,8 @@ from pilah.queries import reports as rq
 from pilah.schema import AuditEvent, Disposition, FollowUp, Label, OutboxMessage, Post, Report, utcnow
 from pilah.schema import ReportStatus as S
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
-from triage.flags import LOW_CONFIDENCE, SUGGESTED_OPD_PREFIX, UNCLEAR_PREFIX, clear_flags
-from triage.sla import FOLLOW_UP_WORKING_DAYS, WorkingCalendar
+from triage.flags import LOW_CONFIDENCE, SUGGESTED_OPD_PREFIX, UNCLEAR_PREFIX, clear_flag, clear_flags
+from triage.sla import FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS, WorkingCalendar
 
 #: from status → the statuses it may move to.
 TRANSITIONS: dict[S, frozenset[S]] = {
@@ -98,7 +98,7 @@ def verify(session: Session, report: Report, *, actor: str, taxonomy_version: st
     # A person found a complaint in it and decided its category: the machine's "unclear" and "low
     # confidence" no longer count anywhere.
     clear_flags(session, report, prefix=UNCLEAR_PREFIX)
-    clear_flags(session, report, prefix=LOW_CONFIDENCE)
+    clear_flag(session, report, LOW_CONFIDENCE)
     if corrected.keys() & {"category", "kecamatan_code"}:
         # Triage's suggestion came from the tags just corrected; the report page decides again from the rules.
         clear_flags(session, report, prefix=SUGGESTED_OPD_PREFIX)
@@ -206,6 +206,8 @@ def resume(session: Session, report: Report, *, actor: str, calendar: WorkingCal
     if report.verify_due is not None and paused is not None:
         left = calendar.working_days_between(paused, report.verify_due)
         report.verify_due = calendar.add_working_days(now, left)
+    elif report.verify_due is None:  # a report from before deadlines were kept: a fresh one, never none
+        report.verify_due = calendar.add_working_days(now, VERIFY_WORKING_DAYS)
     return transition(session, report, S.PERLU_VERIFIKASI, actor=actor, reason=reason,
                       expected_version=expected_version, at=now, procedure="resume")
 

@@ -50,8 +50,8 @@ def statistics_rows(stats: Statistics, labels: dict[str, str] | None = None) -> 
     rows = [_row("ringkasan", code, label, value) for code, label, value in summary_lines(stats)]
     rows += [_row("kategori", r.code, labels.get(r.code, r.label), r.count) for r in stats.top_categories]
     rows += [_row("kecamatan", r.code, r.label, r.count) for r in stats.top_kecamatan]
-    # Every OPD with dispositions in the period, also one that followed up none: a data export is complete
-    # where the published tables show the top few.
+    # Every OPD with dispositions in the period, also one that followed up none (the one to see), where the
+    # published table ranks the top few; categories and kecamatan stay ranked.
     rows += [_row("opd_diterima", opd.code, opd.name, opd.dispositioned) for opd in stats.opds]
     rows += [_row("opd_ditindaklanjuti", opd.code, opd.name, opd.followed_up) for opd in stats.opds]
     rows += [_row("opd_selesai", opd.code, opd.name, opd.done) for opd in stats.opds]

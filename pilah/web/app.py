@@ -43,8 +43,9 @@ def create_app(settings: Settings, factory: sessionmaker[Session] | None = None,
                   dependencies=[Depends(guard)])
     app.state.settings, app.state.clock, app.state.templates = settings, clock, make_templates()
     app.state.secret = secret
-    # Read once when the app starts, in every worker alike: the categories staff choose from and the version
-    # their labels are written under stay those of the start until a restart (the taxonomy page says so).
+    # Read when each worker starts, not at its first page: the categories staff choose from and the version
+    # their labels are written under stay those of the start until a restart (the taxonomy page says when the
+    # file changed since). A worker that uvicorn restarts on its own reads the file again.
     directory.taxonomy(settings.data_dir)
     app.state.factory = factory or _open(settings)
     engine = engine_of(app.state.factory)

@@ -42,17 +42,22 @@ def apply_bulk(db: Session, selected: dict[int, int], action: str, *, actor: str
                 _one(db, report, action, selected[report.id], actor, at, reason, opd_code, calendar,
                      taxonomy_version=taxonomy_version)
             done += 1
-        except TriageError as exc:
-            db.expire(report)
-            skipped[report.id] = triage_message(exc)
         except ReturnedByRuleOpd:
             db.expire(report)
             skipped[report.id] = gettext(N_("Laporan #{id}: aturan menunjuk OPD yang mengembalikannya (bukan "
                                             "wewenang); pilih OPD tujuannya di halaman laporan.")).format(id=report.id)
+        except (TriageError, ValueError) as exc:
+            db.expire(report)
+            skipped[report.id] = _naming(report.id, triage_message(exc) if isinstance(exc, TriageError) else str(exc))
     for missing in sorted(set(selected) - {report.id for report in found}):
         skipped[missing] = gettext(N_("Laporan #{id} tidak ditemukan.")).format(id=missing)
     db.commit()
     return done, skipped
+
+
+def _naming(report_id: int, message: str) -> str:
+    """A refusal that names its report ("Laporan #12 …"), or the refusal after the report's number."""
+    return message if f"#{report_id}" in message else f"#{report_id}: {message}"
 
 
 class ReturnedByRuleOpd(ValueError):

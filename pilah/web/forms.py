@@ -41,8 +41,11 @@ def in_order(start: date | None, end: date | None, errors: FieldErrors) -> bool:
     return False
 
 
-def queue_filter(params: dict[str, str], zone: ZoneInfo, errors: FieldErrors) -> QueueFilter:
-    """The queue's filters from the query string; unknown choices become field errors, not 500s."""
+def queue_filter(params: dict[str, str], zone: ZoneInfo, errors: FieldErrors, *,
+                 say_reversed: bool = False) -> QueueFilter:
+    """The queue's filters from the query string; unknown choices become field errors, not 500s. With
+    ``say_reversed`` (a page a person reads) a reversed period is swapped and named; the API and Open311
+    take it as asked (it matches nothing)."""
     status = params.get("status", "")
     if status not in ("", "semua", *ReportStatus):
         errors.add("status", N_("Status tidak dikenal."))
@@ -52,7 +55,7 @@ def queue_filter(params: dict[str, str], zone: ZoneInfo, errors: FieldErrors) ->
         errors.add("channel", N_("Kanal tidak dikenal."))
         channel = ""
     start, end = parse_day(params.get("from", ""), "from", errors), parse_day(params.get("to", ""), "to", errors)
-    if not in_order(start, end, errors):
+    if say_reversed and not in_order(start, end, errors):
         start, end = end, start
     return QueueFilter(
         status=status, channel=channel, category=params.get("category", "")[:40],

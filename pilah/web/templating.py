@@ -149,7 +149,8 @@ def _queue_row(context: Context, row: QueueRow) -> Markup:
     names = context.get("opd_names") or {}
     named = tuple((code, names[code]) for code in directory.suggested_opds(row.flags) if code in names)
     key = (current_language(), current_zone(), _base_url(context["request"]), id(categories), id(kecamatan),
-           r.id, r.version, r.status, r.category, r.category_confidence, r.kecamatan_code, r.followup_due,
+           r.id, r.version, r.status, r.category, r.category_confidence, r.category_source, r.kecamatan_code,
+           r.followup_due,
            r.verify_due, overdue, row.posted_at, row.channel, row.text, tuple(row.flags), named)
     html = _QUEUE_ROWS.get(key)
     if html is None:
@@ -207,10 +208,9 @@ def _language_return(request: Request) -> str:
     dashboard period), or for a page drawn in answer to a form, the page the form was on."""
     if request.method == "GET":
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # The path alone (behind a proxy the Host may not be the browser's): the switch itself keeps it on site.
     referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
-        return referer.path + (f"?{referer.query}" if referer.query else "")
-    return "/"
+    return referer.path + (f"?{referer.query}" if referer.query else "") if referer.path.startswith("/") else "/"
 
 
 def _options(choices: dict[str, Any] | tuple[Any, ...], selected: str | None = None,

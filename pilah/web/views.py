@@ -26,7 +26,7 @@ class ReportView:
     link: str | None
     members: list[dict[str, Any]]
     group_size: int
-    history: list[Any]
+    history: list[HistoryLine]
     dispositions: list[Any]
     follow_ups: list[Any]
     flags: list[Any]
@@ -77,11 +77,33 @@ def report_view(session: Session, user: User, report: Report, post: Post,
     return ReportView(
         report=report, post=post, text=visible_text(user, report, post), author=visible_author(user, post),
         link=visible_link(user, post), members=members, group_size=len(found),
-        history=list(queries.report_history(session, report.id)) if has("has_history") else [],
+        history=visible_history(user, queries.report_history(session, report.id)) if has("has_history") else [],
         dispositions=list(queries.report_dispositions(session, report.id)) if has("has_dispositions") else [],
         follow_ups=list(queries.report_follow_ups(session, report.id)) if has("has_follow_ups") else [],
         flags=listed_flags(report),
     )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One audit event as a page shows it."""
+
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    details: Any
+
+
+def visible_history(user: User, events: Iterable[Any]) -> list[HistoryLine]:
+    """A report's audit trail as the reader may see it: reasons staff type may quote the reporter (the
+    answer to a pending question, a rejection's note: a phone number, an NIK), so for roles that see
+    no personal data they are masked as the post text is."""
+    masked = not roles.sees_pii(user)
+    return [HistoryLine(e.at, e.actor, e.action, e.from_status, e.to_status,
+                        mask_pii(e.reason) if masked and e.reason else e.reason, e.details) for e in events]
 
 
 def listed_flags(report: Report) -> list[Any]:

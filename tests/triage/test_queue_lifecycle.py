@@ -18,7 +18,7 @@ from triage import queue
 from triage.errors import IllegalTransition, UnknownOpd, VersionConflict
 from triage.flags import LOW_CONFIDENCE, NO_LOCATION, flag_codes, set_flag, unclear_code
 from triage.queue import TRANSITIONS
-from triage.sla import WorkingCalendar
+from triage.sla import VERIFY_WORKING_DAYS, WorkingCalendar
 
 LEGAL = sorted((a.value, b.value) for a, targets in TRANSITIONS.items() for b in targets)
 ILLEGAL = sorted((a.value, b.value) for a, b in itertools.product(ReportStatus, ReportStatus)
@@ -288,3 +288,14 @@ def test_a_correction_drops_the_suggestion_made_from_the_machines_tags(session: 
         set_flag(session, report, "suggested_opd:dinsos", "Usulan disposisi ke dinsos")
         queue.verify(session, report, actor="verifikator:ani", taxonomy_version=TAXONOMY_VERSION, **correction)
     assert ("suggested_opd:dinsos" in flag_codes(session, report)) is kept
+
+
+def test_resuming_a_report_without_a_deadline_gives_it_one(session: Session, make_post,
+                                                            calendar: WorkingCalendar) -> None:
+    """A report kept from before deadlines were stored must not resume with none (never overdue, sorted last)."""
+    now = wib(2026, 11, 20, 10)
+    with session.begin():
+        report = make_report(session, make_post("lampu mati"), status="tertunda")
+        report.verify_due = None
+        queue.resume(session, report, actor="verifikator:ani", calendar=calendar, now=now)
+    assert report.verify_due == calendar.add_working_days(now, VERIFY_WORKING_DAYS)

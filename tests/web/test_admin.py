@@ -110,6 +110,9 @@ def test_a_rule_whose_opd_was_deactivated_keeps_it_unless_the_admin_chooses_anot
     with directory() as session:
         rule = session.get(RoutingRule, rule_id)
         assert (rule.opd_code, rule.active) == ("dpupr", False)
+    switched_on = _submit(client, f"/admin/aturan/{rule_id}", "form-rule-edit", active="1", change_note="aktifkan")
+    assert switched_on.status_code == 400  # an active rule must route to an OPD that takes reports
+    assert html(switched_on).select_one("#form-rule-edit .error-text").get_text() == "Pilih OPD yang aktif."
     added = html(client.get("/admin/aturan"))
     assert [o["value"] for o in added.select("#form-rule option[selected]")] == ["", ""]
     unchosen = _submit(client, "/admin/aturan", "form-rule", note="uji")

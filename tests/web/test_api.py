@@ -112,3 +112,11 @@ def test_a_new_report_is_not_reopened_through_the_api(anonymous, token, make_rep
                                                       "reason": "buka"})
     assert refused.status_code == 422
     assert anonymous.get(f"/api/v1/reports/{report.id}", headers=auth).json()["status"] == "baru"
+
+
+def test_a_reversed_period_matches_nothing_through_the_api_as_asked(anonymous, token, make_report) -> None:
+    make_report()
+    auth = {"Authorization": f"Bearer {token}"}
+    reversed_period = anonymous.get("/api/v1/reports?from=2026-03-31&to=2026-03-01", headers=auth)
+    assert reversed_period.status_code == 200 and reversed_period.json()["reports"] == []
+    assert anonymous.get("/api/v1/reports?from=2026-03-01&to=2026-03-31", headers=auth).json()["reports"]

@@ -132,7 +132,7 @@ def test_a_versions_confidence_table_marks_the_offices_threshold(login, models_d
     assert page.select("tr[data-version='older'] table.confidence") == []
 
 
-@pytest.mark.parametrize(("abstain_below", "bold"), [(0.9, "0.9"), (0.55, "0.5"), (0.2, None)])
+@pytest.mark.parametrize(("abstain_below", "bold"), [(0.9, "0.9"), (0.55, "0.5"), (0.65, "0.5"), (0.2, None)])
 def test_the_bold_row_is_the_offices_threshold_or_the_level_below_it(app, login, models_dir: Path,
                                                                       abstain_below: float, bold: str | None) -> None:
     levels = [{"at_least": level, "share": 0.5, "accuracy": 0.9} for level in (0.3, 0.5, 0.9)]

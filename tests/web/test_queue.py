@@ -13,6 +13,7 @@ from web_helpers import TAXONOMY_VERSION, csrf_of, form_values, html, statements
 from pilah import PROJECT_ROOT
 from pilah.schema import AuditEvent, Disposition, Label, Opd, OutboxMessage, Report, ReportFlag, RoutingRule
 from pilah.web.directory import categories
+from pilah.web.roles import REVIEWERS, RULES
 from triage.directory import DEFAULT_CATEGORY
 from triage.flags import LOW_CONFIDENCE
 from triage.pipeline import _queue_reason  # the reason exactly as triage writes it
@@ -660,8 +661,13 @@ def test_a_preselection_the_form_cannot_offer_becomes_the_empty_choice(login, ma
                                                                     "option[selected]")
     assert verify["value"] == ""
     assert _post_form(client, routed.id, "form-disposition").status_code == 400
+    unchanged = _post_form(client, retired.id, "form-verify")
+    assert unchanged.status_code == 400
+    assert "tidak ada lagi di taksonomi" in html(unchanged).select_one("#form-verify .error-text").get_text()
+    assert _post_form(client, retired.id, "form-verify", category="infrastruktur").status_code == 303
     with directory() as session:
         assert session.get(Report, routed.id).status == "terverifikasi"
+        assert session.get(Report, retired.id).category == "infrastruktur"
 
 
 def test_a_corrected_category_shows_no_confidence_or_terms_of_the_machines_guess(login, make_report) -> None:
@@ -698,4 +704,25 @@ def test_a_pending_report_goes_back_to_verification_when_the_reporter_answers(lo
                                                                    "desa Sidoharjo, kata pelapor")
     page = html(client.get(f"/antrian/{report.id}"))
     assert page.select_one("#form-resume") is None and page.select_one("#form-verify") is not None
-    assert login("opd").post(f"/antrian/{report.id}/lanjutkan", data={}).status_code in (403, 404)
+    with directory() as session:
+        resumed = session.get(Report, report.id)
+    assert resumed.verify_due is not None and resumed.next_due_at == resumed.verify_due  # the clock runs again
+    liaison = login("opd")
+    token = csrf_of(liaison, "/opd")
+    assert liaison.post(f"/antrian/{report.id}/lanjutkan", data={"csrf_token": token, "version": "3"}
+                        ).status_code == 403
+    assert RULES["queue.report:resume"] == REVIEWERS
+
+
+def test_a_note_quoting_the_reporter_is_masked_for_roles_that_see_no_personal_data(login, make_report) -> None:
+    report = make_report()
+    client = login("verifikator")
+    assert _post_form(client, report.id, "form-pending", message="Mohon nomor HP").status_code == 303
+    assert _post_form(client, report.id, "form-resume", note="Pelapor: HP 081234567890, NIK 1801012345678901"
+                      ).status_code == 303
+    assert _post_form(client, report.id, "form-verify").status_code == 303
+    assert _post_form(client, report.id, "form-disposition", opd_code="dpupr").status_code == 303
+    mine = html(client.get(f"/antrian/{report.id}")).select_one("section.history").get_text()
+    assert "081234567890" in mine  # the verifikator calls the reporter back
+    theirs = html(login("opd").get(f"/opd/laporan/{report.id}")).select_one("section.history").get_text()
+    assert "081234567890" not in theirs and "1801012345678901" not in theirs and "Pelapor: HP" in theirs

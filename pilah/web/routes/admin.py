@@ -202,8 +202,10 @@ def rule_update(request: Request, rule_id: int, opd_code: str = Form(""), note: 
     """Every edit needs a note saying why; the default route ("*") cannot be switched off."""
     found = _rule_or_404(db, rule_id)
     errors = FieldErrors()
-    _check_opd(db, opd_code, errors, kept=found.opd_code)
     keep_active = active in ("1", "on", "true") or found.category == DEFAULT_CATEGORY
+    # The rule's own OPD, deactivated since, may stay only on a rule that is switched off: an active rule
+    # must route to an OPD that takes reports.
+    _check_opd(db, opd_code, errors, kept=None if keep_active else found.opd_code)
     if not change_note.strip():
         errors.add("change_note", N_("Tulis alasan perubahan."))
     if errors:

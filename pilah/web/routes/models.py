@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 
 from classify.errors import ClassifyError
-from classify.evaluate import CONFIDENCE_LEVELS
 from classify.registry import PROMOTION_TOLERANCE, ModelVersion, active_version, list_versions, promote, rollback
 from pilah.queries import audit
 from pilah.queries import web as queries
@@ -43,9 +42,12 @@ def _trained_at(version: ModelVersion | None) -> datetime | None:
     return trained.replace(tzinfo=UTC) if trained and trained.tzinfo is None else trained
 
 
-def threshold_level(abstain_below: float) -> float | None:
-    """The confidence table's row an office's threshold falls in: its own level, or the nearest below it."""
-    return max((level for level in CONFIDENCE_LEVELS if level <= abstain_below + 1e-9), default=None)
+def threshold_level(confidence: list[dict], abstain_below: float) -> float | None:
+    """The row of a version's confidence table an office's threshold falls in: its own level, or the
+    nearest below it that the table has."""
+    levels = [row["at_least"] for row in confidence if isinstance(row, dict) and isinstance(row.get("at_least"),
+                                                                                          (int, float))]
+    return max((level for level in levels if level <= abstain_below + 1e-9), default=None)
 
 
 def _page(request: Request, db: Session, user: User, *, errors: dict | None = None, status: int = 200):
@@ -61,7 +63,9 @@ def _page(request: Request, db: Session, user: User, *, errors: dict | None = No
                "registry_problem": problem, "may_force": roles.may_force_promotion(user),
                "tolerance": PROMOTION_TOLERANCE, "can_rollback": (_root(request) / "HISTORY").is_file(),
                "trained_at": {v.name: _trained_at(v) for v in versions},
-               "abstain_below": abstain_below, "threshold_level": threshold_level(abstain_below)}
+               "abstain_below": abstain_below,
+               "threshold_levels": {v.name: threshold_level((v.card.get("metrics") or {}).get("confidence") or [],
+                                                            abstain_below) for v in versions}}
     return render(request, "models/list.html", context, status_code=status)
 
 

@@ -26,9 +26,10 @@ def opd_list(request: Request, db: Session = Depends(get_db), user: User = Depen
     params = dict(request.query_params)
     params.setdefault("status", "semua")
     errors = FieldErrors()
-    wanted = queue_filter(params, request.app.state.settings.zone, errors)
+    wanted = queue_filter(params, request.app.state.settings.zone, errors, say_reversed=True)
     if wanted.status not in ("semua", *OPD_VISIBLE_STATUSES):
-        wanted = queue_filter({**params, "status": "semua"}, request.app.state.settings.zone, errors)
+        wanted = queue_filter({**params, "status": "semua"}, request.app.state.settings.zone, errors,
+                              say_reversed=True)
     page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size,
                               opd_code=user.opd_code or "", statuses=OPD_VISIBLE_STATUSES)
     context = {"page": page, "rows": page.rows, "wanted": wanted, "query": request.query_params,

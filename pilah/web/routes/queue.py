@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 
 from pilah.queries import web as queries
-from pilah.schema import CHANNELS, ReportStatus, User
+from pilah.schema import CHANNELS, Report, ReportStatus, User
 from pilah.web import actions, directory
 from pilah.web.bulk import BULK_ACTIONS, apply_bulk, bulk_selection
 from pilah.web.deps import closing, current_user, flash, get_db, now, redirect_to
@@ -32,7 +32,7 @@ async def queue_list(request: Request, db: Session = Depends(get_db), user: User
     """On the event loop (see `deps.on_loop`): nothing here awaits."""
     with closing(db):
         errors = FieldErrors()
-        wanted = queue_filter(dict(request.query_params), request.app.state.settings.zone, errors)
+        wanted = queue_filter(dict(request.query_params), request.app.state.settings.zone, errors, say_reversed=True)
         page = queries.queue_page(db, wanted, now=now(request), page_size=request.app.state.settings.web.page_size)
         choices = queries.page_choices(db)
         context = {"page": page, "wanted": wanted, "errors": errors.errors, "statuses": list(ReportStatus),
@@ -102,11 +102,21 @@ def verify(request: Request, report_id: int, version: str = Form(""), category: 
                                lambda e: check_location(e, settings, category, kecamatan_code, desa_code))
     if error:
         return error
+    if not category and _retired_category(db, settings, report_id):
+        return actions.form_error(request, db, user, report_id, {"category": gettext(N_(
+            "Kategori laporan ini tidak ada lagi di taksonomi; pilih kategorinya."))})
     return actions.perform(request, db, user, report_id, lambda r: triage_queue.verify(
         db, r, actor=user.username, taxonomy_version=actions.taxonomy_version(request), category=category or None,
         kecamatan_code=kecamatan_code or None, desa_code=desa_code or None, expected_version=expected,
         at=now(request)),
         done=N_("Laporan diverifikasi."))
+
+
+def _retired_category(db: Session, settings, report_id: int) -> bool:
+    """Whether the report carries a category the taxonomy no longer has: verifying it unchanged would
+    confirm a category nobody can choose, and training skips its label."""
+    report = db.get(Report, report_id)
+    return bool(report and report.category and report.category not in directory.categories(settings.data_dir))
 
 
 @router.post("/{report_id}/disposisi", name="queue.report:disposition")
