@@ -150,8 +150,7 @@ def _queue_row(context: Context, row: QueueRow) -> Markup:
     named = tuple((code, names[code]) for code in directory.suggested_opds(row.flags) if code in names)
     key = (current_language(), current_zone(), _base_url(context["request"]), id(categories), id(kecamatan),
            r.id, r.version, r.status, r.category, r.category_confidence, r.category_source, r.kecamatan_code,
-           r.followup_due,
-           r.verify_due, overdue, row.posted_at, row.channel, row.text, tuple(row.flags), named)
+           r.followup_due, r.verify_due, overdue, row.posted_at, row.channel, row.text, tuple(row.flags), named)
     html = _QUEUE_ROWS.get(key)
     if html is None:
         html = Markup(context.environment.get_template("queue/_row.html").render(
