@@ -88,3 +88,11 @@ def test_each_queue_row_carries_its_own_flag_codes_sorted(app, make_report, dire
     assert flags[ids["late"]] == ["kategori_ragu", "lokasi_tidak_jelas", "perlu_disposisi_manual"]
     assert flags[ids["soon"]] == ["suggested_opd:dpupr"]
     assert flags[ids["later"]] == [] and flags[ids["new"]] == []
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_first(login, make_report) -> None:
+    make_report()
+    page = html(login("verifikator").get("/antrian?status=semua&page=99"))
+    assert page.select_one("td.empty").get_text(" ", strip=True).startswith("Tidak ada laporan di halaman ini.")
+    assert page.select_one("#first-page")["href"].endswith("page=1")
+    assert page.select_one("a[rel=prev]") is None  # not to page 98, as empty
