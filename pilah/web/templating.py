@@ -213,29 +213,34 @@ def _language_return(request: Request) -> str:
 
 
 def _options(choices: dict[str, Any] | tuple[Any, ...], selected: str | None = None,
-             omit: str | None = None) -> Markup:
+             omit: str | None = None, empty: str | None = None) -> Markup:
     """The <option>s of a choice list: a dict of code → name or `directory.Category`, or a tuple of OPD choices
     (code, short_name). Forms on every page list the same choices; building ~100 options per page
-    cost more than the queries behind it."""
+    cost more than the queries behind it. With ``empty``, an empty option of that label comes first, chosen
+    when ``selected`` is not among the options: a select whose value is missing submits its first option,
+    so a form would send a choice nobody made (an OPD deactivated since, a category no longer offered)."""
     pinned = choices if isinstance(choices, dict) else None
-    key = (current_language(), id(choices) if pinned is not None else choices, selected, omit)
+    key = (current_language(), id(choices) if pinned is not None else choices, selected, omit, empty)
     found = _OPTIONS.get(key)
     if found is not None:
         return found[1]
-    pairs = choices.items() if pinned is not None else ((o.code, o.short_name) for o in choices)
+    pairs = [(value, label) for value, label in
+             (choices.items() if pinned is not None else ((o.code, o.short_name) for o in choices)) if value != omit]
     html = Markup("").join(
         _OPTION.format(value, _SELECTED if value == selected else "",
                        label.label if isinstance(label, directory.Category) else label)
-        for value, label in pairs if value != omit)
+        for value, label in pairs)
+    if empty is not None and all(value != selected for value, _ in pairs):
+        html = _OPTION.format("", _SELECTED, empty) + html
     if len(_OPTIONS) >= _OPTIONS_MAX:
         _OPTIONS.clear()
     _OPTIONS[key] = (pinned, html)
     return html
 
 
-def _reason_options(selected: str | None = None) -> Markup:
+def _reason_options(selected: str | None = None, empty: str | None = None) -> Markup:
     """The reasons for rejecting a report, as <option>s in the reader's language."""
-    return _options(_reason_labels(current_language()), selected)
+    return _options(_reason_labels(current_language()), selected, empty=empty)
 
 
 @cache

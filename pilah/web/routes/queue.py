@@ -70,12 +70,6 @@ def render_report(request: Request, db: Session, user: User, report, post, *, er
                                          *directory.history_opds(view.history)))
     context = {"view": view, "errors": errors or {}, "opds": choices.opds, "opd_names": named,
                "suggested_opd": suggested, "reject_reason": actions.suggested_reject_reason(report),
-               # What the forms preselect, only when it is among their options: a select whose value is
-               # missing submits its first option, so an OPD deactivated since or a category no longer in
-               # the taxonomy gets the empty choice instead.
-               "form_opd": suggested if suggested in {opd.code for opd in choices.opds} else None,
-               "form_category": report.category if report.category in directory.categories(
-                   request.app.state.settings.data_dir) else None,
                "desa": actions.desa_choices(report),
                "may_reopen": report.status in triage_queue.REOPENABLE,
                "may_split_issue": may_split(report)}
