@@ -16,6 +16,7 @@ from triage import flags as f
 
 class TaggingLike(Protocol):
     category: str | None
+    category_guess: str | None
     category_confidence: float
     category_terms: tuple[str, ...]
     abstained: bool
@@ -34,7 +35,8 @@ class TaggingLike(Protocol):
 def tagging_columns(tagging: TaggingLike, *, model_version: str | None, now: datetime) -> dict[str, Any]:
     """The report columns the classifier's output sets, by column name."""
     return {
-        "category": tagging.category, "category_confidence": float(tagging.category_confidence),
+        "category": tagging.category, "category_guess": tagging.category_guess,
+        "category_confidence": float(tagging.category_confidence),
         "category_terms": list(tagging.category_terms), "category_source": "model", "model_version": model_version,
         "kecamatan_code": tagging.kecamatan_code, "desa_code": tagging.desa_code,
         "location_confidence": float(tagging.location_confidence), "location_span": tagging.location_span,

@@ -55,6 +55,8 @@ class Report(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.BARU.value, index=True)
     category: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The model's best category even where `category` is None (an unclear post): the verify form offers it.
+    category_guess: Mapped[str | None] = mapped_column(String(40))
     category_confidence: Mapped[float | None] = mapped_column(Float)
     category_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
     category_source: Mapped[str | None] = mapped_column(String(10))

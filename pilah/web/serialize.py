@@ -24,7 +24,8 @@ def report_summary(row: QueueRow) -> dict[str, Any]:
 
 def report_detail(user: User, report: Report, post: Post) -> dict[str, Any]:
     return {"id": report.id, "status": report.status, "category": report.category,
-            "category_confidence": report.category_confidence, "category_terms": report.category_terms,
+            "category_guess": report.category_guess, "category_confidence": report.category_confidence,
+            "category_terms": report.category_terms,
             "kecamatan_code": report.kecamatan_code, "desa_code": report.desa_code, "channel": post.channel,
             "posted_at": _iso(post.created_at), "url": visible_link(user, post), "author": visible_author(user, post),
             "text": visible_text(user, report, post), "opd_code": report.opd_code,

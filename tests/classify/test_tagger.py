@@ -35,6 +35,12 @@ def test_a_greeting_is_unclear_and_has_no_category(tagger: Tagger) -> None:
     tagging = tagger.tag("assalamualaikum min")
     assert tagging.unclear and tagging.unclear_reasons == ("greeting_only",)
     assert tagging.category is None and not tagging.abstained
+    assert tagging.category_guess in tagger.category.classes_  # kept for a verifikator who finds a complaint
+
+
+def test_a_clear_post_guesses_the_category_it_is_given(tagger: Tagger) -> None:
+    tagging = tagger.tag("Jln rusak parahhh berlubang di ds. Jatimulyo kec. Jati Agung, tlg diperbaiki")
+    assert tagging.category_guess == tagging.category == "infrastruktur"
 
 
 def test_personal_data_is_masked_everywhere(tagger: Tagger) -> None:

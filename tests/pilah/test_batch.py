@@ -49,6 +49,7 @@ class Tagging:
     unclear_reasons: tuple[str, ...] = ()
     pii_kinds: tuple[str, ...] = ()
     masked_text: str = ""
+    category_guess: str | None = None
 
 
 class KeywordTagger:

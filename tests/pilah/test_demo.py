@@ -114,6 +114,19 @@ def test_most_unclear_posts_are_flagged(demo_db: sessionmaker[Session]) -> None:
     assert sum(report_id in flagged for report_id in unclear) / len(unclear) >= 0.8
 
 
+def test_complaints_flagged_unclear_keep_the_models_guess(demo_db: sessionmaker[Session]) -> None:
+    """Their category stays empty; the guess a verifikator starts from is mostly the complaint's category."""
+    with demo_db() as session:
+        reports = _reports_by_source(session)
+        flagged = set(session.scalars(select(ReportFlag.report_id).where(ReportFlag.code.like("unclear:%"))))
+        complaints = [(reports[(p["channel"], p["id"])], p["category"]) for p in CASES["post"] if p.get("category")]
+        misread = [(report.category, report.category_guess, category) for report, category in complaints
+                   if report.id in flagged]
+    assert len(misread) >= 5 and all(category is None for category, _, _ in misread)
+    assert sum(guess == category for _, guess, category in misread) / len(misread) >= 0.6
+    assert all(report.category_guess for report, _ in complaints)
+
+
 def test_the_staff_day_rejects_unclear_posts_but_leaves_questions_to_be_answered(
         demo_db: sessionmaker[Session]) -> None:
     """A post flagged only as a citizen's question waits for a person to answer it; other unclear posts are

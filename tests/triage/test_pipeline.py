@@ -71,6 +71,18 @@ def test_run_flags_suggests_and_queues(factory, directory, posts, triage_setting
     assert flags["4"] == {"low_confidence", "no_location", "suggested_opd:diskominfo"}
 
 
+def test_an_unclear_report_keeps_the_models_guess_beside_its_empty_category(factory, directory, posts,
+                                                                            triage_settings, fake_tagger,
+                                                                            calendar) -> None:
+    run_triage(factory, triage_settings, fake_tagger, calendar, now=NOW)
+    with factory() as session:
+        rows = session.execute(select(Post.source_id, Report.category, Report.category_guess)
+                               .join(Report, Report.post_id == Post.id)).all()
+    guesses = {source_id: (category, guess) for source_id, category, guess in rows}
+    assert guesses["2"] == (None, "sosial")                   # "halo min": unclear, neither routed nor counted
+    assert guesses["1"] == ("infrastruktur", "infrastruktur")
+
+
 def test_every_report_is_queued_with_an_audit_event_and_deadline(factory, directory, posts, triage_settings,
                                                                  fake_tagger, calendar: WorkingCalendar) -> None:
     run_triage(factory, triage_settings, fake_tagger, calendar, now=NOW)

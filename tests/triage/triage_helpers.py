@@ -47,7 +47,8 @@ class FakeTagger:
         unclear = len(lower.split()) < 3 or lower.startswith(("halo", "selamat pagi min"))
         nik = re.search(r"\b\d{16}\b", text)
         return FakeTagging(
-            category=None if unclear else category, category_confidence=0.9 if category and not unclear else 0.2,
+            category=None if unclear else category, category_guess=category or "sosial",
+            category_confidence=0.9 if category and not unclear else 0.2,
             category_terms=(), abstained=category is None or unclear,
             kecamatan_code=kecamatan[1] if kecamatan else None, kecamatan_name=kecamatan[0] if kecamatan else None,
             desa_code=None, desa_name=None, location_confidence=0.9 if kecamatan else 0.0,

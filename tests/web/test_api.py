@@ -28,6 +28,9 @@ def test_list_and_get_reports_with_a_token(anonymous, token, make_report) -> Non
     listed = anonymous.get("/api/v1/reports?category=infrastruktur", headers=auth).json()
     assert [r["id"] for r in listed["reports"]] == [report.id]
     assert anonymous.get(f"/api/v1/reports/{report.id}", headers=auth).json()["status"] == "perlu_verifikasi"
+    unclear = anonymous.get(f"/api/v1/reports/{make_report(category=None, category_guess='sosial').id}",
+                            headers=auth).json()
+    assert (unclear["category"], unclear["category_guess"]) == (None, "sosial")
 
 
 def test_status_change_with_token_needs_no_csrf_and_checks_version(anonymous, token, make_report,

@@ -626,6 +626,28 @@ def test_verifying_a_report_without_a_category_never_picks_the_first_one(login, 
     assert "Kata kunci: jalan, rusak" in categorised.select_one("#report-category").get_text()  # "jalan desa" is one
 
 
+def test_an_unclear_report_offers_the_models_guess_to_a_verifikator_who_finds_a_complaint(
+        login, make_report, directory) -> None:
+    """Its category stays empty (not routed, not counted); the guess is shown as one and preselected."""
+    report = make_report("min jalan desa kami gmn ini", category=None, category_guess="infrastruktur")
+    client = login("verifikator")
+    page = html(client.get(f"/antrian/{report.id}"))
+    facts = page.select_one("#report-category").get_text()
+    assert facts.strip().startswith("–")
+    assert page.select_one("#category-guess").get_text() == "(tebakan mesin bila ini aduan: Infrastruktur Jalan, " \
+                                                            "Jembatan dan Drainase, keyakinan 82%)"
+    assert "Kata kunci: jalan, rusak" in facts
+    chosen = page.select_one("#form-verify select[name=category] option[selected]")
+    assert chosen["value"] == "infrastruktur"
+    assert _post_form(client, report.id, "form-verify").status_code == 303
+    with directory() as session:
+        verified = session.get(Report, report.id)
+        assert (verified.category, verified.category_source) == ("infrastruktur", "human")
+        assert session.scalars(select(Label.category).where(Label.report_id == report.id)).one() == "infrastruktur"
+    after = html(client.get(f"/antrian/{report.id}"))
+    assert after.select_one("#category-guess") is None  # a person's category needs no machine guess beside it
+
+
 def test_the_reject_form_offers_the_flagged_reason_or_makes_the_verifikator_choose(login, make_report,
                                                                                    directory) -> None:
     asking, plain = make_report("Info lowongan kerja di pemkab pak?", category=None), make_report()
