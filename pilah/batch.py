@@ -107,7 +107,7 @@ def run_batch(factory: sessionmaker[Session], settings: Settings, *, now: dateti
     _step_done(show, "auto_close", f"{len(result.closed)} ditutup otomatis")
     with transaction(factory) as session:
         result.overdue = check_overdue(session, calendar, now=now)
-    _step_done(show, "overdue", f"{result.overdue.overdue} lewat batas waktu")
+    _step_done(show, "overdue", f"{result.overdue.overdue} lewat tenggat")
     _write_day_report(factory, settings, now, result)
     _step_done(show, "report", str(result.report_dir))
     # The night's new rows change which index SQLite should pick for tomorrow's queue pages.

@@ -25,7 +25,7 @@ LABELS = {
     "unclear": "Tidak jelas",
     "queued": "Masuk antrean (pengaduan nyata)",
     "dispositioned": "Didisposisikan ke OPD",
-    "overdue": "Lewat batas waktu",
+    "overdue": "Lewat tenggat",
 }
 
 

@@ -144,7 +144,7 @@ def test_the_first_run_triages_everything_and_writes_the_day_report(demo_factory
     names = {path.name for path in result.files}
     assert {"rekap.md", "rekap.csv", "rekap.html", "grafik-kategori.png", "grafik-status-harian.png"} <= names
     markdown = (result.report_dir / "rekap.md").read_text(encoding="utf-8")
-    assert f"| Lewat batas waktu | {funnel.overdue} |" in markdown.splitlines()
+    assert f"| Lewat tenggat | {funnel.overdue} |" in markdown.splitlines()
 
 
 def test_the_run_leaves_sqlite_planner_statistics_for_the_queue(demo_factory, database_url, tmp_path) -> None:
