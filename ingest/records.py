@@ -75,16 +75,22 @@ class CheckpointAdvance:
 
 @dataclass(slots=True)
 class IngestOutcome:
-    """Counts for one payload or a whole run."""
+    """Counts for one payload or a whole run; `unreadable` payloads could not be read at all (a wrong format
+    or column map), and `unreadable_reason` says why for the first of them, so a file import can say that the
+    whole file, not a row of it, went to quarantine."""
 
     fetched: int = 0
     new: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    unreadable: int = 0
+    unreadable_reason: str | None = None
 
     def add(self, other: IngestOutcome) -> IngestOutcome:
         self.fetched += other.fetched
         self.new += other.new
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
+        self.unreadable += other.unreadable
+        self.unreadable_reason = self.unreadable_reason or other.unreadable_reason
         return self

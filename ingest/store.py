@@ -10,7 +10,8 @@ this channel and were read with the same parameters, the posts and quarantine ro
 committed with them, so the page is parsed only to count what it holds (all duplicates) and nothing
 else is written but the checkpoint. Read with other parameters (an export imported again with a
 corrected `--map`), the page is stored again against the same payload: rows now readable become
-posts, and their quarantine items are resolved.
+posts, and their quarantine items are resolved. A read that cannot read the payload at all (the wrong
+map again) resolves nothing: the rows it did not take in are still unread.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Pa
     """Store one payload and what it holds; the caller owns the transaction."""
     stored = q.insert_new_payload(session, _payload_row(body, provenance))
     page = storable_page(_parse_or_reject(parse, body))
+    unreadable = _unreadable_reason(page)
     if isinstance(stored, q.StoredPayload):  # these bytes again: read anew only with other parameters
         reread = stored.parameters != provenance.parameters
         payload_id = stored.id if reread else None
@@ -46,8 +48,11 @@ def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Pa
         _store_rejected(session, provenance.channel, payload_id, page.rejected)
         if reread:
             q.resolve_quarantined(session, payload_id, {item.fingerprint: (item.reason_code, item.reason)
-                                                        for item in page.rejected}, provenance.retrieved_at)
+                                                        for item in page.rejected}, provenance.retrieved_at,
+                                  took_in=unreadable is None)
     outcome.quarantined = len(page.rejected)
+    if unreadable is not None:
+        outcome.unreadable, outcome.unreadable_reason = 1, unreadable
     if checkpoint is not None:
         q.set_checkpoint(session, checkpoint.collector, checkpoint.key, checkpoint.value)
     return outcome
@@ -65,13 +70,23 @@ def _payload_row(body: bytes, provenance: Provenance) -> dict:
     }
 
 
+#: The locator of the one quarantine item a payload becomes when it cannot be read at all.
+WHOLE_PAYLOAD = "payload"
+
+
 def _parse_or_reject(parse: Parser, body: bytes) -> ParsedPage:
     """A payload the parser cannot read at all becomes one quarantined item, not a crash."""
     try:
         return parse(body)
     except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
         item = body[:20_000].decode("utf-8", errors="replace")
-        return ParsedPage(rejected=[Rejected("payload", "unreadable_payload", str(exc), item)])
+        return ParsedPage(rejected=[Rejected(WHOLE_PAYLOAD, "unreadable_payload", str(exc), item)])
+
+
+def _unreadable_reason(page: ParsedPage) -> str | None:
+    if not page.posts and len(page.rejected) == 1 and page.rejected[0].locator == WHOLE_PAYLOAD:
+        return page.rejected[0].reason
+    return None
 
 
 def _store_posts(session: Session, channel: str, payload_id: int, page: ParsedPage) -> IngestOutcome:

@@ -26,6 +26,10 @@ def parse_page(body: bytes, page_ids: Iterable[str] = ()) -> ParsedPage:
         if "error" in page:
             raise ValueError(f"Graph API error response: {compact(page['error'])}")
         raise ValueError("'data' should be a list of posts or comments")
+    if items and not any(isinstance(item, dict) and "created_time" in item for item in items):
+        # Read item by item, another format's page (an X export given --format fb-json) is all "no text".
+        raise ValueError("bukan halaman Graph API Facebook / not a Facebook Graph API page: no item has "
+                         "created_time (ekspor X? pakai / use --format x-json)")
     parsed = ParsedPage(cursor=((page.get("paging") or {}).get("cursors") or {}).get("after"))
     speakers = set(page_ids) or _prefixes(items)
     for locator, item, parent in _walk(items, "data", None):

@@ -12,9 +12,11 @@ import hashlib
 import io
 from datetime import datetime
 from typing import Any
+from zipfile import BadZipFile
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from ingest.payload_checks import compact, parse_local_time
 from ingest.records import ParsedPage, PostRecord, Rejected
@@ -25,7 +27,12 @@ _TIME_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d
 
 
 def parse_workbook(body: bytes, zone: ZoneInfo) -> ParsedPage:
-    rows = list(load_workbook(io.BytesIO(body), read_only=True, data_only=True).active.iter_rows(values_only=True))
+    try:
+        sheet = load_workbook(io.BytesIO(body), read_only=True, data_only=True).active
+    except (BadZipFile, InvalidFileException, OSError) as exc:
+        raise ValueError("bukan buku kerja XLSX / not an XLSX workbook (simpan ulang dari Excel sebagai .xlsx, "
+                         f"atau pakai --format csv untuk CSV): {exc}") from exc
+    rows = list(sheet.iter_rows(values_only=True))
     header_at, columns = _find_header(rows)
     parsed = ParsedPage()
     for number, row in enumerate(rows[header_at + 1:], start=header_at + 2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ingest.payload_checks import compact, parse_local_time
@@ -28,11 +29,11 @@ def parse_mapping(spec: str) -> dict[str, str]:
 
 def parse_csv(body: bytes, zone: ZoneInfo, mapping: dict[str, str] | None = None) -> ParsedPage:
     mapping = mapping or DEFAULT_MAPPING
-    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+    reader = _reader(_decoded(body), [mapping[f] for f in REQUIRED])
     missing = [mapping[f] for f in REQUIRED if mapping.get(f) not in (reader.fieldnames or [])]
     if missing:
-        raise ValueError(f"CSV tidak punya kolom / has no column {', '.join(missing)}; "
-                         "beri / give --map text=KOLOM,created_at=KOLOM")
+        raise ValueError(f"CSV tidak punya kolom / has no column {', '.join(missing)} (kolom yang ada / columns: "
+                         f"{', '.join(reader.fieldnames or [])}); beri / give --map text=KOLOM,created_at=KOLOM")
     parsed = ParsedPage()
     for row in reader:
         try:
@@ -44,13 +45,38 @@ def parse_csv(body: bytes, zone: ZoneInfo, mapping: dict[str, str] | None = None
     return parsed
 
 
+def _decoded(body: bytes) -> str:
+    """UTF-8, else Windows-1252: what Excel writes when an office saves "CSV" on Windows."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
+
+
+def _reader(text: str, required: list[str]) -> csv.DictReader:
+    """A reader with the separator whose header holds the required columns: Excel in Indonesian settings
+    separates with semicolons."""
+    header = text.partition("\n")[0]
+    separator = next((s for s in (",", ";", "\t") if set(required) <= set(next(csv.reader([header], delimiter=s)))),
+                     ",")
+    return csv.DictReader(io.StringIO(text), delimiter=separator)
+
+
 def _post(row: dict[str, str | None], mapping: dict[str, str], zone: ZoneInfo) -> PostRecord:
     values = {field: (row.get(column) or "").strip() for field, column in mapping.items()}
     if not values.get("text"):
         raise ValueError(f"kolom {mapping['text']} kosong / column {mapping['text']} is empty")
     created = parse_local_time(values.get("created_at", ""), zone)
-    source_id = values.get("source_id") or "csv:" + hashlib.sha256(
-        f"{created.isoformat()}\x00{values.get('author_name')}\x00{values['text']}".encode()).hexdigest()[:32]
-    return PostRecord(source_id=source_id, text=values["text"], created_at=created,
+    return PostRecord(source_id=_source_id(values, created), text=values["text"], created_at=created,
                       author_id=values.get("author_id") or None, author_name=values.get("author_name") or None,
                       url=values.get("url") or None)
+
+
+def _source_id(values: dict[str, str], created: datetime) -> str:
+    """The row's key: a hash of what identifies the complaint (time, name, text), after the export's own
+    number when it has one. Exports number their rows afresh ("no" 1, 2, ... in every month's file), so the
+    number alone would take December's complaint 1 for November's and drop it as already imported."""
+    digest = hashlib.sha256(f"{created.isoformat()}\x00{values.get('author_name')}\x00{values['text']}"
+                            .encode()).hexdigest()
+    number = values.get("source_id")
+    return f"{number[:60]}#{digest[:24]}" if number else f"csv:{digest[:32]}"

@@ -23,6 +23,9 @@ def parse_page(body: bytes) -> ParsedPage:
     tweets = page.get("data", [])
     if not isinstance(tweets, list):
         raise ValueError("'data' should be a list of tweets")
+    if tweets and not any(isinstance(tweet, dict) and "text" in tweet for tweet in tweets):
+        raise ValueError("bukan halaman X API v2 / not an X API v2 page: no item has text "
+                         "(ekspor Facebook? pakai / use --format fb-json)")
     includes = page.get("includes") or {}
     users = {u.get("id"): u for u in includes.get("users", []) if isinstance(u, dict)}
     places = {p.get("id"): p for p in includes.get("places", []) if isinstance(p, dict)}

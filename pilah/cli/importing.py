@@ -32,10 +32,18 @@ def import_command(settings: Settings, paths: tuple[Path, ...], format_name: str
     mapping = _mapping(mapping_spec)
     pages = frozenset(page_ids or settings.channels.facebook.pages)
     factory = open_database(settings)
+    unreadable = 0
     for path in paths:
         outcome = import_file(factory, path, format_name, settings.zone, mapping, page_ids=pages)
         click.echo(f"{path.name}: {outcome.new} baru/new, {outcome.duplicates} sudah ada/duplicates skipped, "
                    f"{outcome.quarantined} karantina/quarantined")
+        if outcome.unreadable:
+            unreadable += 1
+            click.echo(f"  → seluruh berkas tidak terbaca / the whole file could not be read: "
+                       f"{outcome.unreadable_reason}", err=True)
+    if unreadable:
+        # A scheduled import must not look like it succeeded; the file itself is kept in quarantine.
+        raise click.exceptions.Exit(1)
 
 
 def _mapping(spec: str | None) -> dict[str, str] | None:

@@ -173,16 +173,18 @@ def quarantined_items(session: Session, limit: int = 50) -> Iterable[Quarantined
 
 
 def resolve_quarantined(session: Session, payload_id: int, rejected: dict[str, tuple[str, str]],
-                        at: datetime) -> None:
+                        at: datetime, *, took_in: bool = True) -> None:
     """After a payload is read again with other options: its items this read rejected too (fingerprint →
-    reason code, reason) take this read's reason, and the rest were taken in, so they are resolved at `at`."""
+    reason code, reason) take this read's reason, and the rest were taken in, so they are resolved at `at`;
+    unless this read took in nothing (`took_in` false: the payload was unreadable as a whole, a wrong map
+    again, so its rows were not read at all and stay unread)."""
     for row in session.scalars(select(QuarantinedItem).where(QuarantinedItem.payload_id == payload_id,
                                                              QuarantinedItem.resolved_at.is_(None))):
         again = rejected.get(row.fingerprint)
-        if again is None:
-            row.resolved_at = at
-        else:
+        if again is not None:
             row.reason_code, row.reason = again
+        elif took_in:
+            row.resolved_at = at
 
 
 #: Outbox states: menunggu (waiting) → mengirim (an attempt is recorded, the send is under way) →

@@ -63,6 +63,33 @@ def test_an_export_imported_again_with_a_corrected_map_takes_in_the_rows_it_now_
     assert len(unread) == 1 and unread[0][0] == "row 3" and "'kemarin'" in unread[0][1]
 
 
+def test_reading_an_export_again_with_a_map_that_reads_nothing_keeps_its_unread_rows(
+        factory: sessionmaker[Session], tmp_path: Path) -> None:
+    """A whole-file failure (no column the map names) took in none of the rows: the rows an earlier read
+    quarantined stay unread, beside the new item that says why this read failed."""
+    export = tmp_path / "aduan.csv"
+    export.write_text("no,isi,tanggal\n1,jalan rusak di natar,2026-11-20 08:00\n2,sampah numpuk,kemarin\n")
+    import_file(factory, export, "csv", WIB, {"source_id": "no", "text": "isi", "created_at": "tanggal"})
+    failed = import_file(factory, export, "csv", WIB)  # the default map: columns text, created_at
+    assert (failed.new, failed.quarantined, failed.unreadable) == (0, 1, 1)
+    assert failed.unreadable_reason.startswith("CSV tidak punya kolom / has no column text, created_at")
+    with factory() as session:
+        unread = sorted((item.locator, item.reason_code) for item in quarantined_items(session))
+    assert unread == [("payload", "unreadable_payload"), ("row 3", "malformed_row")]
+
+
+@pytest.mark.parametrize(("fixture", "wrong_format", "hint"), [
+    ("twitter/mentions_page.json", "fb-json", "--format x-json"),
+    ("facebook/feed_page.json", "x-json", "--format fb-json"),
+])
+def test_a_page_given_the_other_channels_format_is_one_unreadable_item(
+        factory: sessionmaker[Session], fixtures_dir: Path, fixture: str, wrong_format: str, hint: str) -> None:
+    """Not one "no text" item per tweet, which no later import with the right format would clear."""
+    outcome = import_file(factory, fixtures_dir / fixture, wrong_format, WIB)
+    assert (outcome.new, outcome.quarantined, outcome.unreadable) == (0, 1, 1)
+    assert hint in outcome.unreadable_reason
+
+
 def test_facebook_import_stores_channel_facebook(factory: sessionmaker[Session], fixtures_dir: Path) -> None:
     import_file(factory, fixtures_dir / "facebook/feed_page.json", "fb-json", WIB)
     with factory() as session:

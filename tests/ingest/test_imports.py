@@ -67,7 +67,45 @@ def test_mapped_csv_uses_the_given_columns(factory, fixtures_dir: Path) -> None:
     assert (outcome.new, outcome.quarantined) == (2, 2)
     assert [loc for loc, _ in _quarantine(factory)] == ["row 3", "row 4"]
     with factory() as session:
-        assert sorted(session.scalars(select(Post.source_id))) == ["A-101", "A-104"]
+        assert [key.partition("#")[0] for key in sorted(session.scalars(select(Post.source_id)))] == ["A-101", "A-104"]
+
+
+CSV_HEADER = "no,isi,tanggal,nama\n"
+NUMBERED = {"source_id": "no", "text": "isi", "created_at": "tanggal", "author_name": "nama"}
+
+
+def test_a_csv_numbering_its_rows_afresh_loses_no_complaint(factory, tmp_path: Path) -> None:
+    """Every month's export counts "no" from 1: December's complaint 1 is not November's, and two rows of
+    one file sharing a number are two complaints; reading either file again adds nothing."""
+    november, december = tmp_path / "ekspor-nov.csv", tmp_path / "ekspor-des.csv"
+    november.write_text(CSV_HEADER + "1,jalan natar rusak,2026-11-20 08:00,Budi\n"
+                                     "2,sampah numpuk di pasar,2026-11-21 09:00,Sari\n", encoding="utf-8")
+    december.write_text(CSV_HEADER + "1,bpnt belum cair,2026-12-02 10:30,Rina\n"
+                                     "1,lampu jalan mati,2026-12-03 19:00,Rina\n", encoding="utf-8")
+    news = [import_file(factory, path, "csv", WIB, NUMBERED).new for path in (november, december, november, december)]
+    with factory() as session:
+        stored = session.scalars(select(Post.text).order_by(Post.created_at)).all()
+    assert news == [2, 2, 0, 0]
+    assert stored == ["jalan natar rusak", "sampah numpuk di pasar", "bpnt belum cair", "lampu jalan mati"]
+
+
+def test_a_csv_saved_by_excel_in_indonesian_settings_is_read(factory, tmp_path: Path) -> None:
+    """Semicolons between the columns and Windows-1252 text, as Excel writes "CSV" on an office PC."""
+    export = tmp_path / "rekap-excel.csv"
+    export.write_bytes("no;isi;tanggal;nama\r\n1;jalan rusak depan café natar;20/11/2026 08:00;Budi\r\n"
+                       .encode("cp1252"))
+    outcome = import_file(factory, export, "csv", WIB, NUMBERED)
+    assert (outcome.new, outcome.quarantined, outcome.unreadable) == (1, 0, 0)
+    with factory() as session:
+        assert session.scalars(select(Post.text)).one() == "jalan rusak depan café natar"
+
+
+def test_a_file_that_is_not_an_xlsx_workbook_is_quarantined_whole_with_a_reason(factory, tmp_path: Path) -> None:
+    saved_as_csv = tmp_path / "rekap-lapor.xls"
+    saved_as_csv.write_text("NO,NAMA,LAPORAN,WAKTU\n1,Budi,jalan rusak,20/11/2026 08:00\n", encoding="utf-8")
+    outcome = import_file(factory, saved_as_csv, "lapor-xlsx", WIB)
+    assert (outcome.new, outcome.quarantined, outcome.unreadable) == (0, 1, 1)
+    assert outcome.unreadable_reason.startswith("bukan buku kerja XLSX / not an XLSX workbook")
 
 
 def test_mapping_refuses_unknown_fields() -> None:
