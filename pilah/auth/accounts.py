@@ -32,6 +32,14 @@ class NewUser:
 
 def validate_new_user(session: Session, new: NewUser) -> None:
     """Raise AccountError naming the first field that is wrong."""
+    validate_account(session, new)
+    if len(new.password) < MIN_LENGTH:
+        raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
+
+
+def validate_account(session: Session, new: NewUser) -> None:
+    """Every rule but the password's, so that the CLI refuses a taken name or an unknown OPD before it asks
+    for a password twice."""
     if not _USERNAME.match(new.username):
         raise AccountError("Nama pengguna 3–60 huruf kecil/angka/._- / username must be 3-60 of a-z 0-9 . _ -",
                            field="username")
@@ -40,8 +48,6 @@ def validate_new_user(session: Session, new: NewUser) -> None:
     if new.role not in ROLES:
         raise AccountError(f"Peran harus salah satu dari {', '.join(ROLES)} / unknown role", field="role")
     _check_opd(session, new)
-    if len(new.password) < MIN_LENGTH:
-        raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
 
 
 def _check_opd(session: Session, new: NewUser) -> None:
@@ -67,7 +73,7 @@ def create_user(session: Session, new: NewUser, *, actor: str) -> User:
 
 
 def set_password(session: Session, username: str, password: str, *, actor: str) -> User:
-    user = _existing(session, username)
+    user = existing_user(session, username)
     if len(password) < MIN_LENGTH:
         raise AccountError(f"Kata sandi minimal {MIN_LENGTH} karakter / password too short", field="password")
     user.password_hash = hash_password(password)
@@ -109,7 +115,7 @@ def acting_user(session: Session, username: str, roles: frozenset[str]) -> User:
 def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
     """Deactivating also ends the user's sessions, so that reactivating later revives no old cookie.
     Asking for the state the account is already in changes (and records) nothing."""
-    user = _existing(session, username)
+    user = existing_user(session, username)
     if user.active == active:
         return user
     user.active = active
@@ -119,7 +125,8 @@ def set_active(session: Session, username: str, active: bool, *, actor: str) -> 
     return user
 
 
-def _existing(session: Session, username: str) -> User:
+def existing_user(session: Session, username: str) -> User:
+    """The account however its name is typed, or AccountError naming it."""
     user = queries.user_by_username(session, canonical_username(username))
     if user is None:
         raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")

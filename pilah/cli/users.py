@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
-from pilah.auth.accounts import NewUser, canonical_username, create_user, set_active, set_password
-from pilah.auth.errors import AccountError
+from pilah.auth.accounts import (
+    NewUser,
+    canonical_username,
+    create_user,
+    existing_user,
+    set_active,
+    set_password,
+    validate_account,
+)
+from pilah.auth.passwords import MIN_LENGTH
 from pilah.auth.tokens import issue_token, revoke_token
 from pilah.cli.runtime import cli_actor, open_database
 from pilah.db import transaction
 from pilah.queries import web as queries
 from pilah.schema import ROLES, utcnow
 from pilah.settings import Settings
+from triage.directory import sync_directory
 
 
 @click.group()
@@ -24,15 +35,38 @@ def users() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="Peran pengguna. The user's role.")
 @click.option("--opd", "opd_code", help="Kode OPD (wajib untuk peran opd), e.g. dpupr.")
 @click.option("--name", "display_name", default="", help="Nama lengkap. Display name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              envvar="PILAH_NEW_PASSWORD", help="Kata sandi (ditanyakan bila tidak diberikan; min. 10 karakter).")
+@click.option("--password", envvar="PILAH_NEW_PASSWORD",
+              help="Kata sandi (ditanyakan dua kali bila tidak diberikan; min. 10 karakter).")
 @click.pass_obj
-def add(settings: Settings, username: str, role: str, opd_code: str | None, display_name: str, password: str) -> None:
-    """Tambah pengguna. Add a user, e.g. the first admin: pilah users add admin --role admin"""
-    with transaction(open_database(settings)) as session:
-        user = create_user(session, NewUser(username=username, display_name=display_name,
-                                            role=role, password=password, opd_code=opd_code), actor=cli_actor())
+def add(settings: Settings, username: str, role: str, opd_code: str | None, display_name: str,
+        password: str | None) -> None:
+    """Tambah pengguna. Add a user, e.g. the first admin: pilah users add admin --role admin
+
+    An OPD liaison's office is looked up in the directory as data/opd.toml has it now, so a liaison can
+    be added on a database no batch has run on yet."""
+    factory = open_database(settings)
+    new = NewUser(username=canonical_username(username), display_name=display_name, role=role, password="",
+                  opd_code=opd_code)
+    with transaction(factory) as session:
+        if opd_code:
+            sync_directory(session, settings.data_dir, editor=cli_actor())
+        validate_account(session, new)
+    chosen = password if password is not None else ask_new_password()
+    with transaction(factory) as session:
+        user = create_user(session, replace(new, password=chosen), actor=cli_actor())
     click.echo(f"pengguna {user.username} ({user.role}{' · ' + user.opd_code if user.opd_code else ''}) dibuat")
+
+
+def ask_new_password() -> str:
+    """Asked twice, in Indonesian, until both entries agree and the first is long enough."""
+    while True:
+        first = click.prompt("Kata sandi / password", hide_input=True)
+        if len(first) < MIN_LENGTH:
+            click.echo(f"Kata sandi minimal {MIN_LENGTH} karakter / at least {MIN_LENGTH} characters", err=True)
+            continue
+        if click.prompt("Ulangi kata sandi / repeat it", hide_input=True) == first:
+            return first
+        click.echo("Kedua kata sandi tidak sama, ulangi / the two entries differ, try again", err=True)
 
 
 @users.command("list")
@@ -47,13 +81,17 @@ def list_users(settings: Settings) -> None:
 
 @users.command("password")
 @click.argument("username")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="PILAH_NEW_PASSWORD",
-              help="Kata sandi baru.")
+@click.option("--password", envvar="PILAH_NEW_PASSWORD", help="Kata sandi baru (ditanyakan dua kali bila tidak "
+              "diberikan).")
 @click.pass_obj
-def change_password(settings: Settings, username: str, password: str) -> None:
+def change_password(settings: Settings, username: str, password: str | None) -> None:
     """Ganti kata sandi. Set a user's password."""
-    with transaction(open_database(settings)) as session:
-        set_password(session, username, password, actor=cli_actor())
+    factory = open_database(settings)
+    with factory() as session:
+        existing_user(session, username)
+    chosen = password if password is not None else ask_new_password()
+    with transaction(factory) as session:
+        set_password(session, username, chosen, actor=cli_actor())
     click.echo(f"kata sandi {username} diganti")
 
 
@@ -79,9 +117,7 @@ def tokens() -> None:
 def add_token(settings: Settings, username: str, name: str) -> None:
     """Buat token (ditampilkan sekali). Issue a token for USERNAME; it is shown only once."""
     with transaction(open_database(settings)) as session:
-        user = queries.user_by_username(session, canonical_username(username))
-        if user is None:
-            raise AccountError(f"Pengguna '{username}' tidak ada / no such user", field="username")
+        user = existing_user(session, username)
         token = issue_token(session, user, name, actor=cli_actor())
     click.echo(token)
 

@@ -26,6 +26,39 @@ def test_cli_refuses_opd_role_without_opd(engine, database_url, monkeypatch) -> 
     assert result.exit_code == 2 and "opd" in result.output
 
 
+def test_cli_adds_an_opd_liaison_before_any_batch_has_loaded_the_directory(engine, database_url,
+                                                                            monkeypatch) -> None:
+    monkeypatch.setenv("PILAH_DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["users", "add", "pupr1", "--role", "opd", "--opd", "dpupr"],
+                                input="kata-sandi-panjang\nkata-sandi-panjang\n")
+    assert result.exit_code == 0, result.output
+    assert "pengguna pupr1 (opd · dpupr) dibuat" in result.output
+    unknown = CliRunner().invoke(main, ["users", "add", "x-opd", "--role", "opd", "--opd", "dinas-tak-ada"])
+    assert unknown.exit_code == 2 and "OPD 'dinas-tak-ada' tidak dikenal" in unknown.output
+    assert "Kata sandi" not in unknown.output
+
+
+def test_cli_refuses_a_taken_name_before_asking_for_a_password(engine, database_url, monkeypatch) -> None:
+    monkeypatch.setenv("PILAH_DATABASE_URL", database_url)
+    runner = CliRunner()
+    assert runner.invoke(main, ["users", "add", "rina", "--role", "verifikator",
+                                "--password", "kata-sandi-panjang"]).exit_code == 0
+    again = runner.invoke(main, ["users", "add", "Rina", "--role", "verifikator"])
+    assert again.exit_code == 2 and "sudah ada" in again.output and "Kata sandi" not in again.output
+    missing = runner.invoke(main, ["users", "password", "budi"])
+    assert missing.exit_code == 2 and "tidak ada" in missing.output and "Kata sandi" not in missing.output
+
+
+def test_cli_asks_again_in_indonesian_when_the_two_entries_differ(engine, database_url, monkeypatch) -> None:
+    monkeypatch.setenv("PILAH_DATABASE_URL", database_url)
+    typed = "pendek\nkata-sandi-panjang\nkata-sandi-lain\nkata-sandi-panjang\nkata-sandi-panjang\n"
+    result = CliRunner().invoke(main, ["users", "add", "sari", "--role", "verifikator"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Kata sandi minimal 10 karakter" in result.output
+    assert "Kedua kata sandi tidak sama, ulangi" in result.output
+    assert result.output.count("Ulangi kata sandi / repeat it") == 2
+
+
 def test_admin_page_adds_user_and_rerenders_errors(login, directory) -> None:
     client = login("admin")
     page = html(client.get("/pengguna"))
