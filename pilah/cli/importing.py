@@ -9,7 +9,9 @@ import click
 from ingest.files import FORMATS, import_file
 from ingest.imports.mapped_csv import parse_mapping
 from pilah.cli.runtime import open_database
-from pilah.queries.channel import quarantined_items
+from pilah.db import transaction
+from pilah.queries.channel import dismiss_quarantined, quarantined_with_source
+from pilah.schema import utcnow
 from pilah.settings import Settings
 
 
@@ -55,15 +57,39 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
         raise click.BadParameter(str(exc), param_hint="--map") from exc
 
 
-@click.command("quarantine")
+@click.group("quarantine", invoke_without_command=True)
 @click.option("--limit", default=50, show_default=True, help="Berapa baris. How many rows.")
-@click.pass_obj
-def quarantine(settings: Settings, limit: int) -> None:
-    """Daftar item yang dikarantina beserta alasannya. List quarantined items with their reasons."""
-    factory = open_database(settings)
+@click.pass_context
+def quarantine(context: click.Context, limit: int) -> None:
+    """Daftar item yang dikarantina beserta alasannya. List quarantined items with their reasons.
+
+    Example: pilah quarantine dismiss 17 18 --by rina --note "ekspor X diimpor sebagai fb-json, sudah diulang"
+    """
+    if context.invoked_subcommand is not None:
+        return
+    factory = open_database(context.obj)
     with factory() as session:
-        items = list(quarantined_items(session, limit))
-        for item in items:
-            click.echo(f"#{item.id} {item.channel} {item.locator} [{item.reason_code}] {item.reason}")
+        items = quarantined_with_source(session, limit)
+        for item, source in items:
+            where = f" {source.removeprefix('file:')}" if source else ""
+            click.echo(f"#{item.id} {item.channel}{where} {item.locator} [{item.reason_code}] {item.reason}")
     if not items:
         click.echo("Karantina kosong / nothing is quarantined")
+
+
+@quarantine.command("dismiss")
+@click.argument("item_ids", nargs=-1, type=int, required=True)
+@click.option("--by", "actor", required=True, help="Nama petugas yang memutuskan. Who decided.")
+@click.option("--note", required=True, help="Mengapa item ini tidak perlu dibaca lagi. Why it needs no reading.")
+@click.pass_obj
+def dismiss(settings: Settings, item_ids: tuple[int, ...], actor: str, note: str) -> None:
+    """Tandai item selesai tanpa diimpor (diketik manual, atau sampah dari format yang salah); item tetap
+    disimpan dan keputusan dicatat di audit. Mark items dealt with; they are kept, the decision audited."""
+    with transaction(open_database(settings)) as session:
+        try:
+            changed = dismiss_quarantined(session, item_ids, actor=actor, note=note, at=utcnow())
+        except LookupError as exc:
+            raise click.BadParameter(f"item karantina tidak ada / no such item: {exc}", param_hint="ITEM_IDS") from exc
+    skipped = len(set(item_ids)) - len(changed)
+    click.echo(f"{len(changed)} item ditandai selesai / dismissed"
+               + (f", {skipped} sudah selesai sebelumnya / already resolved" if skipped else ""))

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pilah.errors import OutboxNotUncertain
+from pilah.queries import audit
 from pilah.queries.upsert import insert_ignoring_conflicts
 from pilah.schema import (
     AuditEvent,
@@ -170,6 +171,34 @@ def quarantined_items(session: Session, limit: int = 50) -> Iterable[Quarantined
     """The newest quarantined items still unread (a later read of their file may have taken them in)."""
     return session.scalars(select(QuarantinedItem).where(QuarantinedItem.resolved_at.is_(None))
                            .order_by(QuarantinedItem.id.desc()).limit(limit))
+
+
+def quarantined_with_source(session: Session, limit: int = 50) -> list[tuple[QuarantinedItem, str | None]]:
+    """As `quarantined_items`, each with where its payload came from ("file:rekap.csv", an API endpoint)."""
+    unread = select(QuarantinedItem.id).where(QuarantinedItem.resolved_at.is_(None)) \
+        .order_by(QuarantinedItem.id.desc()).limit(limit)
+    rows = session.execute(select(QuarantinedItem, ChannelPayload.endpoint)
+                           .outerjoin(ChannelPayload, ChannelPayload.id == QuarantinedItem.payload_id)
+                           .where(QuarantinedItem.id.in_(unread)).order_by(QuarantinedItem.id.desc()))
+    return [(item, endpoint) for item, endpoint in rows]
+
+
+def dismiss_quarantined(session: Session, item_ids: Sequence[int], *, actor: str, note: str,
+                        at: datetime) -> list[QuarantinedItem]:
+    """Mark items a person has dealt with (typed in by hand, or junk from a file read with the wrong format)
+    as resolved, each with an audit event; the item itself is kept. Returns the items this changed: ones
+    already resolved are left as they were. Raises LookupError naming ids that do not exist."""
+    found = {item.id: item for item in session.scalars(select(QuarantinedItem)
+                                                       .where(QuarantinedItem.id.in_(item_ids)))}
+    missing = [str(i) for i in item_ids if i not in found]
+    if missing:
+        raise LookupError(", ".join(missing))
+    changed = [found[i] for i in dict.fromkeys(item_ids) if found[i].resolved_at is None]
+    for item in changed:
+        item.resolved_at = at
+        audit.record(session, "quarantine", str(item.id), "dismiss", actor, at, reason=note,
+                     details={"channel": item.channel, "locator": item.locator, "reason_code": item.reason_code})
+    return changed
 
 
 def resolve_quarantined(session: Session, payload_id: int, rejected: dict[str, tuple[str, str]],

@@ -1,4 +1,5 @@
-"""`pilah import` says when a whole file could not be read, and exits non-zero for a scheduled job to notice."""
+"""`pilah import` says when a whole file could not be read (exit 1, for a scheduled job to notice);
+`pilah quarantine` names each item's file and lets a person dismiss one, audited."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from pilah.cli import main
+from pilah.db import make_engine, session_factory
+from pilah.schema import AuditEvent
 
 
 @pytest.fixture
@@ -43,3 +47,24 @@ def test_a_file_with_bad_rows_only_is_no_failure(runner: CliRunner, env: dict[st
     result = runner.invoke(main, ["import", "--format", "csv", str(export)], env=env)
     assert result.exit_code == 0 and "1 karantina/quarantined" in result.output
     assert "tidak terbaca" not in result.output
+
+
+def test_quarantine_names_the_file_and_a_person_can_dismiss_an_item_with_an_audited_note(
+        runner: CliRunner, env: dict[str, str], fixtures_dir: Path) -> None:
+    runner.invoke(main, ["import", "--format", "sms-csv", str(fixtures_dir / "sms/inbox.csv")], env=env)
+    listed = runner.invoke(main, ["quarantine"], env=env).output.splitlines()
+    assert len(listed) == 2 and all(" sms inbox.csv row " in line for line in listed)
+    first = listed[-1].split()[0].lstrip("#")
+    unknown = runner.invoke(main, ["quarantine", "dismiss", first, "999", "--by", "rina", "--note", "x"], env=env)
+    assert unknown.exit_code == 2 and "no such item: 999" in unknown.output
+    note = "nomor pengirim dihubungi, aduan diketik ulang"
+    done = runner.invoke(main, ["quarantine", "dismiss", first, first, "--by", "rina", "--note", note], env=env)
+    assert done.exit_code == 0 and done.output.startswith("1 item ditandai selesai")
+    again = runner.invoke(main, ["quarantine", "dismiss", first, "--by", "rina", "--note", note], env=env)
+    assert "0 item ditandai selesai / dismissed, 1 sudah selesai sebelumnya" in again.output
+    left = runner.invoke(main, ["quarantine"], env=env).output.splitlines()
+    assert len(left) == 1 and not left[0].startswith(f"#{first} ")
+    with session_factory(make_engine(env["PILAH_DATABASE_URL"]))() as session:
+        events = session.execute(select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.actor, AuditEvent.reason)
+                                 .where(AuditEvent.entity_type == "quarantine")).all()
+    assert [tuple(e) for e in events] == [(first, "dismiss", "rina", note)]
