@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -167,14 +167,9 @@ def count_posts(session: Session) -> int:
 
 
 
-def quarantined_items(session: Session, limit: int = 50) -> Iterable[QuarantinedItem]:
-    """The newest quarantined items still unread (a later read of their file may have taken them in)."""
-    return session.scalars(select(QuarantinedItem).where(QuarantinedItem.resolved_at.is_(None))
-                           .order_by(QuarantinedItem.id.desc()).limit(limit))
-
-
 def quarantined_with_source(session: Session, limit: int = 50) -> list[tuple[QuarantinedItem, str | None]]:
-    """As `quarantined_items`, each with where its payload came from ("file:rekap.csv", an API endpoint)."""
+    """The newest quarantined items still unread (a later read of their file may have taken them in), each
+    with where its payload came from ("file:rekap.csv", an API endpoint)."""
     unread = select(QuarantinedItem.id).where(QuarantinedItem.resolved_at.is_(None)) \
         .order_by(QuarantinedItem.id.desc()).limit(limit)
     rows = session.execute(select(QuarantinedItem, ChannelPayload.endpoint)

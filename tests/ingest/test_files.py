@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import SourceUnreadable, UnknownFormat
 from ingest.files import import_file
-from pilah.queries.channel import quarantined_items
+from pilah.queries.channel import quarantined_with_source
 from pilah.queries.reports import count_quarantine
 from pilah.schema import Post, QuarantinedItem
 
@@ -58,7 +58,7 @@ def test_an_export_imported_again_with_a_corrected_map_takes_in_the_rows_it_now_
     assert [(o.new, o.quarantined) for o in (wrong, corrected, again)] == [(0, 2), (1, 1), (0, 1)]
     with factory() as session:
         assert session.scalars(select(Post.text)).all() == ["jalan rusak di natar"]
-        unread = [(item.locator, item.reason) for item in quarantined_items(session)]
+        unread = [(item.locator, item.reason) for item, _ in quarantined_with_source(session)]
         assert count_quarantine(session, None, None) == 1
     assert len(unread) == 1 and unread[0][0] == "row 3" and "'kemarin'" in unread[0][1]
 
@@ -74,7 +74,7 @@ def test_reading_an_export_again_with_a_map_that_reads_nothing_keeps_its_unread_
     assert (failed.new, failed.quarantined, failed.unreadable) == (0, 1, 1)
     assert failed.unreadable_reason.startswith("CSV tidak punya kolom / has no column text, created_at")
     with factory() as session:
-        unread = sorted((item.locator, item.reason_code) for item in quarantined_items(session))
+        unread = sorted((item.locator, item.reason_code) for item, _ in quarantined_with_source(session))
     assert unread == [("payload", "unreadable_payload"), ("row 3", "malformed_row")]
 
 
