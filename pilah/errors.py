@@ -36,3 +36,10 @@ class OutboxNotUncertain(PilahError):
     """Only a message whose delivery is unknown (`tak_pasti`) waits for a person's check."""
 
     code = "outbox_not_uncertain"
+
+
+class RevisionInvalid(PilahError):
+    """`pilah db upgrade/downgrade` named a revision the migrations do not have, or one it cannot move to."""
+
+    code = "revision_invalid"
+    exit_code = 2

@@ -151,12 +151,39 @@ def _refuse_secrets(values: dict[str, Any], path: Path, prefix: str) -> None:
         if isinstance(value, dict):
             _refuse_secrets(value, path, prefix=f"{name}__")
         elif is_secret(key) or (key == "database_url" and _URL_PASSWORD.search(str(value))):
+            variables = secret_variables(tuple(name.split("__")))
             raise ConfigError(
                 f"{path}: '{name.replace('__', '.')}' berisi rahasia, yang hanya diterima dari environment / "
                 "holds a secret, which pilah accepts only from the environment",
-                hint=f"hapus dari berkas, isi {ENV_PREFIX}{name.upper()} / remove it from the file and set "
-                     f"{ENV_PREFIX}{name.upper()} instead",
+                hint=f"hapus dari berkas, isi {' atau '.join(variables)} / remove it from the file and set "
+                     f"{' or '.join(variables)} instead",
             )
+
+
+def secret_variables(location: tuple[str, ...]) -> list[str]:
+    """The PILAH_* variable(s) a secret met at `location` (section names, then key) is really read from.
+
+    Secrets are top-level fields whatever section they serve, so `[channels.twitter] bearer_token` is
+    PILAH_X_BEARER_TOKEN: the nested variable its place would suggest is refused as an unknown setting.
+    A key that matches no field is answered with the section's secret variables, or all of them.
+    """
+    prefix = _secrets_prefix(location[:-1])
+    for name in (f"{prefix}{location[-1]}", location[-1]):
+        if name in Settings.model_fields and (is_secret(name) or name == "database_url"):
+            return [f"{ENV_PREFIX}{name.upper()}"]
+    return [f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields
+            if is_secret(name) and name.startswith(prefix)]
+
+
+def _secrets_prefix(sections: tuple[str, ...]) -> str:
+    """The `secrets_prefix` the section at `sections` declares ("" for none or an unknown section)."""
+    model: Any = Settings
+    for section in sections:
+        field = model.model_fields.get(section) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return ""
+        model = field.annotation
+    return getattr(model, "secrets_prefix", "")
 
 
 def is_secret(name: str) -> bool:
@@ -198,9 +225,14 @@ def _describe(exc: ValidationError, path: Path | None) -> str:
 
 
 def _fix_hint(exc: ValidationError, path: Path | None) -> str:
-    key = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else "?"
-    if exc.errors()[0]["type"] == "extra_forbidden":
-        return f"remove '{key}' (not a pilah setting); `pilah config show` lists the valid ones"
+    location = tuple(str(part) for part in exc.errors()[0]["loc"]) if exc.errors() else ()
+    key = location[0] if location else "?"
+    if exc.errors()[0]["type"] == "extra_forbidden" and location:
+        hint = (f"remove '{'.'.join(location)}' from {path or 'pilah.toml'} or unset "
+                f"{ENV_PREFIX}{'__'.join(location).upper()} (not a pilah setting); `pilah config show` lists the "
+                "valid ones")
+        secret = f"; this secret is read from {' or '.join(secret_variables(location))}"
+        return hint + (secret if is_secret(location[-1]) else "")
     return f"correct '{key}' in {path or 'pilah.toml'} or set {ENV_PREFIX}{key.upper()}"
 
 

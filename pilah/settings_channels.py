@@ -1,9 +1,13 @@
 """The `[channels]` section of pilah.toml: which accounts, pages and gateways to collect from, and when.
 
-Credentials are not here: they come only from PILAH_* environment variables (see Settings).
+Credentials are not here: they come only from PILAH_* environment variables (see Settings). A section with
+credentials names the prefix of their Settings fields (`secrets_prefix`), so a secret written into the section
+can be pointed at the variable it is really read from.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +16,7 @@ class TwitterSettings(BaseModel):
     """`[channels.twitter]`: X API v2 mentions and recent search."""
 
     model_config = ConfigDict(extra="forbid")
+    secrets_prefix: ClassVar[str] = "x_"
 
     accounts: list[str] = Field(
         default_factory=list, description="Accounts whose mentions are collected: usernames (pemkablamsel) or ids."
@@ -39,6 +44,7 @@ class FacebookSettings(BaseModel):
     """`[channels.facebook]`: Graph API page feed, visitor posts that tag the page, comments."""
 
     model_config = ConfigDict(extra="forbid")
+    secrets_prefix: ClassVar[str] = "fb_"
 
     pages: list[str] = Field(default_factory=list, description="Facebook Page ids to collect from.")
     api_version: str = Field("v24.0", pattern=r"^v\d+\.\d+$", description="Graph API version, e.g. v24.0.")
@@ -59,6 +65,7 @@ class SmsSettings(BaseModel):
     """`[channels.sms]`: the SMS gateway webhook."""
 
     model_config = ConfigDict(extra="forbid")
+    secrets_prefix: ClassVar[str] = "sms_"
 
     replay_window_seconds: int = Field(
         300, ge=10, le=3600, description="A signed webhook call older or newer than this is refused as a replay."

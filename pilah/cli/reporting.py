@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -34,7 +34,8 @@ def report(settings: Settings, start: datetime | None, end: datetime | None, fmt
     if fmt == "xlsx" and out_dir is None:
         raise click.UsageError("--format xlsx menulis berkas: sebutkan --out DIR / xlsx needs --out DIR")
     zone = settings.zone
-    start_at, end_at = period_bounds(start.date() if start else None, end.date() if end else None, zone)
+    first, last = _in_order(start.date() if start else None, end.date() if end else None)
+    start_at, end_at = period_bounds(first, last, zone)
     labels = taxonomy_labels(settings.data_dir, settings.language)
     with open_database(settings)() as session:
         stats = compute_statistics(session, start=start_at, end=end_at, top_n=settings.top_n,
@@ -52,3 +53,13 @@ def report(settings: Settings, start: datetime | None, end: datetime | None, fmt
     text = {"md": lambda: render_markdown(stats, labels, title, funnel), "csv": lambda: render_csv(rows),
             "html": lambda: render_html(stats, rows, title)}[fmt]()
     sys.stdout.write(text)
+
+
+def _in_order(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """A reversed period would count nothing and still look like a real report of zeros, so its days are
+    swapped, as the web dashboard does, and the swap is said on stderr (stdout may be the report file)."""
+    if start is None or end is None or start <= end:
+        return start, end
+    click.echo(f"peringatan/warning: --to {end} sebelum --from {start}; periode ditukar menjadi {end} s.d. {start} / "
+               f"--to is before --from; the period was swapped to {end} to {start}", err=True)
+    return end, start

@@ -5,6 +5,9 @@ from __future__ import annotations
 import getpass
 
 import click
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pilah import migrate
@@ -17,7 +20,7 @@ from pilah.settings import Settings, redact_url
 
 def open_database(settings: Settings) -> sessionmaker[Session]:
     """Sessions on the configured database, refusing one whose schema is behind the code."""
-    engine = make_engine(settings.database_url)
+    engine = connect(settings)
     revision = migrate.current_revision(engine)
     if revision != migrate.head_revision():
         raise DatabaseError(
@@ -27,6 +30,38 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
             hint="jalankan dulu / run first: pilah db upgrade",
         )
     return session_factory(engine)
+
+
+def connect(settings: Settings) -> Engine:
+    """An engine whose database has answered. Engines connect lazily, so without this first connection a
+    stopped server or a file that is not a database would surface as a driver traceback in the middle of
+    whichever command ran first; here it is one coded error before any work starts."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect():
+            pass
+    except DriverDatabaseError as exc:
+        engine.dispose()
+        raise _unreachable(settings.database_url, exc) from exc
+    return engine
+
+
+def _unreachable(url: str, exc: DriverDatabaseError) -> DatabaseError:
+    """The driver's first line says which of the usual causes it is (refused, unknown role, not a database);
+    the rest is driver advice. A driver could echo the URL, so its password is masked here too."""
+    parsed = make_url(url)
+    reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
+    if parsed.password:
+        reason = reason.replace(str(parsed.password), "***")
+    if parsed.get_backend_name() == "sqlite":
+        hint = (f"periksa bahwa {parsed.database} adalah basis data pilah (berkas SQLite), bukan berkas lain / "
+                f"check that {parsed.database} is a pilah database (an SQLite file), not some other file")
+    else:
+        hint = (f"periksa server basis data berjalan dan menerima koneksi di {parsed.host}:{parsed.port or 5432}, "
+                "lalu PILAH_DATABASE_URL atau database_url di pilah.toml / check that the database server is "
+                "running and accepting connections there, then PILAH_DATABASE_URL or database_url in pilah.toml")
+    return DatabaseError(f"basis data {redact_url(url)} tidak bisa dibuka / cannot open the database: {reason}",
+                         hint=hint)
 
 
 def cli_actor() -> str:

@@ -6,6 +6,7 @@ and turns classify's errors into a one-line message and an exit code.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,15 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from classify.errors import ClassifyError, TrainingDataInvalid
-from classify.registry import active_model_dir, active_version, check_version_name, load_model, promote
+from classify.registry import (
+    CARD_FILE,
+    active_model_dir,
+    active_version,
+    check_version_name,
+    get_version,
+    load_model,
+    promote,
+)
 from classify.taxonomy import load_taxonomy
 from classify.train import (
     LabelledRows,
@@ -104,7 +113,31 @@ def train(settings: object, from_seed: bool, from_labels: bool, table: Path | No
         elif active_version(models_dir) == directory.name:
             click.echo(f"{directory.name} adalah versi aktif, dibangun ulang / is the active version, rebuilt")
         else:
-            click.echo(f"Aktifkan dengan / activate with: pilah models promote {directory.name}")
+            file_options = _file_options(text_column, label_column, mapping) if table is not None else ""
+            click.echo(_activation_hint(models_dir, directory.name, file_options))
+
+
+def _activation_hint(models_dir: Path, name: str, file_options: str = "") -> str:
+    """The promotion gate compares cards only when both versions were evaluated on the same data; otherwise a
+    bare `promote` is refused and asks for one labelled file to score both on, so the hint says that instead."""
+    current = active_version(models_dir)
+    evaluated_on = get_version(models_dir, name).evaluation_set
+    if not (models_dir / current / CARD_FILE).is_file() or (
+            evaluated_on is not None and evaluated_on == get_version(models_dir, current).evaluation_set):
+        return f"Aktifkan dengan / activate with: pilah models promote {name}"
+    return (f"{name} dievaluasi pada data lain dari model aktif {current}; untuk mengaktifkan, bandingkan lalu ukur "
+            f"keduanya pada satu berkas berlabel (FILE, format seperti --csv) / was evaluated on other data than the "
+            f"active {current}; to activate, compare, then score both on one labelled file (FILE, as for --csv):\n"
+            f"  pilah models compare {current} {name}\n"
+            f"  pilah models promote {name} --on FILE{file_options}")
+
+
+def _file_options(text_column: str, label_column: str, mapping: Path | None) -> str:
+    """A file scored for promotion is read like the --csv file, so its columns and mapping are likely the same."""
+    options = [f"--text-column {shlex.quote(text_column)}" if text_column != "text" else "",
+               f"--label-column {shlex.quote(label_column)}" if label_column != "category" else "",
+               f"--mapping {shlex.quote(str(mapping))}" if mapping is not None else ""]
+    return "".join(f" {option}" for option in options if option)
 
 
 def _staff_labels(settings: object) -> tuple[LabelledRows, dict[str, int]]:
