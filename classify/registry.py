@@ -118,7 +118,15 @@ def read_card(directory: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ModelNotFound(f"{directory} tidak punya card.json / is not a pilah model version",
                             hint="pilah models list")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UntrustedModel(f"{path} bukan JSON yang sah / is not valid JSON: {exc}",
+                             hint="pulihkan berkas itu dari cadangan atau hapus versi ini / restore the file from a "
+                                  "backup or remove this version") from exc
+    if not isinstance(card, dict):
+        raise UntrustedModel(f"{path} bukan kartu model / is not a model card")
+    return card
 
 
 def _check_versions(card: dict[str, Any], name: str) -> None:
@@ -192,15 +200,21 @@ def get_version(models_root: Path, name: str) -> ModelVersion:
     return ModelVersion(name, directory, read_card(directory), name == active_version(models_root))
 
 
+def same_evaluation(candidate: ModelVersion, active: ModelVersion) -> bool:
+    """Whether the two cards' figures were measured on the same rows and folds, so the gate may compare them."""
+    return candidate.evaluation_set is not None and candidate.evaluation_set == active.evaluation_set
+
+
 def promotion_problem(candidate: ModelVersion, active: ModelVersion,
                       scores: tuple[float, float] | None = None) -> str | None:
     """Why the gate refuses ``candidate``, or None. ``scores`` = (candidate, active) macro-F1 measured
     by the caller on one evaluation set, for versions whose cards were evaluated on different data."""
     if scores is None:
-        if candidate.evaluation_set is None or candidate.evaluation_set != active.evaluation_set:
-            return (f"{candidate.name} dan {active.name} dievaluasi pada data berbeda; ukur keduanya pada satu berkas "
-                    "berlabel / were evaluated on different data; score both on one labelled file: "
-                    f"pilah models promote {candidate.name} --on FILE (atau/or --force)")
+        if not same_evaluation(candidate, active):
+            return (f"{candidate.name} dan {active.name} dievaluasi pada data berbeda; ukur keduanya pada label staf "
+                    "atau satu berkas berlabel / were evaluated on different data; score both on the staff's labels "
+                    f"or one labelled file: pilah models promote {candidate.name} --on-labels (atau/or --on FILE, "
+                    "--force)")
         scores = (candidate.macro_f1 or 0.0, active.macro_f1 or 0.0)
     if scores[0] < scores[1] - PROMOTION_TOLERANCE:
         return (f"macro-F1 {candidate.name} {scores[0]:.3f} lebih dari {PROMOTION_TOLERANCE} di bawah model aktif "
@@ -222,7 +236,7 @@ def promote(models_root: Path, version: str, force: bool = False,
     if current is not None and (root / current / CARD_FILE).is_file() and not force:
         problem = promotion_problem(candidate, get_version(root, current), scores)
         if problem:
-            raise PromotionRefused(f"Promosi ditolak / promotion refused: {problem}")
+            raise PromotionRefused(problem)
     check_files(candidate.directory)
     if current is not None:
         with (root / HISTORY).open("a", encoding="utf-8") as history:
@@ -239,6 +253,7 @@ def rollback(models_root: Path) -> str:
     earlier = [name for name in earlier if name]
     if not earlier:
         raise ModelNotFound("Tidak ada versi sebelumnya / no earlier active version to roll back to")
+    check_files(root / check_version_name(earlier[-1]))  # as promote does: the next batch must be able to load it
     _write_active(root, earlier[-1])
     history.write_text("".join(name + "\n" for name in earlier[:-1]), encoding="utf-8")
     return earlier[-1]

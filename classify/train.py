@@ -32,7 +32,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from classify.category import CategoryClassifier
 from classify.clarity import ClarityDetector
 from classify.errors import TrainingDataInvalid, VersionInvalid
-from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, write_confusion_png
+from classify.evaluate import FOLD_SEED, Evaluation, cross_validate, evaluate_predictions, write_confusion_png
 from classify.registry import (
     CARD_FILE,
     active_version,
@@ -89,6 +89,8 @@ class TrainingResult:
     evaluation: Evaluation
     card: dict[str, Any]
     clarity: ClarityDetector | None = None
+    #: The k-fold's out-of-fold prediction of every training row, in row order.
+    held_out: np.ndarray | None = None
 
 
 def load_seed(seed_dir: Path) -> SeedCorpus:
@@ -230,8 +232,8 @@ def train_from_rows(
     texts, labels = [str(t) for t in texts], [str(label) for label in labels]
     _check_rows(texts, labels, taxonomy)
     extra = None if reference is None else (tuple(reference.texts), tuple(reference.labels))
-    evaluation, _ = cross_validate(training_estimator(labels, params, prior, tune, extra), texts, labels,
-                                   folds=folds, progress=progress)
+    evaluation, held_out = cross_validate(training_estimator(labels, params, prior, tune, extra), texts, labels,
+                                          folds=folds, progress=progress)
     final = training_estimator(labels, params, prior, tune, extra).fit(texts, labels)
     model = final.best_estimator_ if isinstance(final, GridSearchCV) else final
     if progress:
@@ -245,7 +247,7 @@ def train_from_rows(
         "rows_in_training_labels": sum(1 for label in reference.labels if label in known),
         "weight": model.reference_weight, "used": model.reference is not None}
     card["selection"] = _selection_card(final, prior_version, reference)
-    return TrainingResult(model, evaluation, card, clarity)
+    return TrainingResult(model, evaluation, card, clarity, held_out)
 
 
 def mapped_rows(rows: LabelledRows, mapping: dict[str, str]) -> LabelledRows:
@@ -391,6 +393,9 @@ def train_seed_with_labels(seed_dir: Path, taxonomy: Taxonomy, labels: LabelledR
                        "used_per_label": dict(sorted(Counter(labels.labels).items()))},
         "labels_sha256": labels.digest,
     })
+    on_labels = evaluate_predictions(labels.labels, result.held_out[len(rows.texts):])
+    result.card["metrics"]["staff_labels"] = {"macro_f1": on_labels.macro_f1, "rows": on_labels.rows,
+                                              "labels_sha256": labels.digest}
     return result
 
 

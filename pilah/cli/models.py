@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from classify.errors import PromotionRefused, TrainingDataInvalid
 from classify.evaluate import compare_cards, confidence_lines, score
 from classify.registry import (
     active_version,
@@ -65,6 +66,11 @@ def show(settings: object, version: str | None) -> None:
                    f"n {row['support']}")
     click.echo(f"  macro-F1 {_number(metrics.get('macro_f1'))}  ({metrics.get('folds')}-fold, "
                f"set {metrics.get('evaluation_set')})")
+    on_labels = metrics.get("staff_labels") or {}
+    if on_labels:
+        click.echo(f"  macro-F1 pada baris label staf saja / on the staff-label rows alone "
+                   f"{_number(on_labels.get('macro_f1'))}  ({on_labels.get('rows')} label, "
+                   f"sha256 {str(on_labels.get('labels_sha256', ''))[:12]})")
     for line in confidence_lines(metrics.get("confidence") or []):
         click.echo(f"  {line}")
 
@@ -91,17 +97,25 @@ def compare(settings: object, first: str, second: str) -> None:
 @click.option("--force", is_flag=True, help="Abaikan gerbang macro-F1. Skip the macro-F1 gate.")
 @click.option("--on", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Bandingkan kedua model pada berkas berlabel ini. Score both models on this labelled file.")
+@click.option("--on-labels", is_flag=True, help="Bandingkan kedua model pada label staf di basis data, masing-masing "
+              "pada label yang tidak dipelajarinya. Score both on the staff's labels, each out of sample.")
 @click.option("--text-column", default="text", show_default=True, help="Kolom teks (--on). Text column.")
 @click.option("--label-column", default="category", show_default=True, help="Kolom label (--on). Label column.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Pemetaan label --on ke taksonomi. Mapping of the --on labels.")
 @click.pass_obj
-def promote_command(settings: object, version: str, force: bool, table: Path | None, text_column: str,
-                    label_column: str, mapping: Path | None) -> None:
+def promote_command(settings: object, version: str, force: bool, table: Path | None, on_labels: bool,
+                    text_column: str, label_column: str, mapping: Path | None) -> None:
     """Jadikan versi aktif; ditolak bila macro-F1 > 0.02 di bawah model aktif. Make a version active (gated)."""
+    if table is not None and on_labels:
+        raise click.UsageError("pilih satu: --on FILE atau --on-labels / choose one of --on FILE and --on-labels")
     with classify_errors():
         root = Path(settings.models_dir)
-        scores = _scores_on(root, version, table, text_column, label_column, mapping) if table else None
+        scores = None
+        if table is not None:
+            scores = _scores_on(root, version, table, text_column, label_column, mapping)
+        elif on_labels and not force:
+            scores = _scores_on_labels(settings, root, version)
         previous = promote(root, version, force=force, scores=scores)
     if previous != version:
         record_model_change(settings, version, "promote", {"previous": previous, "forced": force})
@@ -127,11 +141,40 @@ def _scores_on(root: Path, version: str, table: Path, text_column: str, label_co
     if current is None:
         return None
     rows = read_labelled_file(table, text_column, label_column, load_mapping(mapping) if mapping else None)
+    for skipped, count in sorted(rows.skipped.items()):
+        click.echo(f"dilewati / skipped {count} baris label {skipped!r} (tanpa teks, tanpa label, atau tidak ada di "
+                   "pemetaan / no text, no label, or not in the mapping)")
+    if not rows.texts:
+        raise TrainingDataInvalid(f"Tidak ada baris yang bisa dinilai di {table.name} / no row of it can be scored",
+                                  hint="periksa --text-column, --label-column dan --mapping")
+    for name in (version, current):
+        if (get_version(root, name).card.get("training_data") or {}).get("sha256") == rows.digest:
+            raise PromotionRefused(f"{name} dilatih dari {table.name}; skornya di sana tidak jujur / {name} was "
+                                   f"trained on {table.name}, so its score there would count posts it learned from",
+                                   hint="pakai berkas berlabel yang tidak dipakai melatih keduanya, atau --on-labels "
+                                        "/ use a labelled file neither model trained on, or --on-labels")
     candidate, _ = load_model(root / version)
     active, _ = load_model(root / current)
     scores = score(candidate, rows.texts, rows.labels), score(active, rows.texts, rows.labels)
     click.echo(f"macro-F1 pada/on {table.name}: {version} {scores[0]:.3f}, {current} {scores[1]:.3f}")
     return scores
+
+
+def _scores_on_labels(settings: object, root: Path, version: str) -> tuple[float, float] | None:
+    from pilah.cli.runtime import open_database
+    from pilah.learning import promotion_scores
+
+    factory = open_database(settings)
+    try:
+        with factory() as session:
+            measured = promotion_scores(session, root, Path(settings.data_dir), version)
+    finally:
+        factory.kw["bind"].dispose()
+    if measured is None:
+        return None
+    click.echo(f"macro-F1 pada {measured.rows} label staf / on {measured.rows} staff labels: {version} "
+               f"{measured.scores[0]:.3f}, {active_version(root)} {measured.scores[1]:.3f}")
+    return measured.scores
 
 
 def _number(value: float | None) -> str:

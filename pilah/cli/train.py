@@ -23,6 +23,7 @@ from classify.registry import (
     get_version,
     load_model,
     promote,
+    same_evaluation,
 )
 from classify.taxonomy import load_taxonomy
 from classify.train import (
@@ -31,7 +32,6 @@ from classify.train import (
     load_mapping,
     load_seed,
     read_labelled_file,
-    staff_labels,
     train_clarity,
     train_from_rows,
     train_seed,
@@ -119,16 +119,17 @@ def train(settings: object, from_seed: bool, from_labels: bool, table: Path | No
 
 def _activation_hint(models_dir: Path, name: str, file_options: str = "") -> str:
     """The promotion gate compares cards only when both versions were evaluated on the same data; otherwise a
-    bare `promote` is refused and asks for one labelled file to score both on, so the hint says that instead."""
+    bare `promote` is refused and the gate needs a common set to score both on, so the hint names one."""
     current = active_version(models_dir)
-    evaluated_on = get_version(models_dir, name).evaluation_set
-    if not (models_dir / current / CARD_FILE).is_file() or (
-            evaluated_on is not None and evaluated_on == get_version(models_dir, current).evaluation_set):
+    if not (models_dir / current / CARD_FILE).is_file() or same_evaluation(get_version(models_dir, name),
+                                                                          get_version(models_dir, current)):
         return f"Aktifkan dengan / activate with: pilah models promote {name}"
-    return (f"{name} dievaluasi pada data lain dari model aktif {current}; untuk mengaktifkan, bandingkan lalu ukur "
-            f"keduanya pada satu berkas berlabel (FILE, format seperti --csv) / was evaluated on other data than the "
-            f"active {current}; to activate, compare, then score both on one labelled file (FILE, as for --csv):\n"
+    return (f"{name} dievaluasi pada data lain dari model aktif {current}; bandingkan, lalu ukur keduanya pada label "
+            f"staf (--on-labels) atau pada berkas berlabel yang tidak dipakai melatih keduanya (--on FILE) / was "
+            f"evaluated on other data than the active {current}; compare, then score both on the staff's labels or "
+            f"on a labelled file neither model trained on:\n"
             f"  pilah models compare {current} {name}\n"
+            f"  pilah models promote {name} --on-labels\n"
             f"  pilah models promote {name} --on FILE{file_options}")
 
 
@@ -143,20 +144,18 @@ def _file_options(text_column: str, label_column: str, mapping: Path | None) -> 
 def _staff_labels(settings: object) -> tuple[LabelledRows, dict[str, int]]:
     """The newest category label of each report, read before training so an empty table fails fast."""
     from pilah.cli.runtime import open_database
-    from pilah.queries.learning import newest_category_labels
+    from pilah.learning import read_staff_labels
 
     factory = open_database(settings)
     try:
         with factory() as session:
-            found = newest_category_labels(session)
+            rows, found = read_staff_labels(session, Path(settings.data_dir))
     finally:
         factory.kw["bind"].dispose()
     if not found.rows_in_table:
         raise TrainingDataInvalid("Tabel labels masih kosong / the labels table is empty",
                                   hint="label ditulis saat verifikator memverifikasi atau mengoreksi laporan / "
                                        "labels are written when a verifikator verifies or corrects a report")
-    rows = staff_labels(found.texts, found.categories, load_taxonomy(Path(settings.data_dir) / "taxonomy.toml"),
-                        versions=found.taxonomy_versions)
     click.echo(f"Label staf / staff labels: {found.rows_in_table} baris/rows, {found.superseded} digantikan label "
                f"yang lebih baru / superseded by a newer label, {len(rows.texts)} dipakai/used")
     for label, count in sorted(rows.skipped.items()):

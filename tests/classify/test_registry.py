@@ -110,6 +110,28 @@ def test_rollback_steps_back_through_history(tmp_path: Path) -> None:
     assert [(v.name, v.active) for v in list_versions(tmp_path)] == [("v1", True), ("v2", False), ("v3", False)]
 
 
+def test_rollback_refuses_a_version_changed_or_gone_since_it_was_active(tmp_path: Path) -> None:
+    """Checked as promote checks: otherwise the rollback succeeds and the next batch fails to load the model."""
+    for name, f1 in (("v1", 0.8), ("v2", 0.81)):
+        fake_version(tmp_path, name, f1)
+        promote(tmp_path, name)
+    with (tmp_path / "v1" / "model.skops").open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(UntrustedModel, match="SHA-256"):
+        rollback(tmp_path)
+    shutil.rmtree(tmp_path / "v1")
+    with pytest.raises(ModelNotFound):
+        rollback(tmp_path)
+    assert active_version(tmp_path) == "v2"
+
+
+def test_a_card_that_is_not_json_is_named_not_a_traceback(tmp_path: Path) -> None:
+    fake_version(tmp_path, "v1", 0.8)
+    (tmp_path / "v1" / "card.json").write_text('{"metrics": ', encoding="utf-8")
+    with pytest.raises(UntrustedModel, match=r"v1/card.json bukan JSON yang sah"):
+        list_versions(tmp_path)
+
+
 def test_force_passes_the_gate_but_never_a_changed_file(tmp_path: Path) -> None:
     fake_version(tmp_path, "good", 0.90)
     promote(tmp_path, "good")

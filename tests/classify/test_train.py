@@ -176,6 +176,11 @@ def test_training_with_labels_adds_them_to_the_seed_rows(tiny_seed_dir: Path, ta
     assert data["rows"] == data["seed_rows"] + 3 and data["rows_per_label"]["pendidikan"] == 3
     assert data["label_rows"]["in_table"] == 5 and data["label_rows"]["skipped"] == {"pariwisata": 1}
     assert "pendidikan" in result.model.classes_ and result.clarity is not None
+    on_labels = result.card["metrics"]["staff_labels"]  # the label rows' own out-of-fold figure, for the gate
+    held_out = result.held_out[data["seed_rows"]:]
+    assert (on_labels["rows"], on_labels["labels_sha256"]) == (3, labels.digest) and len(held_out) == 3
+    recall = float(sum(held_out == "pendidikan")) / 3  # one class, so macro-F1 is its F1 = 2R / (1 + R)
+    assert on_labels["macro_f1"] == pytest.approx(2 * recall / (1 + recall), abs=1e-4)
     with pytest.raises(TrainingDataInvalid, match="no usable category labels"):
         train_seed_with_labels(tiny_seed_dir, taxonomy, staff_labels(["x"], ["pariwisata"], taxonomy, versions=[None]),
                                folds=2)

@@ -21,8 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "classify" / "fixtures"
 SCHOOL = ("atap kelas sekolah dasar bocor murid belajar di teras", "guru honorer sekolah belum digaji tiga bulan",
           "seragam sekolah gratis belum dibagikan ke murid", "ruang kelas sekolah rusak murid takut masuk")
-HELD_OUT = [("ktp belum jadi sudah dua bulan", "adminduk"), ("jalan desa berlubang besar", "infrastruktur"),
-            ("puskesmas kekurangan obat", "kesehatan"), ("murid belajar di teras karena kelas bocor", "pendidikan")]
 
 
 @pytest.fixture
@@ -54,22 +52,38 @@ def school_labels(factory: sessionmaker[Session]) -> None:
 
 
 def test_the_printed_promotion_of_a_labels_version_is_not_refused_for_its_evaluation_data(
-        settings: types.SimpleNamespace, school_labels: None, tmp_path: Path) -> None:
+        settings: types.SimpleNamespace, school_labels: None) -> None:
     runner = CliRunner()
     assert runner.invoke(train, ["--seed", "--folds", "2"], obj=settings).exit_code == 0
     result = runner.invoke(train, ["--labels", "--folds", "2"], obj=settings)
     assert result.exit_code == 0, result.output
     (candidate,) = (path.name for path in settings.models_dir.glob("seed-labels-*"))
-    held_out = tmp_path / "uji.csv"
-    held_out.write_text("text,category\n" + "".join(f"{text},{label}\n" for text, label in HELD_OUT))
     commands = [shlex.split(line.strip()) for line in result.output.splitlines()
                 if line.strip().startswith("pilah models ")]
-    assert [args[2] for args in commands] == ["compare", "promote"], result.output
-    for args in commands:
-        ran = runner.invoke(models, [str(held_out) if arg == "FILE" else arg for arg in args[2:]], obj=settings)
+    assert (commands[0][2], commands[0][4]) == ("compare", candidate), result.output
+    assert commands[1][2:] == ["promote", candidate, "--on-labels"], result.output
+    for args in commands[:2]:
+        ran = runner.invoke(models, args[2:], obj=settings)
         assert "data berbeda" not in ran.output and "different data" not in ran.output
         assert ran.exit_code == 0, ran.output
+    assert "macro-F1 pada 4 label staf / on 4 staff labels" in ran.output
     assert active_version(settings.models_dir) == candidate
+
+
+def test_a_labels_version_trained_before_the_latest_verifications_is_not_scored_on_them(
+        settings: types.SimpleNamespace, school_labels: None, factory: sessionmaker[Session]) -> None:
+    """Its k-fold figure is on older labels and its score on today's would count posts it learned from."""
+    runner = CliRunner()
+    assert runner.invoke(train, ["--seed", "--folds", "2"], obj=settings).exit_code == 0
+    assert runner.invoke(train, ["--labels", "--folds", "2", "--version", "labels-1"], obj=settings).exit_code == 0
+    with factory() as session, session.begin():
+        session.add(Label(report_id=None, text="sekolah roboh murid belajar di tenda", category="pendidikan",
+                          source="verifikasi", labeller="verifikator", created_at=datetime(2026, 11, 21, tzinfo=UTC),
+                          taxonomy_version="2026.2"))
+    ran = runner.invoke(models, ["promote", "labels-1", "--on-labels"], obj=settings)
+    assert ran.exit_code != 0
+    assert "[promotion_refused] labels-1 dilatih dari label staf sebelum verifikasi" in ran.output
+    assert active_version(settings.models_dir).startswith("seed-")
 
 
 def test_a_version_evaluated_like_the_active_one_gets_the_one_line_hint(settings: types.SimpleNamespace,
@@ -92,8 +106,20 @@ def test_the_printed_promotion_of_a_csv_version_reads_the_file_like_the_export(s
               "--mapping", str(FIXTURES / "lapor_mapping.toml")]
     result = runner.invoke(train, [*export, "--folds", "2", "--version", "lapor-1", "--no-prior"], obj=settings)
     assert result.exit_code == 0, result.output
-    (line,) = (line.strip() for line in result.output.splitlines() if line.strip().startswith("pilah models promote"))
-    args = [str(FIXTURES / "lapor_export.csv") if arg == "FILE" else arg for arg in shlex.split(line)[2:]]
-    ran = runner.invoke(models, args, obj=settings)
-    assert "macro-F1 pada/on lapor_export.csv" in ran.output, ran.output
-    assert "data berbeda" not in ran.output and "different data" not in ran.output
+    (line,) = (line.strip() for line in result.output.splitlines()
+               if line.strip().startswith("pilah models promote") and "--on FILE" in line)
+    trained_on, next_month = FIXTURES / "lapor_export.csv", tmp_path / "lapor-desember.csv"
+    next_month.write_text("".join(trained_on.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]),
+                          encoding="utf-8")
+    for scored_on, said in ((next_month, "macro-F1 pada/on lapor-desember.csv"),
+                            (trained_on, "lapor-1 dilatih dari lapor_export.csv; skornya di sana tidak jujur")):
+        args = [str(scored_on) if arg == "FILE" else arg for arg in shlex.split(line)[2:]]
+        ran = runner.invoke(models, args, obj=settings)
+        assert said in ran.output, ran.output
+        assert "data berbeda" not in ran.output and "different data" not in ran.output
+    nothing_maps = tmp_path / "kosong.toml"
+    nothing_maps.write_text('[to_taxonomy]\n"Kategori Lain" = "sosial"\n', encoding="utf-8")
+    unmapped = runner.invoke(models, ["promote", "lapor-1", "--on", str(next_month), "--text-column", "LAPORAN",
+                                      "--label-column", "KATEGORI", "--mapping", str(nothing_maps)], obj=settings)
+    assert unmapped.exit_code != 0 and "Traceback" not in unmapped.output
+    assert "dilewati / skipped" in unmapped.output and "Tidak ada baris yang bisa dinilai" in unmapped.output

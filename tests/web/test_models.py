@@ -3,6 +3,7 @@ only admin may force; a stale page gets a conflict; every change is an audit eve
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from web_helpers import html
 
 from classify.registry import save_model
+from pilah.learning import read_staff_labels
 from pilah.schema import AuditEvent, Label
 
 
@@ -28,6 +30,19 @@ def registry(models_dir: Path) -> Path:
         _version(models_dir, name, f1)
     (models_dir / "ACTIVE").write_text("v1\n", encoding="utf-8")
     return models_dir
+
+
+STAFF_LABELS = (("jalan desa berlubang", "infrastruktur"), ("jembatan ambrol", "infrastruktur"),
+                ("ktp belum jadi", "adminduk"), ("akta kelahiran ditolak", "adminduk"))
+
+
+def _staff_labels(directory, data_dir: Path) -> str:
+    """The labels table as a verifikator's day leaves it; their hash, as a model trained on them records it."""
+    with directory.begin() as session:
+        session.add_all([Label(text=text, category=category, source="verifikasi", labeller="verifikator",
+                               taxonomy_version="2026.2") for text, category in STAFF_LABELS])
+    with directory() as session:
+        return read_staff_labels(session, data_dir)[0].digest
 
 
 def _promote_form(client, version: str) -> tuple[str, dict[str, str]]:
@@ -155,3 +170,40 @@ def test_labels_without_a_category_are_named_so_among_the_new_labels(login, regi
                                labeller="v")])
     text = html(login("analis").get("/model")).select_one("#new-labels").parent.get_text(" ", strip=True)
     assert "tanpa kategori: 1" in text and "Kesehatan: 1" in text and "-: 1" not in text
+
+
+def test_labels_count_as_unlearned_until_a_model_trained_on_them_is_active(login, registry, directory) -> None:
+    """v1 came from the seed corpus: a label written before it was trained is still one it never learned."""
+    with directory.begin() as session:
+        session.add(Label(text="jalan desa berlubang", category="infrastruktur", source="verifikasi",
+                          labeller="v", created_at=datetime(2026, 1, 5, tzinfo=UTC)))
+    client = login("analis")
+    assert html(client.get("/model")).select_one("#new-labels").get_text() == "1"
+    save_model(registry / "v4-labels", DummyClassifier(), {
+        "created_at": "2026-03-01T00:00:00+00:00", "training_data": {"labels_sha256": "abc"},
+        "metrics": {"macro_f1": 0.8, "evaluation_set": "seed-2026.1"}})
+    (registry / "ACTIVE").write_text("v4-labels\n", encoding="utf-8")
+    assert html(client.get("/model")).select_one("#new-labels").get_text() == "0"
+
+
+def test_a_model_retrained_from_the_staff_labels_is_promoted_on_them(login, registry, directory, settings) -> None:
+    """Its card's k-fold (seed and labels together) is on other data than the active card's, so the page's gate
+    scores both on the labels: the active model directly, the candidate by its own out-of-fold figure on them."""
+    digest = _staff_labels(directory, settings.data_dir)
+    always_roads = DummyClassifier(strategy="constant", constant="infrastruktur").fit(["x"], ["infrastruktur"])
+    save_model(registry / "v1", always_roads, {"metrics": {"macro_f1": 0.80, "evaluation_set": "seed-2026.1"}})
+    for name, f1 in (("labels-good", 0.90), ("labels-poor", 0.20)):
+        save_model(registry / name, DummyClassifier(), {
+            "training_data": {"source": "seed+labels", "labels_sha256": digest},
+            "metrics": {"macro_f1": 0.95, "evaluation_set": f"5-fold:{name}",
+                        "staff_labels": {"macro_f1": f1, "rows": 4, "labels_sha256": digest}}})
+    client = login("analis")
+    action, values = _promote_form(client, "labels-poor")
+    refused = client.post(action, data=values)
+    assert refused.status_code == 400 and "0.200" in html(refused).select_one("#error-promote").get_text()
+    action, values = _promote_form(client, "labels-good")
+    assert client.post(action, data=values).status_code == 303
+    assert _active(registry) == "labels-good"
+    (event,) = _model_events(directory)
+    assert event[:2] == ("promote", "labels-good")
+    assert event[2]["staff_labels"] == {"rows": 4, "candidate": 0.9, "active": 0.3333}

@@ -1,7 +1,9 @@
 """The analyst's models page: versions in models/ with their metrics, labels since the active one was
 trained, and promote/rollback through `classify.registry` — the same macro-F1 gate as `pilah models`.
 
-Each form carries the active version the person saw: when someone promoted or rolled back in between,
+When the two cards were evaluated on different data (every model retrained from new data), the gate scores
+both on the staff's labels (`pilah.learning`), as `pilah models promote --on-labels` does. Each form carries
+the active version the person saw: when someone promoted or rolled back in between,
 nothing changes and the page says so (409). Only admin may force a promotion past the gate.
 """
 
@@ -14,7 +16,17 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 
 from classify.errors import ClassifyError
-from classify.registry import PROMOTION_TOLERANCE, ModelVersion, active_version, list_versions, promote, rollback
+from classify.registry import (
+    PROMOTION_TOLERANCE,
+    ModelVersion,
+    active_version,
+    get_version,
+    list_versions,
+    promote,
+    rollback,
+    same_evaluation,
+)
+from pilah.learning import PromotionScores, promotion_scores
 from pilah.queries import audit
 from pilah.queries import web as queries
 from pilah.schema import User
@@ -42,6 +54,12 @@ def _trained_at(version: ModelVersion | None) -> datetime | None:
     return trained.replace(tzinfo=UTC) if trained and trained.tzinfo is None else trained
 
 
+def _learned_labels(version: ModelVersion | None) -> bool:
+    """Whether the version learned from the staff's labels: those written before it was trained. A model
+    trained on the seed corpus or an export learned none of them, however recent it is."""
+    return version is not None and bool((version.card.get("training_data") or {}).get("labels_sha256"))
+
+
 def threshold_level(confidence: list[dict], abstain_below: float) -> float | None:
     """The row of a version's confidence table an office's threshold falls in: its own level, or the
     nearest below it that the table has."""
@@ -56,7 +74,7 @@ def _page(request: Request, db: Session, user: User, *, errors: dict | None = No
     except ClassifyError as exc:
         versions, problem = [], exc.message
     active = next((v for v in versions if v.active), None)
-    since = _trained_at(active)
+    since = _trained_at(active) if _learned_labels(active) else None
     abstain_below = request.app.state.settings.abstain_below
     context = {"versions": versions, "active": active, "new_labels": queries.labels_since(db, since),
                "label_counts": queries.label_counts_by_category(db, since), "errors": errors or {},
@@ -88,7 +106,10 @@ def _conflict(request: Request, db: Session, user: User):
 def models_promote(request: Request, version: str = Form(""), active_seen: str = Form(""), force: str = Form(""),
                    note: str = Form(""), db: Session = Depends(get_db), user: User = Depends(current_user)):
     forced = force in ("1", "on", "true")
-    names = {v.name for v in list_versions(_root(request))} if _root(request).is_dir() else set()
+    try:
+        names = {v.name for v in list_versions(_root(request))} if _root(request).is_dir() else set()
+    except ClassifyError:
+        return _page(request, db, user, status=400)  # it names the registry's problem
     if version not in names:
         return _page(request, db, user, errors={"version": gettext(N_("Pilih versi model yang ada."))}, status=400)
     if forced and not roles.may_force_promotion(user):
@@ -97,16 +118,29 @@ def models_promote(request: Request, version: str = Form(""), active_seen: str =
     if _stale(request, active_seen):
         return _conflict(request, db, user)
     try:
-        previous = promote(_root(request), version, force=forced)
+        measured = None if forced else _measured_on_labels(request, db, version)
+        previous = promote(_root(request), version, force=forced, scores=measured.scores if measured else None)
     except ClassifyError as exc:
         refusal = gettext(N_("Promosi ditolak: {problem}")).format(problem=exc.message)
         return _page(request, db, user, errors={"promote": refusal}, status=400)
+    details = {"previous": previous, "forced": forced}
+    if measured is not None:
+        details["staff_labels"] = {"rows": measured.rows, "candidate": measured.scores[0],
+                                   "active": measured.scores[1]}
     if previous != version:
-        audit.record(db, "model", version, "promote", user.username, now(request), clean_note(note),
-                     {"previous": previous, "forced": forced})
+        audit.record(db, "model", version, "promote", user.username, now(request), clean_note(note), details)
     db.commit()
     flash(request, gettext(N_("Model {version} sekarang aktif.")).format(version=version))
     return redirect_to(request, "models.list")
+
+
+def _measured_on_labels(request: Request, db: Session, version: str) -> PromotionScores | None:
+    """The gate's common ground when the two cards were evaluated on different data (every retrained model):
+    the staff's labels, each model scored on those it did not learn from. None when the cards compare."""
+    root, current = _root(request), active_version(_root(request))
+    if current is None or current == version or same_evaluation(get_version(root, version), get_version(root, current)):
+        return None
+    return promotion_scores(db, root, request.app.state.settings.data_dir, version)
 
 
 @router.post("/rollback", name="models.rollback")
