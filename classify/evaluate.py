@@ -77,10 +77,15 @@ def usable_folds(labels: Sequence[str], folds: int) -> int:
     them), so a category needs 3 posts at least; with fewer than ``folds`` posts in the
     smallest category there is one fold per post of it.
     """
-    _, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
+    names, counts = np.unique(np.asarray(labels, dtype=str), return_counts=True)
     if len(counts) < 2 or counts.min() < 3:
+        few = ", ".join(f"{name} {count}" for name, count in zip(names.tolist(), counts.tolist(), strict=True)
+                        if count < 3)
         raise TrainingDataInvalid("Setiap kategori butuh minimal 3 contoh dan minimal 2 kategori / every category "
-                                  "needs at least 3 labelled posts, and there must be 2 categories or more")
+                                  "needs at least 3 labelled posts, and there must be 2 categories or more"
+                                  + (f"; kurang / too few: {few}" if few else f"; ada / found: {len(counts)}"),
+                                  hint="tambah contoh, atau petakan kategori kecil ke kategori lain dengan --mapping / "
+                                       "add examples, or map small categories onto others with --mapping")
     smallest = int(counts.min())
     chosen = min(folds, smallest)
     return chosen if smallest - -(-smallest // chosen) >= 2 else smallest

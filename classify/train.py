@@ -151,7 +151,12 @@ def _read_table(path: Path, wanted: tuple[str, ...]):
         row = _header_row(csv.reader(lines, delimiter=separator), wanted)
         if row is not None:
             return pd.read_csv(path, dtype=str, sep=separator, encoding="utf-8-sig", skiprows=row)
-    return pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    # No header names the wanted columns: read the widest row as the header, so that the caller can list the
+    # columns there are, rather than fail on a title row or a separator it did not expect.
+    widths = {separator: [len(row) for row in csv.reader(lines, delimiter=separator)] for separator in (",", ";", "\t")}
+    separator = max(widths, key=lambda s: max(widths[s], default=0))
+    header = widths[separator].index(max(widths[separator])) if widths[separator] else 0
+    return pd.read_csv(path, dtype=str, sep=separator, encoding="utf-8-sig", skiprows=header)
 
 
 def _header_row(rows, wanted: tuple[str, ...]) -> int | None:

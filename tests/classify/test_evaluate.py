@@ -49,8 +49,10 @@ def test_folds_fit_the_smallest_category() -> None:
     assert usable_folds(["a"] * 10 + ["b"] * 4, 5) == 4
     assert usable_folds(["a"] * 10 + ["b"] * 5, 2) == 2
     assert usable_folds(["a"] * 10 + ["b"] * 3, 2) == 3  # 2 folds would leave one "b" to train on
-    with pytest.raises(TrainingDataInvalid):
-        usable_folds(["a"] * 10 + ["b"] * 2, 5)
+    with pytest.raises(TrainingDataInvalid, match="too few: air_bersih 2, listrik 1\n"):
+        usable_folds(["a"] * 10 + ["air_bersih"] * 2 + ["listrik"], 5)
+    with pytest.raises(TrainingDataInvalid, match="found: 1\n"):
+        usable_folds(["a"] * 10, 5)
 
 
 def test_confusion_png(tmp_path: Path) -> None:

@@ -88,6 +88,15 @@ def test_a_csv_written_with_semicolons_by_excel(tmp_path: Path) -> None:
     assert len(rows.texts) == 7 and rows.labels[0] == "Jalan dan Jembatan"
 
 
+def test_a_mistyped_column_of_a_titled_semicolon_export_lists_the_columns_there_are(tmp_path: Path) -> None:
+    """Not the CSV parser's "Expected 1 fields in line 4, saw 3" from reading it with commas."""
+    path = tmp_path / "rekap.csv"
+    path.write_text("REKAP LAPORAN 2026\n\nLAPORAN;KATEGORI;DITERUSKAN\njalan rusak;Jalan;PU\n", encoding="utf-8")
+    with pytest.raises(TrainingDataInvalid, match=r"missing columns in rekap\.csv: ISI") as raised:
+        read_labelled_file(path, "ISI", "KATEGORI")
+    assert raised.value.hint == "kolom yang ada / available: LAPORAN, KATEGORI, DITERUSKAN"
+
+
 def test_missing_columns_and_unknown_labels_are_clear_errors(taxonomy: Taxonomy) -> None:
     with pytest.raises(TrainingDataInvalid, match="ISI"):
         read_labelled_file(FIXTURES / "lapor_export.csv", "ISI", "KATEGORI")
