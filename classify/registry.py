@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,13 @@ def load_model(path: Path) -> tuple[Any, dict[str, Any]]:
 def load_object(path: Path, card: dict[str, Any] | None = None) -> Any:
     """One skops file, refused if its hash differs from the card's or it holds untrusted types."""
     path = Path(path)
+    expected = None
     if card is not None:
         _check_versions(card, path.parent.name)
-    untrusted = _checked_file(path, (card.get("files") or {}).get(path.name) if card else None)
+        expected = (card.get("files") or {}).get(path.name)
+        if not expected:  # a card that does not vouch for the file cannot tell whether it was swapped
+            raise UntrustedModel(f"{path.parent / CARD_FILE} tidak mencatat hash {path.name} / lists no hash for it")
+    untrusted = _checked_file(path, expected)
     return load(path, trusted=untrusted)
 
 
@@ -223,11 +228,12 @@ def promotion_problem(candidate: ModelVersion, active: ModelVersion,
 
 
 def promote(models_root: Path, version: str, force: bool = False,
-            scores: tuple[float, float] | None = None) -> str | None:
+            scores: tuple[float, float] | None = None, taxonomy_slugs: Collection[str] | None = None) -> str | None:
     """Makes ``version`` active unless the gate refuses it; returns the previously active version.
 
-    ``force`` passes the macro-F1 gate, never the file checks: a changed or untrusted file is
-    refused here rather than by the next batch that loads it."""
+    ``force`` passes the macro-F1 gate, never the file checks nor the taxonomy's (``taxonomy_slugs``, the
+    categories in force): a changed or untrusted file, or a model that would tag reports with a category
+    the office has since removed, is refused here rather than by the next batch or the routing."""
     root = Path(models_root)
     candidate = get_version(root, version)
     current = active_version(root)
@@ -238,6 +244,7 @@ def promote(models_root: Path, version: str, force: bool = False,
         if problem:
             raise PromotionRefused(problem)
     check_files(candidate.directory)
+    check_taxonomy(candidate, taxonomy_slugs)
     if current is not None:
         with (root / HISTORY).open("a", encoding="utf-8") as history:
             history.write(current + "\n")
@@ -245,8 +252,20 @@ def promote(models_root: Path, version: str, force: bool = False,
     return current
 
 
-def rollback(models_root: Path) -> str:
-    """Re-activates the version that was active before the last promotion; returns its name."""
+def check_taxonomy(version: ModelVersion, taxonomy_slugs: Collection[str] | None) -> None:
+    """Refuse a version whose categories are not all in the taxonomy in force (when it is given)."""
+    if taxonomy_slugs is None:
+        return
+    unknown = sorted(set(version.card.get("classes") or []) - set(taxonomy_slugs))
+    if unknown:
+        raise ModelIncompatible(f"{version.name} menandai kategori yang tidak ada lagi di taksonomi / tags categories "
+                                f"the taxonomy no longer has: {', '.join(unknown)}",
+                                hint="latih ulang dengan taksonomi sekarang / retrain with the current taxonomy")
+
+
+def rollback(models_root: Path, taxonomy_slugs: Collection[str] | None = None) -> str:
+    """Re-activates the version that was active before the last promotion, after the checks promote makes
+    (files, taxonomy); returns its name."""
     root = Path(models_root)
     history = root / HISTORY
     earlier = [line.strip() for line in history.read_text(encoding="utf-8").splitlines()] if history.is_file() else []
@@ -254,6 +273,7 @@ def rollback(models_root: Path) -> str:
     if not earlier:
         raise ModelNotFound("Tidak ada versi sebelumnya / no earlier active version to roll back to")
     check_files(root / check_version_name(earlier[-1]))  # as promote does: the next batch must be able to load it
+    check_taxonomy(get_version(root, earlier[-1]), taxonomy_slugs)
     _write_active(root, earlier[-1])
     history.write_text("".join(name + "\n" for name in earlier[:-1]), encoding="utf-8")
     return earlier[-1]

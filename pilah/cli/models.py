@@ -16,6 +16,7 @@ from classify.registry import (
     promote,
     rollback,
 )
+from classify.taxonomy import load_taxonomy
 from classify.train import load_mapping, read_labelled_file
 from pilah.cli.runtime import record_model_change
 from pilah.cli.train import classify_errors
@@ -116,7 +117,7 @@ def promote_command(settings: object, version: str, force: bool, table: Path | N
             scores = _scores_on(root, version, table, text_column, label_column, mapping)
         elif on_labels and not force:
             scores = _scores_on_labels(settings, root, version)
-        previous = promote(root, version, force=force, scores=scores)
+        previous = promote(root, version, force=force, scores=scores, taxonomy_slugs=_slugs(settings))
     if previous != version:
         record_model_change(settings, version, "promote", {"previous": previous, "forced": force})
     click.echo(f"{version} aktif / active" + (f" (sebelumnya/previously {previous})" if previous else ""))
@@ -128,7 +129,7 @@ def rollback_command(settings: object) -> None:
     """Kembali ke versi aktif sebelumnya. Re-activate the previously active version."""
     with classify_errors():
         previous = active_version(Path(settings.models_dir))
-        name = rollback(Path(settings.models_dir))
+        name = rollback(Path(settings.models_dir), taxonomy_slugs=_slugs(settings))
     record_model_change(settings, name, "rollback", {"previous": previous})
     click.echo(f"{name} aktif kembali / active again")
 
@@ -175,6 +176,10 @@ def _scores_on_labels(settings: object, root: Path, version: str) -> tuple[float
     click.echo(f"macro-F1 pada {measured.rows} label staf / on {measured.rows} staff labels: {version} "
                f"{measured.scores[0]:.3f}, {active_version(root)} {measured.scores[1]:.3f}")
     return measured.scores
+
+
+def _slugs(settings: object) -> list[str]:
+    return load_taxonomy(Path(settings.data_dir) / "taxonomy.toml").slugs()
 
 
 def _number(value: float | None) -> str:

@@ -125,6 +125,28 @@ def test_rollback_refuses_a_version_changed_or_gone_since_it_was_active(tmp_path
     assert active_version(tmp_path) == "v2"
 
 
+def test_a_card_without_the_files_hash_is_refused_at_load(tmp_path: Path) -> None:
+    directory = fake_version(tmp_path, "v1", 0.8)
+    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    del card["files"]
+    (directory / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(UntrustedModel, match="lists no hash for it"):
+        load_model(directory)
+
+
+def test_a_model_tagging_a_category_the_taxonomy_dropped_is_refused_even_forced(tmp_path: Path) -> None:
+    for name in ("v1", "v2"):
+        card = {"metrics": {"macro_f1": 0.8, "evaluation_set": "same"}, "classes": ["adminduk", "listrik"]}
+        save_model(tmp_path / name, DummyClassifier(), card)
+    promote(tmp_path, "v1", taxonomy_slugs=["adminduk", "listrik"])
+    with pytest.raises(ModelIncompatible, match="no longer has: listrik"):
+        promote(tmp_path, "v2", force=True, taxonomy_slugs=["adminduk", "air_bersih"])
+    promote(tmp_path, "v2", taxonomy_slugs=["adminduk", "listrik"])
+    with pytest.raises(ModelIncompatible, match="no longer has: listrik"):
+        rollback(tmp_path, taxonomy_slugs=["adminduk"])
+    assert active_version(tmp_path) == "v2"
+
+
 def test_a_card_that_is_not_json_is_named_not_a_traceback(tmp_path: Path) -> None:
     fake_version(tmp_path, "v1", 0.8)
     (tmp_path / "v1" / "card.json").write_text('{"metrics": ', encoding="utf-8")

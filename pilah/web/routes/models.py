@@ -30,7 +30,7 @@ from pilah.learning import PromotionScores, promotion_scores
 from pilah.queries import audit
 from pilah.queries import web as queries
 from pilah.schema import User
-from pilah.web import roles
+from pilah.web import directory, roles
 from pilah.web.deps import current_user, flash, get_db, now, redirect_to
 from pilah.web.forms import clean_note
 from pilah.web.i18n import N_, gettext
@@ -41,6 +41,11 @@ router = APIRouter(prefix="/model")
 
 def _root(request: Request) -> Path:
     return Path(request.app.state.settings.models_dir)
+
+
+def _slugs(request: Request) -> list[str]:
+    """The categories staff choose from in this process (see `directory.taxonomy`)."""
+    return directory.taxonomy(request.app.state.settings.data_dir).slugs()
 
 
 def _trained_at(version: ModelVersion | None) -> datetime | None:
@@ -119,7 +124,8 @@ def models_promote(request: Request, version: str = Form(""), active_seen: str =
         return _conflict(request, db, user)
     try:
         measured = None if forced else _measured_on_labels(request, db, version)
-        previous = promote(_root(request), version, force=forced, scores=measured.scores if measured else None)
+        previous = promote(_root(request), version, force=forced, scores=measured.scores if measured else None,
+                           taxonomy_slugs=_slugs(request))
     except ClassifyError as exc:
         refusal = gettext(N_("Promosi ditolak: {problem}")).format(problem=exc.message)
         return _page(request, db, user, errors={"promote": refusal}, status=400)
@@ -149,7 +155,7 @@ def models_rollback(request: Request, active_seen: str = Form(""), note: str = F
     if _stale(request, active_seen):
         return _conflict(request, db, user)
     try:
-        restored = rollback(_root(request))
+        restored = rollback(_root(request), taxonomy_slugs=_slugs(request))
     except ClassifyError as exc:
         return _page(request, db, user, errors={"rollback": exc.message}, status=400)
     audit.record(db, "model", restored, "rollback", user.username, now(request), clean_note(note),
