@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from classify.errors import PromotionRefused
 from classify.evaluate import score
-from classify.registry import ModelVersion, load_model
+from classify.registry import CARD_FILE, ModelVersion, load_model, read_card
 from classify.train import LabelledRows
 
 
@@ -29,6 +29,14 @@ def staff_label_scores(candidate: ModelVersion, active: ModelVersion, labels: La
 def _held_out_score(version: ModelVersion, labels: LabelledRows) -> float:
     trained_on = (version.card.get("training_data") or {}).get("labels_sha256")
     if trained_on is None:
+        prior = _prior_that_learned_labels(version)
+        if prior is not None:
+            raise PromotionRefused(
+                f"{version.name} memakai {prior} sebagai prior, dan {prior} dilatih dari label staf; skornya pada "
+                f"label itu tidak jujur / {version.name} builds on {prior}, which learned from the staff's labels, "
+                "so its score on them would count posts it learned from",
+                hint="ukur pada berkas berlabel yang tidak dipakai melatih keduanya (--on FILE), atau --force / "
+                     "score both on a labelled file neither trained on, or --force")
         model, _ = load_model(version.directory)
         return score(model, labels.texts, labels.labels)
     own = (version.card.get("metrics") or {}).get("staff_labels") or {}
@@ -41,3 +49,20 @@ def _held_out_score(version: ModelVersion, labels: LabelledRows) -> float:
         hint="latih ulang dari label sekarang (pilah train --labels), atau ukur pada berkas berlabel yang tidak "
              "dipakai melatih keduanya (--on FILE), atau --force / retrain on today's labels, or score both on a "
              "labelled file neither trained on, or --force")
+
+
+def _prior_that_learned_labels(version: ModelVersion) -> str | None:
+    """The version, down the chain of priors this model's features use, that learned from the staff's labels
+    (a model trained with ``pilah train --csv`` uses the active model as a prior); an unknown prior is taken
+    to have learned them, as nothing says it did not."""
+    prior = version.card.get("prior") or {}
+    if not prior.get("used"):
+        return None
+    name = str(prior.get("version") or "?")
+    directory = version.directory.parent / name
+    if not (directory / CARD_FILE).is_file():
+        return name
+    earlier = ModelVersion(name, directory, read_card(directory))
+    if (earlier.card.get("training_data") or {}).get("labels_sha256"):
+        return name
+    return _prior_that_learned_labels(earlier)

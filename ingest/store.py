@@ -37,19 +37,20 @@ def ingest_page(session: Session, body: bytes, provenance: Provenance, parse: Pa
     page = storable_page(_parse_or_reject(parse, body))
     unreadable = _unreadable_reason(page)
     if isinstance(stored, q.StoredPayload):  # these bytes again: read anew only with other parameters
-        reread = stored.parameters != provenance.parameters
-        payload_id = stored.id if reread else None
+        payload_id = stored.id if stored.parameters != provenance.parameters else None
     else:
-        payload_id, reread = stored, False
+        payload_id = stored
     if payload_id is None:
         outcome = IngestOutcome(fetched=len(page.posts), duplicates=len(page.posts))
     else:
         outcome = _store_posts(session, provenance.channel, payload_id, page)
         _store_rejected(session, provenance.channel, payload_id, page.rejected)
-        if reread:
-            q.resolve_quarantined(session, payload_id, {item.fingerprint: (item.reason_code, item.reason)
-                                                        for item in page.rejected}, provenance.retrieved_at,
-                                  took_in=unreadable is None)
+    if isinstance(stored, q.StoredPayload):
+        # Every later read of these bytes settles their quarantine, the fast path's too: after a read with a
+        # wrong map failed, reading them again as the first time did clears that failure.
+        q.resolve_quarantined(session, stored.id, {item.fingerprint: (item.reason_code, item.reason)
+                                                   for item in page.rejected}, provenance.retrieved_at,
+                              took_in=unreadable is None)
     outcome.quarantined = len(page.rejected)
     if unreadable is not None:
         outcome.unreadable, outcome.unreadable_reason = 1, unreadable

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from ingest.payload_checks import compact, parse_local_time
 from ingest.records import ParsedPage, PostRecord, Rejected
 
-FIELDS = ("source_id", "text", "created_at", "author_id", "author_name", "url")
+FIELDS = ("text", "created_at", "author_id", "author_name", "url")
 REQUIRED = ("text", "created_at")
-DEFAULT_MAPPING = {"source_id": "id", "text": "text", "created_at": "created_at", "author_name": "author"}
+DEFAULT_MAPPING = {"text": "text", "created_at": "created_at", "author_name": "author"}
 
 
 def parse_mapping(spec: str) -> dict[str, str]:
@@ -21,6 +21,10 @@ def parse_mapping(spec: str) -> dict[str, str]:
     mapping = dict(DEFAULT_MAPPING)
     for part in filter(None, (p.strip() for p in spec.split(","))):
         field, _, column = part.partition("=")
+        if field.strip() == "source_id":
+            raise ValueError("'source_id' tidak dipakai: laporan dikenali dari isinya (waktu, nama, teks), karena "
+                             "nomor baris ekspor berulang tiap bulan dan bergeser di rekap kumulatif / not used: a "
+                             "report is known by its content, as export row numbers restart and shift")
         if field.strip() not in FIELDS or not column.strip():
             raise ValueError(f"'{part}': use FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}")
         mapping[field.strip()] = column.strip()
@@ -46,11 +50,15 @@ def parse_csv(body: bytes, zone: ZoneInfo, mapping: dict[str, str] | None = None
 
 
 def _decoded(body: bytes) -> str:
-    """UTF-8, else Windows-1252: what Excel writes when an office saves "CSV" on Windows."""
+    """UTF-8, else Windows-1252: what Excel writes when an office saves "CSV" on Windows. A file that holds
+    UTF-8 letters and one broken byte is damaged UTF-8, not Windows-1252: read as that, every letter of it
+    would be garbled, so it is refused whole (and quarantined with the reason)."""
     try:
         return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
+    except UnicodeDecodeError as exc:
+        if not body.decode("utf-8", errors="ignore").isascii():
+            raise ValueError(f"berkas UTF-8 rusak di byte {exc.start} / damaged UTF-8 at byte {exc.start}") from exc
+    return body.decode("cp1252")
 
 
 def _reader(text: str, required: list[str]) -> csv.DictReader:
@@ -73,10 +81,9 @@ def _post(row: dict[str, str | None], mapping: dict[str, str], zone: ZoneInfo) -
 
 
 def _source_id(values: dict[str, str], created: datetime) -> str:
-    """The row's key: a hash of what identifies the complaint (time, name, text), after the export's own
-    number when it has one. Exports number their rows afresh ("no" 1, 2, ... in every month's file), so the
-    number alone would take December's complaint 1 for November's and drop it as already imported."""
+    """The row's key: a hash of what identifies the complaint (time, name, text), as for LAPOR! exports.
+    An export's own row number is no key: it starts from 1 in every month's file (December's complaint 1
+    would be dropped as November's) and shifts in a cumulative one (the same complaint stored twice)."""
     digest = hashlib.sha256(f"{created.isoformat()}\x00{values.get('author_name')}\x00{values['text']}"
                             .encode()).hexdigest()
-    number = values.get("source_id")
-    return f"{number[:60]}#{digest[:24]}" if number else f"csv:{digest[:32]}"
+    return f"csv:{digest[:32]}"

@@ -20,7 +20,7 @@ from pilah.settings import Settings
 @click.option("--format", "format_name", required=True, type=click.Choice(sorted(FORMATS)),
               help="Format berkas. File format.")
 @click.option("--map", "mapping_spec", default=None,
-              help="Untuk --format csv: FIELD=KOLOM, mis. 'source_id=no,text=isi,created_at=tanggal,author_name=nama'.")
+              help="Untuk --format csv: FIELD=KOLOM, mis. 'text=isi,created_at=tanggal,author_name=nama'.")
 @click.option("--page-id", "page_ids", multiple=True,
               help="Untuk --format fb-json: id Halaman Facebook kantor (bawaan: channels.facebook.pages); "
                    "pos Halaman sendiri bukan pengaduan. The office's own Page id.")

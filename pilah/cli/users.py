@@ -20,6 +20,7 @@ from pilah.auth.tokens import issue_token, revoke_token
 from pilah.cli.runtime import cli_actor, open_database
 from pilah.db import transaction
 from pilah.queries import web as queries
+from pilah.queries.directory import directory_loaded
 from pilah.schema import ROLES, utcnow
 from pilah.settings import Settings
 from triage.directory import sync_directory
@@ -42,17 +43,21 @@ def add(settings: Settings, username: str, role: str, opd_code: str | None, disp
         password: str | None) -> None:
     """Tambah pengguna. Add a user, e.g. the first admin: pilah users add admin --role admin
 
-    An OPD liaison's office is looked up in the directory as data/opd.toml has it now, so a liaison can
-    be added on a database no batch has run on yet."""
+    On a database no batch has run on yet, an OPD liaison's office is found by loading the directory from
+    data/ in the same transaction as the account; a loaded directory is never synced from here, since that
+    would also apply pending routing edits."""
     factory = open_database(settings)
     new = NewUser(username=canonical_username(username), display_name=display_name, role=role, password="",
                   opd_code=opd_code)
-    with transaction(factory) as session:
-        if opd_code:
+    with factory() as session:  # never committed: checked before the password is asked
+        first_directory = bool(opd_code) and not directory_loaded(session)
+        if first_directory:
             sync_directory(session, settings.data_dir, editor=cli_actor())
         validate_account(session, new)
     chosen = password if password is not None else ask_new_password()
     with transaction(factory) as session:
+        if first_directory:
+            sync_directory(session, settings.data_dir, editor=cli_actor())
         user = create_user(session, replace(new, password=chosen), actor=cli_actor())
     click.echo(f"pengguna {user.username} ({user.role}{' · ' + user.opd_code if user.opd_code else ''}) dibuat")
 

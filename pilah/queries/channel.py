@@ -170,7 +170,8 @@ def count_posts(session: Session) -> int:
 def quarantined_with_source(session: Session, limit: int = 50) -> list[tuple[QuarantinedItem, str | None]]:
     """The newest quarantined items still unread (a later read of their file may have taken them in), each
     with where its payload came from ("file:rekap.csv", an API endpoint)."""
-    unread = select(QuarantinedItem.id).where(QuarantinedItem.resolved_at.is_(None)) \
+    unread = select(QuarantinedItem.id).where(QuarantinedItem.resolved_at.is_(None),
+                                              QuarantinedItem.dismissed_at.is_(None)) \
         .order_by(QuarantinedItem.id.desc()).limit(limit)
     rows = session.execute(select(QuarantinedItem, ChannelPayload.endpoint)
                            .outerjoin(ChannelPayload, ChannelPayload.id == QuarantinedItem.payload_id)
@@ -181,16 +182,18 @@ def quarantined_with_source(session: Session, limit: int = 50) -> list[tuple[Qua
 def dismiss_quarantined(session: Session, item_ids: Sequence[int], *, actor: str, note: str,
                         at: datetime) -> list[QuarantinedItem]:
     """Mark items a person has dealt with (typed in by hand, or junk from a file read with the wrong format)
-    as resolved, each with an audit event; the item itself is kept. Returns the items this changed: ones
-    already resolved are left as they were. Raises LookupError naming ids that do not exist."""
+    as dismissed, each with an audit event; the item itself is kept, and still counted among what was
+    collected. Returns the items this changed: ones already resolved or dismissed are left as they were.
+    Raises LookupError naming ids that do not exist."""
     found = {item.id: item for item in session.scalars(select(QuarantinedItem)
                                                        .where(QuarantinedItem.id.in_(item_ids)))}
     missing = [str(i) for i in item_ids if i not in found]
     if missing:
         raise LookupError(", ".join(missing))
-    changed = [found[i] for i in dict.fromkeys(item_ids) if found[i].resolved_at is None]
+    changed = [found[i] for i in dict.fromkeys(item_ids)
+               if found[i].resolved_at is None and found[i].dismissed_at is None]
     for item in changed:
-        item.resolved_at = at
+        item.dismissed_at = at
         audit.record(session, "quarantine", str(item.id), "dismiss", actor, at, reason=note,
                      details={"channel": item.channel, "locator": item.locator, "reason_code": item.reason_code})
     return changed

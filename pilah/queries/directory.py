@@ -12,6 +12,11 @@ def opds_by_code(session: Session) -> dict[str, Opd]:
     return {opd.code: opd for opd in session.scalars(select(Opd))}
 
 
+def directory_loaded(session: Session) -> bool:
+    """Whether data/opd.toml was ever loaded (the first batch or triage run loads it)."""
+    return session.scalar(select(Opd.code).limit(1)) is not None
+
+
 def opd(session: Session, code: str) -> Opd | None:
     return session.get(Opd, code)
 

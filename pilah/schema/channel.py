@@ -84,6 +84,9 @@ class QuarantinedItem(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A person's decision that the item needs no reading (`pilah quarantine dismiss`): it leaves the list, but
+    # stays counted among what was collected, so a report of a past month does not change with it.
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CollectorRun(Base):

@@ -52,8 +52,8 @@ def test_an_export_imported_again_with_a_corrected_map_takes_in_the_rows_it_now_
     it, with this read's reason."""
     export = tmp_path / "rekap.csv"
     export.write_text("no,isi,tanggal\n1,jalan rusak di natar,2026-11-20 08:00\n2,sampah numpuk,kemarin\n")
-    wrong = import_file(factory, export, "csv", WIB, {"source_id": "no", "text": "isi", "created_at": "no"})
-    right = {"source_id": "no", "text": "isi", "created_at": "tanggal"}
+    wrong = import_file(factory, export, "csv", WIB, {"text": "isi", "created_at": "no"})
+    right = {"text": "isi", "created_at": "tanggal"}
     corrected, again = (import_file(factory, export, "csv", WIB, right) for _ in range(2))
     assert [(o.new, o.quarantined) for o in (wrong, corrected, again)] == [(0, 2), (1, 1), (0, 1)]
     with factory() as session:
@@ -69,13 +69,18 @@ def test_reading_an_export_again_with_a_map_that_reads_nothing_keeps_its_unread_
     quarantined stay unread, beside the new item that says why this read failed."""
     export = tmp_path / "aduan.csv"
     export.write_text("no,isi,tanggal\n1,jalan rusak di natar,2026-11-20 08:00\n2,sampah numpuk,kemarin\n")
-    import_file(factory, export, "csv", WIB, {"source_id": "no", "text": "isi", "created_at": "tanggal"})
+    import_file(factory, export, "csv", WIB, {"text": "isi", "created_at": "tanggal"})
     failed = import_file(factory, export, "csv", WIB)  # the default map: columns text, created_at
     assert (failed.new, failed.quarantined, failed.unreadable) == (0, 1, 1)
     assert failed.unreadable_reason.startswith("CSV tidak punya kolom / has no column text, created_at")
     with factory() as session:
         unread = sorted((item.locator, item.reason_code) for item, _ in quarantined_with_source(session))
     assert unread == [("payload", "unreadable_payload"), ("row 3", "malformed_row")]
+    again = import_file(factory, export, "csv", WIB, {"text": "isi", "created_at": "tanggal"})
+    assert (again.new, again.duplicates, again.unreadable) == (0, 1, 0)  # as the first read: nothing new...
+    with factory() as session:  # ...but the failed read's item is settled
+        unread = [(item.locator, item.reason_code) for item, _ in quarantined_with_source(session)]
+    assert unread == [("row 3", "malformed_row")]
 
 
 @pytest.mark.parametrize(("fixture", "wrong_format", "hint"), [

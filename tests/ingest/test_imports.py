@@ -62,31 +62,39 @@ def test_lapor_export_rows_become_posts_with_row_numbers_for_bad_ones(factory, l
 
 
 def test_mapped_csv_uses_the_given_columns(factory, fixtures_dir: Path) -> None:
-    mapping = parse_mapping("source_id=nomor,text=isi,created_at=tanggal,author_name=pelapor")
+    mapping = parse_mapping("text=isi,created_at=tanggal,author_name=pelapor")
     outcome = import_file(factory, fixtures_dir / "lapor_mapped.csv", "csv", WIB, mapping)
     assert (outcome.new, outcome.quarantined) == (2, 2)
     assert [loc for loc, _ in _quarantine(factory)] == ["row 3", "row 4"]
     with factory() as session:
-        assert [key.partition("#")[0] for key in sorted(session.scalars(select(Post.source_id)))] == ["A-101", "A-104"]
+        assert sorted(session.scalars(select(Post.text))) == ["Guru honorer SD belum terima insentif",
+                                                             "Jalan kabupaten ruas Natar - Tanjung Bintang berlubang"]
+    with pytest.raises(ValueError, match="'source_id' tidak dipakai"):
+        parse_mapping("source_id=nomor,text=isi,created_at=tanggal")
 
 
 CSV_HEADER = "no,isi,tanggal,nama\n"
-NUMBERED = {"source_id": "no", "text": "isi", "created_at": "tanggal", "author_name": "nama"}
+NUMBERED = {"text": "isi", "created_at": "tanggal", "author_name": "nama"}
 
 
 def test_a_csv_numbering_its_rows_afresh_loses_no_complaint(factory, tmp_path: Path) -> None:
     """Every month's export counts "no" from 1: December's complaint 1 is not November's, and two rows of
-    one file sharing a number are two complaints; reading either file again adds nothing."""
-    november, december = tmp_path / "ekspor-nov.csv", tmp_path / "ekspor-des.csv"
+    one file sharing a number are two complaints; a cumulative export numbers November's complaints anew
+    and adds none of them again; reading any file again adds nothing."""
+    november, december, whole_year = tmp_path / "ekspor-nov.csv", tmp_path / "ekspor-des.csv", tmp_path / "rekap.csv"
     november.write_text(CSV_HEADER + "1,jalan natar rusak,2026-11-20 08:00,Budi\n"
                                      "2,sampah numpuk di pasar,2026-11-21 09:00,Sari\n", encoding="utf-8")
     december.write_text(CSV_HEADER + "1,bpnt belum cair,2026-12-02 10:30,Rina\n"
                                      "1,lampu jalan mati,2026-12-03 19:00,Rina\n", encoding="utf-8")
-    news = [import_file(factory, path, "csv", WIB, NUMBERED).new for path in (november, december, november, december)]
+    whole_year.write_text(CSV_HEADER + "1,ktp hilang belum diganti,2026-10-01 07:00,Andi\n"
+                                       "7,jalan natar rusak,2026-11-20 08:00,Budi\n", encoding="utf-8")
+    files = (november, december, november, december, whole_year)
+    news = [import_file(factory, path, "csv", WIB, NUMBERED).new for path in files]
     with factory() as session:
         stored = session.scalars(select(Post.text).order_by(Post.created_at)).all()
-    assert news == [2, 2, 0, 0]
-    assert stored == ["jalan natar rusak", "sampah numpuk di pasar", "bpnt belum cair", "lampu jalan mati"]
+    assert news == [2, 2, 0, 0, 1]
+    assert stored == ["ktp hilang belum diganti", "jalan natar rusak", "sampah numpuk di pasar", "bpnt belum cair",
+                      "lampu jalan mati"]
 
 
 def test_a_csv_saved_by_excel_in_indonesian_settings_is_read(factory, tmp_path: Path) -> None:
@@ -98,6 +106,15 @@ def test_a_csv_saved_by_excel_in_indonesian_settings_is_read(factory, tmp_path: 
     assert (outcome.new, outcome.quarantined, outcome.unreadable) == (1, 0, 0)
     with factory() as session:
         assert session.scalars(select(Post.text)).one() == "jalan rusak depan café natar"
+
+
+def test_a_utf8_csv_with_a_broken_byte_is_refused_whole_not_garbled(factory, tmp_path: Path) -> None:
+    export = tmp_path / "rekap.csv"
+    export.write_bytes("no,isi,tanggal,nama\n1,jalan rusak depan café natar,2026-11-20 08:00,Budi\n".encode()
+                       + b"2,sampah \xff numpuk,2026-11-21 09:00,Sari\n")
+    outcome = import_file(factory, export, "csv", WIB, NUMBERED)
+    assert (outcome.new, outcome.unreadable) == (0, 1)
+    assert outcome.unreadable_reason.startswith("berkas UTF-8 rusak di byte")
 
 
 def test_a_file_that_is_not_an_xlsx_workbook_is_quarantined_whole_with_a_reason(factory, tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def test_csv_import_with_a_column_map(runner: CliRunner, tmp_path: Path) -> None
     runner.invoke(main, ["db", "upgrade"], env=env)
     source = tmp_path / "rekap.csv"
     source.write_text("no,isi,tanggal,nama\n1,Jalan rusak di desa Hajimena,2026-11-20 08:00,Budi\n", encoding="utf-8")
-    columns = "source_id=no,text=isi,created_at=tanggal,author_name=nama"
+    columns = "text=isi,created_at=tanggal,author_name=nama"
     result = runner.invoke(main, ["import", "--format", "csv", "--map", columns, str(source)], env=env)
     assert result.exit_code == 0, result.output
     assert "1 baru/new" in result.output

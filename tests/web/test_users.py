@@ -7,7 +7,7 @@ from sqlalchemy import select
 from web_helpers import csrf_of, form_values, html
 
 from pilah.cli import main
-from pilah.schema import ApiToken, AuditEvent, User
+from pilah.schema import ApiToken, AuditEvent, RoutingRule, User
 
 
 def test_cli_adds_the_first_admin_with_an_argon2_hash(engine, database_url, monkeypatch) -> None:
@@ -36,6 +36,20 @@ def test_cli_adds_an_opd_liaison_before_any_batch_has_loaded_the_directory(engin
     unknown = CliRunner().invoke(main, ["users", "add", "x-opd", "--role", "opd", "--opd", "dinas-tak-ada"])
     assert unknown.exit_code == 2 and "OPD 'dinas-tak-ada' tidak dikenal" in unknown.output
     assert "Kata sandi" not in unknown.output
+
+
+def test_adding_a_liaison_never_resyncs_a_loaded_directory(directory, database_url, monkeypatch) -> None:
+    """A routing rule an admin switched off on the web stays off: only a database with no directory at all
+    has it loaded from data/ for the account."""
+    with directory.begin() as session:
+        rule = session.scalars(select(RoutingRule).where(RoutingRule.opd_code == "dpupr")).first()
+        rule.active, rule_id = False, rule.id
+    monkeypatch.setenv("PILAH_DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["users", "add", "pupr1", "--role", "opd", "--opd", "dpupr",
+                                       "--password", "kata-sandi-panjang"])
+    assert result.exit_code == 0, result.output
+    with directory() as session:
+        assert session.get(RoutingRule, rule_id).active is False
 
 
 def test_cli_refuses_a_taken_name_before_asking_for_a_password(engine, database_url, monkeypatch) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from classify.errors import ClassifyError
 from classify.registry import (
+    CARD_FILE,
     PROMOTION_TOLERANCE,
     ModelVersion,
     active_version,
@@ -144,7 +145,9 @@ def _measured_on_labels(request: Request, db: Session, version: str) -> Promotio
     """The gate's common ground when the two cards were evaluated on different data (every retrained model):
     the staff's labels, each model scored on those it did not learn from. None when the cards compare."""
     root, current = _root(request), active_version(_root(request))
-    if current is None or current == version or same_evaluation(get_version(root, version), get_version(root, current)):
+    if current is None or current == version or not (root / current / CARD_FILE).is_file():
+        return None  # nothing to compare with: promote() lets the missing active model be replaced
+    if same_evaluation(get_version(root, version), get_version(root, current)):
         return None
     return promotion_scores(db, root, request.app.state.settings.data_dir, version)
 
