@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from pilah.schema import ChannelPayload, Post, Report
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    """A command line in an empty folder with no pilah settings in the environment (a test passes its own),
+    so neither the developer's pilah.toml nor their tokens reach a test."""
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("PILAH_") and not name.startswith("PILAH_TEST_")]:
+        monkeypatch.delenv(name)
+    return CliRunner()
 
 
 @pytest.fixture

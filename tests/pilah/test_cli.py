@@ -10,14 +10,6 @@ from click.testing import CliRunner
 from pilah.cli import main
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL", "PILAH_X_BEARER_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    return CliRunner()
-
-
 def test_config_show_prints_settings_without_secrets(runner: CliRunner) -> None:
     result = runner.invoke(main, ["config", "show"], env={"PILAH_X_BEARER_TOKEN": "AAAA-secret"})
     assert result.exit_code == 0

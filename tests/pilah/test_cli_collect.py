@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import responses
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from pilah.cli import main
 from pilah.schema import CollectorRun, OutboxMessage
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL", "PILAH_X_BEARER_TOKEN", "PILAH_FB_PAGE_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    return CliRunner()
 
 
 def test_collect_twitter_once_prints_the_counts(runner, engine, factory, database_url, fixtures_dir) -> None:

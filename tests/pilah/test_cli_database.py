@@ -16,14 +16,6 @@ COMMANDS = [["import", "--format", "sms-csv", str(FIXTURES / "sms" / "inbox.csv"
             ["db", "current"], ["db", "upgrade"], ["db", "downgrade", "base", "--yes"]]
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return CliRunner()
-
-
 def _coded(result: Result, code: str, exit_code: int) -> None:
     """Exited through the CLI's error path (no exception escaped to print a traceback), with the code."""
     assert isinstance(result.exception, SystemExit), result.exception

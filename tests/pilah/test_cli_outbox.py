@@ -18,14 +18,6 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return CliRunner()
-
-
-@pytest.fixture
 def messages(factory, sms_report: int) -> dict[str, int]:
     """A reply whose delivery is unknown, one already sent, a verifikator, an inactive one, an analis."""
     with factory() as session, session.begin():

@@ -16,14 +16,6 @@ from pilah.schema import AuditEvent
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    for name in ("PILAH_CONFIG", "PILAH_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return CliRunner()
-
-
-@pytest.fixture
 def env(runner: CliRunner, tmp_path: Path) -> dict[str, str]:
     env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
