@@ -10,8 +10,9 @@ this channel and were read with the same parameters, the posts and quarantine ro
 committed with them, so the page is parsed only to count what it holds (all duplicates) and nothing
 else is written but the checkpoint. Read with other parameters (an export imported again with a
 corrected `--map`), the page is stored again against the same payload: rows now readable become
-posts, and their quarantine items are resolved. A read that cannot read the payload at all (the wrong
-map again) resolves nothing: the rows it did not take in are still unread.
+posts. Every read of known bytes settles their quarantine: items it rejects again keep its reason, the
+rest were taken in and are resolved. A read that cannot read the payload at all (a wrong map) resolves
+nothing: the rows it did not take in are still unread.
 """
 
 from __future__ import annotations
