@@ -92,9 +92,15 @@ def verify(session: Session, report: Report, *, actor: str, taxonomy_version: st
     check_version(report, expected_version)
     if report.status != S.PERLU_VERIFIKASI:
         raise IllegalTransition(report.id, report.status, S.TERVERIFIKASI.value)
+    guessed = report.category is None and report.category_guess  # an unclear post: the form offered the guess
     corrected = _apply_corrections(report, category, kecamatan_code, desa_code)
+    details: dict[str, object] = {"corrected": corrected}
+    if guessed and "category" in corrected:
+        # Whether the person took the machine's guess or chose otherwise: a label that only repeats the
+        # machine is weaker evidence for judging that machine (classify.promotion).
+        details["machine_guess"] = report.category_guess
     transition(session, report, S.TERVERIFIKASI, actor=actor, reason=reason, expected_version=expected_version,
-               at=at, details={"corrected": corrected})
+               at=at, details=details)
     # A person found a complaint in it and decided its category: the machine's "unclear" and "low
     # confidence" no longer count anywhere.
     clear_flags(session, report, prefix=UNCLEAR_PREFIX)

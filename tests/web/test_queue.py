@@ -644,6 +644,10 @@ def test_an_unclear_report_offers_the_models_guess_to_a_verifikator_who_finds_a_
         verified = session.get(Report, report.id)
         assert (verified.category, verified.category_source) == ("infrastruktur", "human")
         assert session.scalars(select(Label.category).where(Label.report_id == report.id)).one() == "infrastruktur"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(report.id),
+                                                         AuditEvent.to_status == "terverifikasi")).one()
+    assert event.details["machine_guess"] == "infrastruktur"
+    assert event.details["corrected"]["category"] == {"from": None, "to": "infrastruktur"}
     after = html(client.get(f"/antrian/{report.id}"))
     assert after.select_one("#category-guess") is None  # a person's category needs no machine guess beside it
 
