@@ -43,3 +43,16 @@ class RevisionInvalid(PilahError):
 
     code = "revision_invalid"
     exit_code = 2
+
+
+class ConcurrentRun(PilahError):
+    """Another run changed the same reports while this one ran (two `pilah batch` at once); nothing of
+    this run's unfinished step was kept."""
+
+    code = "concurrent_run"
+
+    def __init__(self) -> None:
+        super().__init__("proses lain (mis. pilah batch kedua) mengubah laporan yang sama saat perintah ini berjalan; "
+                         "langkah yang belum selesai dibatalkan / another run changed the same reports meanwhile; "
+                         "the unfinished step was rolled back",
+                         hint="tunggu proses lain selesai, lalu jalankan ulang / wait for it to finish, then run again")

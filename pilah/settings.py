@@ -196,12 +196,16 @@ def redact_url(url: str) -> str:
     return _URL_PASSWORD.sub(r"\g<head>***\g<tail>", url)
 
 
+#: The variable naming the pilah.toml to read when --config does not.
+CONFIG_VARIABLE = f"{ENV_PREFIX}CONFIG"
+
+
 def find_config(explicit: Path | None) -> Path | None:
     """--config wins, then PILAH_CONFIG, then ./pilah.toml when present."""
     if explicit is not None:
         return explicit
-    if os.environ.get(f"{ENV_PREFIX}CONFIG"):
-        return Path(os.environ[f"{ENV_PREFIX}CONFIG"])
+    if os.environ.get(CONFIG_VARIABLE):
+        return Path(os.environ[CONFIG_VARIABLE])
     local = Path.cwd() / DEFAULT_CONFIG_NAME
     return local if local.exists() else None
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from classify.errors import ClassifyError
 from ingest.errors import IngestError
-from pilah.errors import PilahError
-from pilah.settings import load_settings
+from pilah.errors import ConcurrentRun, DatabaseError, PilahError
+from pilah.settings import CONFIG_VARIABLE, Settings, load_settings, redact_url
 from triage.errors import TriageError
 
 #: Subcommand modules; each defines a click command or group named like the module attribute.
@@ -57,6 +60,21 @@ class PilahGroup(click.Group):
             return super().invoke(ctx)
         except (PilahError, IngestError, ClassifyError, TriageError) as exc:
             raise DomainError(exc) from exc
+        except StaleDataError as exc:
+            raise DomainError(ConcurrentRun()) from exc
+        except OperationalError as exc:
+            raise DomainError(_lost_database(ctx, exc)) from exc
+
+
+def _lost_database(ctx: click.Context, exc: OperationalError) -> DatabaseError:
+    """The database went away while the command ran (a restart, a dropped connection): every step commits
+    its own work, so running the command again continues where it stopped."""
+    url = redact_url(ctx.obj.database_url) if isinstance(ctx.obj, Settings) else "?"
+    reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0] if exc.orig else str(exc)
+    return DatabaseError(f"koneksi ke basis data {url} terputus saat perintah berjalan / the database connection "
+                         f"was lost while the command ran: {redact_url(reason)}",
+                         hint="periksa server basis data, lalu jalankan ulang perintah yang sama; yang sudah selesai "
+                              "tidak diulang / check the database server, then run the same command again")
 
 
 class DomainError(click.ClickException):
@@ -79,3 +97,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     Collects citizen complaints from social media, SMS and files, tags them and queues them for review.
     """
     ctx.obj = load_settings(config_path)
+    if config_path is not None:
+        # The processes this command starts (`serve --workers`, the tagging pool) read their settings again:
+        # from this same file, not from whatever folder they happen to start in.
+        os.environ[CONFIG_VARIABLE] = str(config_path.resolve())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from pilah.cli import main
+from pilah.settings import load_settings
 
 
 def test_config_show_prints_settings_without_secrets(runner: CliRunner) -> None:
@@ -117,3 +121,48 @@ def test_an_empty_quarantine_says_so(runner: CliRunner, tmp_path: Path) -> None:
     runner.invoke(main, ["db", "upgrade"], env=env)
     result = runner.invoke(main, ["quarantine"], env=env)
     assert result.exit_code == 0 and "Karantina kosong" in result.output
+
+
+def _migrated(runner: CliRunner, tmp_path: Path) -> dict[str, str]:
+    env = {"PILAH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"}
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    return env
+
+
+def test_a_database_lost_mid_command_is_one_coded_line(runner: CliRunner, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    env = _migrated(runner, tmp_path)
+
+    def server_gone(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr("pilah.cli.reporting.compute_statistics", server_gone)
+    result = runner.invoke(main, ["report", "--from", "2026-11-01", "--to", "2026-11-30"], env=env)
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert "[database_unavailable] koneksi ke basis data sqlite:///" in result.output
+    assert "server closed the connection unexpectedly" in result.output and "jalankan ulang" in result.output
+
+
+def test_two_batches_at_once_end_the_loser_with_a_coded_line(runner: CliRunner, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    env = _migrated(runner, tmp_path)
+
+    def raced(*args, **kwargs):
+        raise StaleDataError("20 of 20 reports changed while the batch ran")
+
+    monkeypatch.setattr("pilah.cli.batch.run_nightly_batch", raced)
+    result = runner.invoke(main, ["batch", "--quiet"], env=env)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith("Error: [concurrent_run] proses lain")
+
+
+def test_the_config_named_on_the_command_line_reaches_the_processes_it_starts(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --workers 2` starts uvicorn workers that read their settings again (pilah.web.asgi)."""
+    monkeypatch.setenv("PILAH_CONFIG", "")  # restored after the test: the command sets it for its children
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "pilah.toml").write_text('kabupaten = "33.03"\n', encoding="utf-8")
+    result = runner.invoke(main, ["--config", "etc/pilah.toml", "config", "show"])
+    assert result.exit_code == 0, result.output
+    assert os.environ["PILAH_CONFIG"] == str(tmp_path / "etc" / "pilah.toml")
+    assert load_settings().kabupaten == "33.03"
