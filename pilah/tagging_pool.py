@@ -9,7 +9,9 @@ loader as the batch itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -26,7 +28,20 @@ _worker_tagger: Tagger | None = None
 
 def _load_in_worker(model_dir: Path, kabupaten: str, abstain_below: float) -> None:
     global _worker_tagger
+    threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     _worker_tagger = Tagger.load(model_dir, kabupaten=kabupaten, abstain_below=abstain_below)
+
+
+def exit_when_orphaned(parent: int, *, interval: float = 2.0, getppid: Callable[[], int] = os.getppid,
+                       wait: Callable[[float], object] | None = None,
+                       leave: Callable[[int], object] = os._exit) -> None:
+    """End the worker once the batch that started it is gone. A batch killed by cron's timeout or SIGKILL
+    never shuts its pool down, and its workers, waiting on a queue nobody will close, would each keep a
+    model's worth of memory until the server restarts."""
+    pause = wait or threading.Event().wait
+    while getppid() == parent:
+        pause(interval)
+    leave(1)
 
 
 def _classify_in_worker(texts: list[str], geo_hints: list[str | None]) -> Classified:

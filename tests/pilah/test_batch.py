@@ -23,7 +23,7 @@ from pilah.db import make_engine, session_factory
 from pilah.jobs import tasks
 from pilah.schema import AuditEvent, Post, Report, ReportFlag
 from pilah.settings import Settings
-from pilah.tagging_pool import TaggingPool
+from pilah.tagging_pool import TaggingPool, exit_when_orphaned
 from triage.sla import WorkingCalendar
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -238,3 +238,10 @@ def test_a_run_after_midnight_wib_names_the_local_day_as_the_period_end(demo_fac
                        calendar=calendar)
     markdown = (result.report_dir / "rekap.md").read_text(encoding="utf-8")
     assert "s.d. 1 Desember 2026" in markdown and "30 November" not in markdown.split("\n", 3)[2]
+
+
+def test_a_tagging_worker_ends_once_its_batch_is_gone() -> None:
+    """A killed batch never shuts its pool down: its workers watch for the parent to change and leave."""
+    parents, waits, left = iter([4242, 4242, 1]), [], []
+    exit_when_orphaned(4242, interval=2.0, getppid=lambda: next(parents), wait=waits.append, leave=left.append)
+    assert (waits, left) == ([2.0, 2.0], [1])
