@@ -223,21 +223,21 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
 
 
 def _describe(exc: ValidationError, path: Path | None) -> str:
-    where = f" in {path}" if path else ""
+    where = f" di/in {path}" if path else ""
     parts = [f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}" for err in exc.errors()]
-    return f"invalid setting{where}: " + "; ".join(parts)
+    return f"pengaturan tidak sah / invalid setting{where}: " + "; ".join(parts)
 
 
 def _fix_hint(exc: ValidationError, path: Path | None) -> str:
     location = tuple(str(part) for part in exc.errors()[0]["loc"]) if exc.errors() else ()
-    key = location[0] if location else "?"
+    dotted, variable = ".".join(location) or "?", f"{ENV_PREFIX}{'__'.join(location).upper()}"
+    file = path or "pilah.toml"
     if exc.errors()[0]["type"] == "extra_forbidden" and location:
-        hint = (f"remove '{'.'.join(location)}' from {path or 'pilah.toml'} or unset "
-                f"{ENV_PREFIX}{'__'.join(location).upper()} (not a pilah setting); `pilah config show` lists the "
-                "valid ones")
+        hint = (f"hapus '{dotted}' dari {file} atau variabel {variable} (bukan pengaturan pilah) / remove it or unset "
+                "the variable (not a pilah setting); `pilah config show` lists the valid ones")
         secret = f"; this secret is read from {' or '.join(secret_variables(location))}"
         return hint + (secret if is_secret(location[-1]) else "")
-    return f"correct '{key}' in {path or 'pilah.toml'} or set {ENV_PREFIX}{key.upper()}"
+    return f"perbaiki / correct '{dotted}' di/in {file}, atau/or {variable}"
 
 
 def effective_settings(settings: Settings) -> dict[str, str]:

@@ -7,9 +7,12 @@ can be pointed at the variable it is really read from.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pilah.jobs.cron import cron_trigger
 
 
 class TwitterSettings(BaseModel):
@@ -98,14 +101,21 @@ class ScheduleSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    nightly_batch_cron: str = Field("0 1 * * *", description="Cron line (minute hour day month weekday) for the "
-                                    "nightly batch, in the office time zone.")
+    nightly_batch_cron: str = Field("0 1 * * *", description="Cron line (minute hour day month weekday, Sunday = 0 "
+                                    "or 7, as in crontab) for the nightly batch, in the office time zone.")
     misfire_grace_seconds: int = Field(
         600, ge=1, description="A job that missed its time by at most this much still runs (once: coalesced)."
     )
     lock_seconds: int = Field(
         3600, ge=10, description="How long a job's database lock lasts before another scheduler may take it over."
     )
+
+    @field_validator("nightly_batch_cron")
+    @classmethod
+    def _a_cron_line(cls, line: str) -> str:
+        """Refused when pilah.toml is read, not when the scheduler starts hours later."""
+        cron_trigger(line, UTC)
+        return line
 
 
 class ChannelSettings(BaseModel):

@@ -14,7 +14,6 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +22,7 @@ from ingest.collectors import enabled_collectors
 from ingest.outbox import build_senders
 from ingest.stopping import request_stop
 from pilah.jobs import tasks
+from pilah.jobs.cron import cron_trigger
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def default_jobs(settings: Any, factory: sessionmaker[Session]) -> tuple[list[Jo
                                  timedelta(minutes=channels.outbox.interval_minutes)))
     else:
         disabled["outbox"] = "; ".join(f"{channel}: {reason}" for channel, reason in off.items())
-    cron = CronTrigger.from_crontab(settings.channels.schedule.nightly_batch_cron, timezone=settings.zone)
+    cron = cron_trigger(settings.channels.schedule.nightly_batch_cron, settings.zone)
     jobs.append(JobSpec("nightly-batch", "pilah.jobs.tasks:nightly_batch", cron, 0))
     return jobs, disabled
 

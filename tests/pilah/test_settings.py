@@ -49,6 +49,24 @@ def test_invalid_value_names_the_key_and_the_fix(tmp_path: Path) -> None:
     assert "'kabupaten'" in str(error.value) and "PILAH_KABUPATEN" in str(error.value)
 
 
+def test_a_nested_key_is_named_whole_in_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_write(tmp_path, '[web]\nport = "delapan"\n'))
+    assert "pengaturan tidak sah / invalid setting" in str(error.value)
+    assert error.value.hint.startswith("perbaiki / correct 'web.port' di/in ") and "PILAH_WEB__PORT" in error.value.hint
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("0 25 * * *", r"higher than the maximum value \(23\)"),
+    ("0 1 * * 8", "hari 8 tidak ada: 0–7, 0 dan 7 = Minggu"),
+    ("01:00", "perlu 5 bagian: menit jam tanggal bulan hari"),
+])
+def test_a_nightly_cron_line_that_is_not_one_is_refused_when_read(tmp_path: Path, line: str, said: str) -> None:
+    """Not hours later, when the scheduler starts."""
+    with pytest.raises(ConfigError, match=said):
+        load_settings(_write(tmp_path, f'[channels.schedule]\nnightly_batch_cron = "{line}"\n'))
+
+
 def test_unknown_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="kabupatn"):
         load_settings(_write(tmp_path, 'kabupatn = "18.01"\n'))
