@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from contextvars import ContextVar
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -210,8 +212,30 @@ def find_config(explicit: Path | None) -> Path | None:
     return local if local.exists() else None
 
 
+#: PILAH_* variables that are not settings: the config file, a new password for `pilah users`, the batch's
+#: crash drill, and the test suite's own (PILAH_TEST_*, the screenshots switch).
+OTHER_VARIABLES = frozenset({CONFIG_VARIABLE, f"{ENV_PREFIX}NEW_PASSWORD", f"{ENV_PREFIX}BATCH_INTERRUPT",
+                             f"{ENV_PREFIX}UPDATE_DOC_SCREENSHOTS"})
+
+
+def refuse_unknown_variables(environ: Mapping[str, str]) -> None:
+    """A misspelt PILAH_DATABSE_URL would be ignored without a word, and pilah would quietly open an empty
+    SQLite file beside it; nested typos (PILAH_WEB__PROT) are refused by the section's own model."""
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or name in OTHER_VARIABLES or name.startswith(f"{ENV_PREFIX}TEST_"):
+            continue
+        field = name.removeprefix(ENV_PREFIX).split("__")[0].lower()
+        if field not in Settings.model_fields:
+            known = [f"{ENV_PREFIX}{known.upper()}" for known in Settings.model_fields]
+            close = get_close_matches(name, known, n=1)
+            raise ConfigError(f"variabel {name} bukan pengaturan pilah / is not a pilah setting",
+                              hint=(f"maksud Anda / did you mean {close[0]}? " if close else "")
+                              + "`pilah config show` menampilkan pengaturan yang ada / lists the settings")
+
+
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Validate the configuration once, turning pydantic's errors into one that names key and fix."""
+    refuse_unknown_variables(os.environ)
     path = find_config(config)
     token = _config_path.set(path)
     try:

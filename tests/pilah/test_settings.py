@@ -99,3 +99,15 @@ def test_config_show_never_prints_secrets(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_redact_url_keeps_user_and_host() -> None:
     assert redact_url("postgresql+psycopg://pilah:pw@db:5432/x") == "postgresql+psycopg://pilah:***@db:5432/x"
+
+
+def test_a_misspelt_variable_is_refused_with_the_likely_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ignored, it would leave pilah on an empty SQLite file in the current folder."""
+    monkeypatch.setenv("PILAH_DATABSE_URL", "postgresql+psycopg://pilah@db/pilah")
+    with pytest.raises(ConfigError, match="PILAH_DATABSE_URL bukan pengaturan pilah") as error:
+        load_settings(None)
+    assert "did you mean PILAH_DATABASE_URL?" in error.value.hint
+    monkeypatch.delenv("PILAH_DATABSE_URL")
+    for variable in ("PILAH_NEW_PASSWORD", "PILAH_TEST_ANYTHING", "PILAH_WEB__PORT", "PILAH_CONFIG"):
+        monkeypatch.setenv(variable, "8081" if variable == "PILAH_WEB__PORT" else "")
+    assert load_settings(None).web.port == 8081
