@@ -13,6 +13,9 @@ class WebSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address `pilah serve` listens on; 0.0.0.0 only behind a proxy.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port of `pilah serve`.")
     workers: int = Field(1, ge=1, le=32, description="uvicorn worker processes.")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated "
+                                 "addresses): the client's address for the login limits, https for links and cookies.")
     session_max_age_minutes: int = Field(
         480, ge=5, le=10080, description="A session expires after this many minutes without a request."
     )

@@ -35,9 +35,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         click.echo("Peringatan: secure_cookies = false, cookie sesi juga dikirim lewat HTTP biasa; di balik HTTPS "
                    "setel [web] secure_cookies = true. / Warning: session cookies also travel over plain HTTP; "
                    "behind HTTPS set [web] secure_cookies = true.", err=True)
+    proxy = {"proxy_headers": True, "forwarded_allow_ips": settings.web.forwarded_allow_ips}
     if count > 1:
         uvicorn.run("pilah.web.asgi:app", host=listen, port=port or settings.web.port,
-                    workers=count, factory=False, proxy_headers=True, log_level="info")
+                    workers=count, factory=False, log_level="info", **proxy)
         return
-    uvicorn.run(app, host=listen, port=port or settings.web.port, proxy_headers=True,
-                log_level="info")
+    uvicorn.run(app, host=listen, port=port or settings.web.port, log_level="info", **proxy)
