@@ -27,8 +27,7 @@ def staff_label_scores(candidate: ModelVersion, active: ModelVersion, labels: La
 
 
 def _held_out_score(version: ModelVersion, labels: LabelledRows) -> float:
-    trained_on = (version.card.get("training_data") or {}).get("labels_sha256")
-    if trained_on is None:
+    if version.labels_learned is None:
         prior = _prior_that_learned_labels(version)
         if prior is not None:
             raise PromotionRefused(
@@ -63,6 +62,6 @@ def _prior_that_learned_labels(version: ModelVersion) -> str | None:
     if not (directory / CARD_FILE).is_file():
         return name
     earlier = ModelVersion(name, directory, read_card(directory))
-    if (earlier.card.get("training_data") or {}).get("labels_sha256"):
+    if earlier.labels_learned:
         return name
     return _prior_that_learned_labels(earlier)

@@ -67,6 +67,11 @@ class ModelVersion:
     def evaluation_set(self) -> str | None:
         return (self.card.get("metrics") or {}).get("evaluation_set")
 
+    @property
+    def labels_learned(self) -> str | None:
+        """The hash of the staff's labels the version was trained on; None for one that learned none."""
+        return (self.card.get("training_data") or {}).get("labels_sha256")
+
 
 def save_model(directory: Path, model: object, card: dict[str, Any], *,
                extra: dict[str, object] | None = None) -> Path:

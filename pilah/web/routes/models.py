@@ -60,12 +60,6 @@ def _trained_at(version: ModelVersion | None) -> datetime | None:
     return trained.replace(tzinfo=UTC) if trained and trained.tzinfo is None else trained
 
 
-def _learned_labels(version: ModelVersion | None) -> bool:
-    """Whether the version learned from the staff's labels: those written before it was trained. A model
-    trained on the seed corpus or an export learned none of them, however recent it is."""
-    return version is not None and bool((version.card.get("training_data") or {}).get("labels_sha256"))
-
-
 def threshold_level(confidence: list[dict], abstain_below: float) -> float | None:
     """The row of a version's confidence table an office's threshold falls in: its own level, or the
     nearest below it that the table has."""
@@ -80,7 +74,8 @@ def _page(request: Request, db: Session, user: User, *, errors: dict | None = No
     except ClassifyError as exc:
         versions, problem = [], exc.message
     active = next((v for v in versions if v.active), None)
-    since = _trained_at(active) if _learned_labels(active) else None
+    # A model trained on the seed corpus or an export learned no label, however recent it is.
+    since = _trained_at(active) if active is not None and active.labels_learned else None
     abstain_below = request.app.state.settings.abstain_below
     context = {"versions": versions, "active": active, "new_labels": queries.labels_since(db, since),
                "label_counts": queries.label_counts_by_category(db, since), "errors": errors or {},
