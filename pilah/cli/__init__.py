@@ -67,12 +67,12 @@ class PilahGroup(click.Group):
 
 
 def _lost_database(ctx: click.Context, exc: OperationalError) -> DatabaseError:
-    """The database went away while the command ran (a restart, a dropped connection): every step commits
-    its own work, so running the command again continues where it stopped."""
+    """The database failed while the command ran (a restart, a dropped connection, a lock held too long):
+    every step commits its own work, so running the command again continues where it stopped."""
     url = redact_url(ctx.obj.database_url) if isinstance(ctx.obj, Settings) else "?"
     reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0] if exc.orig else str(exc)
-    return DatabaseError(f"koneksi ke basis data {url} terputus saat perintah berjalan / the database connection "
-                         f"was lost while the command ran: {redact_url(reason)}",
+    return DatabaseError(f"basis data {url} gagal saat perintah berjalan (koneksi putus, server dimatikan, berkas "
+                         f"terkunci) / the database failed while the command ran: {redact_url(reason)}",
                          hint="periksa server basis data, lalu jalankan ulang perintah yang sama; yang sudah selesai "
                               "tidak diulang / check the database server, then run the same command again")
 

@@ -139,7 +139,7 @@ def test_a_database_lost_mid_command_is_one_coded_line(runner: CliRunner, tmp_pa
     monkeypatch.setattr("pilah.cli.reporting.compute_statistics", server_gone)
     result = runner.invoke(main, ["report", "--from", "2026-11-01", "--to", "2026-11-30"], env=env)
     assert result.exit_code == 3 and "Traceback" not in result.output
-    assert "[database_unavailable] koneksi ke basis data sqlite:///" in result.output
+    assert "[database_unavailable] basis data sqlite:///" in result.output and "gagal saat perintah" in result.output
     assert "server closed the connection unexpectedly" in result.output and "jalankan ulang" in result.output
 
 
